@@ -1,0 +1,108 @@
+// The seams between the proxy's parts: listeners hand connections to network filters (HTTP
+// connection manager, TCP proxy); the router and TCP proxy reach upstreams through clusters.
+// Owners may add fields; keep the hot-path members plain properties and methods (no closures per call).
+import type { Socket } from "node:net";
+import type { SecureContext } from "node:tls";
+
+/** Envoy's response flags, as they appear in access logs and stats. */
+export type ResponseFlag =
+  | "NR" | "UH" | "UO" | "UT" | "URX" | "UC" | "UF" | "UR" | "DI" | "FI" | "DC" | "LR" | "RL"
+  | "UAEX" | "NC" | "DT" | "DPE" | "UPE" | "UMSDR" | "OM" | "SI" | "IH" | "RLSE";
+
+/** What the listener learned about a downstream connection before handing it to a filter chain. */
+export interface ConnectionInfo {
+  readonly socket: Socket;
+  readonly remoteAddress: string;
+  readonly remotePort: number;
+  /** Address the client dialled: the original destination under iptables REDIRECT, else the local address. */
+  readonly destinationAddress: string;
+  readonly destinationPort: number;
+  readonly listenerName: string;
+  readonly filterChainName: string;
+  /** Set when TLS was terminated by the listener. */
+  readonly tls?: {
+    readonly sni?: string;
+    readonly alpn?: string;
+    /** URI SANs of the verified peer certificate (SPIFFE IDs), empty when no client cert. */
+    readonly peerUriSans: readonly string[];
+  };
+  /** Bytes already read by listener filters (TLS/HTTP inspectors) that the filter must consume first. */
+  readonly preread?: Buffer;
+}
+
+/** A network filter built from a filter chain's config (HCM, tcp_proxy …), handling whole connections. */
+export interface NetworkFilter {
+  onConnection(conn: ConnectionInfo): void;
+  /** Stop accepting new streams/requests on existing connections and close them when idle. */
+  drain(): void;
+}
+
+export type HostHealth = "HEALTHY" | "UNHEALTHY" | "DRAINING" | "TIMEOUT" | "DEGRADED" | "UNKNOWN";
+
+export interface Locality {
+  region?: string;
+  zone?: string;
+  subZone?: string;
+}
+
+/** One upstream endpoint of a cluster. */
+export interface UpstreamHost {
+  readonly address: string;
+  readonly port: number;
+  readonly weight: number;
+  readonly priority: number;
+  readonly locality: Locality;
+  health: HostHealth;
+  /** Requests in flight to this host (maintained by the router/TCP proxy; used by LEAST_REQUEST). */
+  activeRequests: number;
+  /** True while ejected by outlier detection. */
+  ejected: boolean;
+}
+
+/** What a load balancer may use to choose a host. */
+export interface LbContext {
+  /** Hash from the route's hash policy (RING_HASH / MAGLEV), when one applied. */
+  hash?: number;
+  /** Hosts to avoid (retry previous-hosts predicate). */
+  avoid?: ReadonlySet<UpstreamHost>;
+}
+
+export type CircuitBreakerResource = "connections" | "pending" | "requests" | "retries";
+
+/** How an upstream attempt ended, for outlier detection. */
+export type UpstreamOutcome =
+  | { kind: "response"; status: number }
+  | { kind: "connect-failure" }
+  | { kind: "reset" }
+  | { kind: "timeout" };
+
+/** A cluster as the router and TCP proxy see it. */
+export interface Cluster {
+  readonly name: string;
+  /** Picks a healthy, non-ejected host, or null (then `describeNoHealthyUpstream()` says why). */
+  pickHost(ctx: LbContext | undefined): UpstreamHost | null;
+  /** Reserves one unit of a circuit-breaker resource; false means overflow (503, flag UO). */
+  tryAcquire(resource: CircuitBreakerResource): boolean;
+  release(resource: CircuitBreakerResource): void;
+  /** Feeds outlier detection. */
+  report(host: UpstreamHost, outcome: UpstreamOutcome): void;
+  /** e.g. "cluster outbound|9080|v1|reviews.default.svc.cluster.local (3 endpoints, 3 ejected by outlier detection)". */
+  describeNoHealthyUpstream(): string;
+  readonly connectTimeoutMs: number;
+  /** 0 = unlimited. */
+  readonly maxRequestsPerConnection: number;
+  /** Speak HTTP/2 to the upstream (http2_protocol_options / explicit h2). */
+  readonly http2: boolean;
+  /** Upstream TLS (UpstreamTlsContext), when configured. */
+  readonly tls?: {
+    readonly context: SecureContext;
+    readonly sni?: string;
+    readonly alpn?: readonly string[];
+    /** Accept only peers whose URI SAN is one of these (secure naming); empty = any verified peer. */
+    readonly matchUriSans: readonly string[];
+  };
+}
+
+export interface ClusterRegistry {
+  get(name: string): Cluster | undefined;
+}
