@@ -106,3 +106,22 @@ export interface Cluster {
 export interface ClusterRegistry {
   get(name: string): Cluster | undefined;
 }
+
+/** Envoy configuration in its JSON form (snake_case fields, Duration as "1.5s", Any as { "@type": url, … }). */
+export type EnvoyJson = Record<string, unknown>;
+
+/** Shared services a network filter may use; the proxy server owns and fills them. */
+export interface ProxyServices {
+  readonly nodeId: string;
+  readonly clusters: ClusterRegistry;
+}
+
+/**
+ * Builds a network filter from its typed_config. Registered by type URL (e.g.
+ * "type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager").
+ * Throws MizzenError (code MIZZEN_ERR_XDS_INVALID) naming the bad field for an invalid config.
+ */
+export interface NetworkFilterFactory {
+  readonly typeUrl: string;
+  create(typedConfig: EnvoyJson, services: ProxyServices): NetworkFilter;
+}
