@@ -31,6 +31,8 @@ export const ErrorCode = {
   UnknownField: "MIZZEN_ERR_UNKNOWN_FIELD",
   Value: "MIZZEN_ERR_VALUE",
   Deprecated: "MIZZEN_WARN_DEPRECATED",
+  /** A validate() warning that is not about deprecation (questionable but accepted value). */
+  Warning: "MIZZEN_WARN_VALUE",
   Io: "MIZZEN_ERR_IO",
 } as const;
 

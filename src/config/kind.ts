@@ -18,6 +18,11 @@ export interface KindDefinition<Body extends object = object> {
   kind: string;
   namespaced: boolean;
   /**
+   * Syntax of metadata.name (default "dns1123-subdomain", as for most Kubernetes kinds and CRDs;
+   * Service uses "dns1035-label").
+   */
+  nameRule?: "dns1123-subdomain" | "dns1123-label" | "dns1035-label";
+  /**
    * Structural schema of the object's body: every top-level field except apiVersion, kind and
    * metadata (for Istio kinds `{ spec, status? }`). Objects are strict: unknown fields are errors.
    */
