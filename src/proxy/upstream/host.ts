@@ -35,6 +35,10 @@ export class HostImpl implements UpstreamHost {
   /** Times ejected; multiplies base_ejection_time, decays while the host behaves. */
   ejectionMultiplier = 0;
   ejectedAtMs = 0;
+  unejectedAtMs = 0;
+  /** Requests and successes in the current outlier interval (success rate, failure percentage). */
+  intervalTotal = 0;
+  intervalSuccess = 0;
   /** Last time the host was used (ORIGINAL_DST cleanup). */
   lastUsedMs = 0;
 
