@@ -1,0 +1,94 @@
+// Envoy's v3 API as shipped by @grpc/grpc-js-xds, loaded once into a protobufjs Root.
+// Loading takes a few hundred milliseconds, so it happens lazily on first use and is cached.
+import { existsSync } from "node:fs";
+import { createRequire } from "node:module";
+import path from "node:path";
+import protobuf from "protobufjs";
+import { MizzenError } from "../../errors.js";
+
+const require = createRequire(import.meta.url);
+
+/** The .proto files whose messages Mizzen reads or writes (their imports come along). */
+export const ENVOY_PROTO_FILES: readonly string[] = [
+  "envoy/config/bootstrap/v3/bootstrap.proto",
+  "envoy/config/listener/v3/listener.proto",
+  "envoy/config/route/v3/route.proto",
+  "envoy/config/cluster/v3/cluster.proto",
+  "envoy/config/endpoint/v3/endpoint.proto",
+  "envoy/extensions/transport_sockets/tls/v3/tls.proto",
+  "envoy/extensions/transport_sockets/tls/v3/secret.proto",
+  "envoy/service/discovery/v3/ads.proto",
+  "envoy/service/discovery/v3/discovery.proto",
+  "envoy/extensions/filters/network/http_connection_manager/v3/http_connection_manager.proto",
+  "envoy/extensions/filters/network/tcp_proxy/v3/tcp_proxy.proto",
+  "envoy/extensions/filters/network/rbac/v3/rbac.proto",
+  "envoy/extensions/filters/http/router/v3/router.proto",
+  "envoy/extensions/filters/http/fault/v3/fault.proto",
+  "envoy/extensions/filters/http/cors/v3/cors.proto",
+  "envoy/extensions/filters/http/rbac/v3/rbac.proto",
+  "envoy/extensions/filters/http/jwt_authn/v3/config.proto",
+  "envoy/extensions/filters/http/ext_authz/v3/ext_authz.proto",
+  "envoy/extensions/filters/http/local_ratelimit/v3/local_rate_limit.proto",
+  "envoy/extensions/filters/listener/original_dst/v3/original_dst.proto",
+  "envoy/extensions/filters/listener/tls_inspector/v3/tls_inspector.proto",
+  "envoy/extensions/filters/listener/http_inspector/v3/http_inspector.proto",
+  "envoy/extensions/upstreams/http/v3/http_protocol_options.proto",
+  "envoy/extensions/access_loggers/file/v3/file.proto",
+  "envoy/extensions/access_loggers/stream/v3/stream.proto",
+  "envoy/config/metrics/v3/stats.proto",
+  "envoy/config/rbac/v3/rbac.proto",
+  "xds/type/v3/typed_struct.proto",
+  "udpa/type/v1/typed_struct.proto",
+  "google/protobuf/empty.proto",
+];
+
+/** Folders holding Envoy's protos and their imports, in search order (also for @grpc/proto-loader). */
+export function envoyProtoIncludeDirs(): string[] {
+  const xdsDir = path.dirname(require.resolve("@grpc/grpc-js-xds/package.json"));
+  const pbDir = path.dirname(require.resolve("protobufjs/package.json"));
+  const deps = ["envoy-api", "xds", "googleapis", "protoc-gen-validate"].map((d) => path.join(xdsDir, "deps", d));
+  return [...deps, pbDir];
+}
+
+let cachedRoot: protobuf.Root | undefined;
+
+/** The Root with every Envoy type Mizzen uses, resolved; loaded on first call. */
+export function envoyRoot(): protobuf.Root {
+  if (cachedRoot) return cachedRoot;
+  const dirs = envoyProtoIncludeDirs();
+  const root = new protobuf.Root();
+  root.resolvePath = (_origin: string, target: string): string => {
+    if (path.isAbsolute(target)) return target;
+    for (const d of dirs) {
+      const p = path.join(d, target);
+      if (existsSync(p)) return p;
+    }
+    return target;
+  };
+  try {
+    root.loadSync([...ENVOY_PROTO_FILES], { keepCase: true });
+    root.resolveAll();
+  } catch (e) {
+    throw new MizzenError("MIZZEN_ERR_XDS_PROTOS", "cannot load Envoy's protos from @grpc/grpc-js-xds", { cause: e });
+  }
+  cachedRoot = root;
+  return root;
+}
+
+/** Looks up a message type by full name (with or without the leading dot), or undefined. */
+export function findEnvoyType(typeName: string): protobuf.Type | undefined {
+  const name = typeName.startsWith(".") ? typeName.slice(1) : typeName;
+  try {
+    const t = envoyRoot().lookup(name);
+    return t instanceof protobuf.Type ? t : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Like findEnvoyType but throws MizzenError (MIZZEN_ERR_XDS_INVALID) for an unknown name. */
+export function envoyType(typeName: string): protobuf.Type {
+  const t = findEnvoyType(typeName);
+  if (!t) throw new MizzenError("MIZZEN_ERR_XDS_INVALID", `unknown protobuf message type ${typeName}`);
+  return t;
+}
