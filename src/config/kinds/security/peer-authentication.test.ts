@@ -43,7 +43,7 @@ test("portLevelMtls needs a selector with labels", () => {
 
 test("portLevelMtls keys are ports 1..65535 and the map is not empty", () => {
   const sel = "spec:\n  selector:\n    matchLabels:\n      app: a\n";
-  expectError(`${head}${sel}  portLevelMtls:\n    70000:\n      mode: DISABLE\n`, "spec.portLevelMtls.70000", "1..65535");
+  expectError(`${head}${sel}  portLevelMtls:\n    70000:\n      mode: DISABLE\n`, 'spec.portLevelMtls["70000"]', "1..65535");
   expectError(`${head}${sel}  portLevelMtls:\n    http:\n      mode: DISABLE\n`, "spec.portLevelMtls.http", "1..65535");
   expectError(`${head}${sel}  portLevelMtls: {}\n`, "spec.portLevelMtls", "at least one element");
 });

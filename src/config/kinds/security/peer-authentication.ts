@@ -4,6 +4,7 @@ import { z } from "zod";
 import { strict, workloadSelector } from "../../schema/index.js";
 import type { KindDefinition, ValidationContext } from "../../kind.js";
 import type { Resource } from "../../resource.js";
+import { renderPath } from "../../decode/index.js";
 
 export const mtlsModes = ["UNSET", "DISABLE", "PERMISSIVE", "STRICT"] as const;
 export type MtlsMode = (typeof mtlsModes)[number];
@@ -36,7 +37,7 @@ function validate({ spec }: PeerAuthenticationBody, ctx: ValidationContext): voi
   }
   for (const k of keys) {
     const n = /^\d{1,5}$/.test(k) ? Number(k) : NaN;
-    if (!(n >= 1 && n <= 65535)) ctx.error(`spec.portLevelMtls.${k}`, `port must be in range 1..65535, found "${k}"`);
+    if (!(n >= 1 && n <= 65535)) ctx.error(renderPath(["spec", "portLevelMtls", k]), `port must be in range 1..65535, found "${k}"`);
   }
 }
 
