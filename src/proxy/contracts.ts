@@ -26,11 +26,22 @@ export interface ConnectionInfo {
     /** URI SANs of the verified peer certificate (SPIFFE IDs), empty when no client cert. */
     readonly peerUriSans: readonly string[];
   };
-  /** Bytes already read by listener filters (TLS/HTTP inspectors) that the filter must consume first. */
+  /**
+   * Bytes already read by listener filters (TLS/HTTP inspectors) that the filter must consume first.
+   * When set, the socket is handed over paused; the listener resumes it after onConnection returns
+   * if the filter attached a "data" listener (pipe() resumes by itself). Check `socket.readableEnded`:
+   * a client may have half-closed while the inspectors were reading.
+   */
   readonly preread?: Buffer;
+  /** per_connection_buffer_limit_bytes of the listener: the filter's read/write buffering bound. */
+  readonly bufferLimitBytes?: number;
 }
 
-/** A network filter built from a filter chain's config (HCM, tcp_proxy …), handling whole connections. */
+/**
+ * A network filter built from a filter chain's config (HCM, tcp_proxy …), handling whole connections.
+ * A chain's filters get onConnection in order; a non-terminal filter (e.g. RBAC) may destroy the
+ * socket to reject the connection, and then the later filters are not called.
+ */
 export interface NetworkFilter {
   onConnection(conn: ConnectionInfo): void;
   /** Stop accepting new streams/requests on existing connections and close them when idle. */
@@ -55,6 +66,8 @@ export interface UpstreamHost {
   health: HostHealth;
   /** Requests in flight to this host (maintained by the router/TCP proxy; used by LEAST_REQUEST). */
   activeRequests: number;
+  /** Open connections to this host (maintained by connection pools / TCP proxy; shown as cx_active). */
+  activeConnections?: number;
   /** True while ejected by outlier detection. */
   ejected: boolean;
 }
@@ -65,6 +78,8 @@ export interface LbContext {
   hash?: number;
   /** Hosts to avoid (retry previous-hosts predicate). */
   avoid?: ReadonlySet<UpstreamHost>;
+  /** The connection's original destination (ConnectionInfo.destination*), for ORIGINAL_DST clusters. */
+  originalDestination?: { readonly address: string; readonly port: number };
 }
 
 export type CircuitBreakerResource = "connections" | "pending" | "requests" | "retries";
@@ -100,6 +115,8 @@ export interface Cluster {
     readonly alpn?: readonly string[];
     /** Accept only peers whose URI SAN is one of these (secure naming); empty = any verified peer. */
     readonly matchUriSans: readonly string[];
+    /** False when no trusted CA is configured: Envoy then accepts any server certificate. Absent = verify. */
+    readonly verify?: boolean;
   };
 }
 
@@ -114,6 +131,18 @@ export type EnvoyJson = Record<string, unknown>;
 export interface ProxyServices {
   readonly nodeId: string;
   readonly clusters: ClusterRegistry;
+  /** Counters/gauges shown by the admin API (/stats, /stats/prometheus); absent in some unit tests. */
+  readonly stats?: ProxyStats;
+}
+
+/** Envoy-style stats ("listener.0.0.0.0_15001.downstream_cx_total", "cluster.x.upstream_cx_total"). */
+export interface ProxyStats {
+  /** Adds to a counter (created at 0 on first use). */
+  inc(name: string, by?: number): void;
+  /** Sets a gauge. */
+  set(name: string, value: number): void;
+  /** Adds to a gauge (negative to decrement). */
+  add(name: string, delta: number): void;
 }
 
 /**

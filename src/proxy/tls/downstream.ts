@@ -1,0 +1,94 @@
+// DownstreamTlsContext: terminates TLS on an accepted socket (after the listener filters) and
+// reports SNI, ALPN and the verified peer's URI SANs to the network filters.
+import type { Socket } from "node:net";
+import { TLSSocket } from "node:tls";
+import { MizzenError, errorMessage } from "../../errors.js";
+import type { EnvoyJson } from "../contracts.js";
+import { optBool, optObject } from "../listener/envoy-fields.js";
+import { TlsContextProvider, compileCommonTls } from "./common-context.js";
+import type { SecretStore } from "./secret-store.js";
+import { parseSubjectAltNames, sansMatch } from "./validation.js";
+
+export const DOWNSTREAM_TLS_TYPE = "type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext";
+const HANDSHAKE_TIMEOUT_MS = 15_000;
+
+export interface TlsSessionInfo {
+  readonly sni?: string;
+  readonly alpn?: string;
+  readonly peerUriSans: readonly string[];
+}
+
+export type TerminateResult =
+  | { ok: true; socket: TLSSocket; info: TlsSessionInfo }
+  | { ok: false; error: MizzenError };
+
+export class DownstreamTls {
+  private readonly provider: TlsContextProvider;
+  private readonly requireClientCert: boolean;
+
+  constructor(json: EnvoyJson, store: SecretStore, field: string) {
+    const common = compileCommonTls(optObject(json, "common_tls_context", field), `${field}.common_tls_context`);
+    this.requireClientCert = optBool(json, "require_client_certificate", field) ?? false;
+    this.provider = new TlsContextProvider(common, store, field);
+    if (common.certificates.length === 0 && common.sdsCertificates.length === 0) {
+      throw new MizzenError("MIZZEN_ERR_XDS_INVALID", `${field}.common_tls_context: a server TLS context needs tls_certificates or tls_certificate_sds_secret_configs`);
+    }
+  }
+
+  /** Wraps `raw` (paused, with `preread` not yet consumed) in a server TLSSocket; `done` runs exactly once. */
+  terminate(raw: Socket, preread: Buffer | undefined, done: (r: TerminateResult) => void): void {
+    let snapshot;
+    try {
+      snapshot = this.provider.current();
+    } catch (e) {
+      done({ ok: false, error: e instanceof MizzenError ? e : new MizzenError("MIZZEN_ERR_TLS_CONTEXT", errorMessage(e)) });
+      return;
+    }
+    if (preread && preread.length > 0) raw.unshift(preread);
+    const alpn = this.provider.compiled.alpn;
+    const verify = this.requireClientCert || snapshot.validation !== undefined;
+    const tls = new TLSSocket(raw, {
+      isServer: true,
+      secureContext: snapshot.context,
+      requestCert: verify,
+      rejectUnauthorized: false, // checked below so we can report why
+      ...(alpn.length > 0 ? { ALPNProtocols: [...alpn] } : {}),
+    });
+    let finished = false;
+    const finish = (r: TerminateResult): void => {
+      if (finished) return;
+      finished = true;
+      clearTimeout(timer);
+      tls.removeListener("error", onError);
+      if (!r.ok) {
+        tls.on("error", () => undefined);
+        tls.destroy();
+        raw.destroy();
+      }
+      done(r);
+    };
+    const fail = (msg: string): void => finish({ ok: false, error: new MizzenError("MIZZEN_ERR_TLS_HANDSHAKE", msg) });
+    const onError = (e: Error): void => fail(`TLS handshake failed: ${e.message}`);
+    const timer = setTimeout(() => fail("TLS handshake timed out"), HANDSHAKE_TIMEOUT_MS);
+    tls.on("error", onError);
+    tls.once("secure", () => {
+      const cert = tls.getPeerCertificate();
+      const hasCert = cert !== null && typeof cert === "object" && Object.keys(cert).length > 0;
+      if (this.requireClientCert && !hasCert) return fail("client certificate required but not presented");
+      if (hasCert && !tls.authorized) return fail(`client certificate rejected: ${String(tls.authorizationError)}`);
+      const sans = hasCert ? parseSubjectAltNames(cert.subjectaltname) : [];
+      if (hasCert && !sansMatch(snapshot.validation, sans)) return fail("client certificate subject alt names do not match");
+      const sni = (tls as TLSSocket & { servername?: string | false }).servername;
+      const proto = tls.alpnProtocol;
+      finish({
+        ok: true,
+        socket: tls,
+        info: {
+          ...(typeof sni === "string" && sni !== "" ? { sni } : {}),
+          ...(typeof proto === "string" && proto !== "" ? { alpn: proto } : {}),
+          peerUriSans: sans.filter((s) => s.type === "URI").map((s) => s.value),
+        },
+      });
+    });
+  }
+}
