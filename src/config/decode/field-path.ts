@@ -59,3 +59,10 @@ function unquote(s: string): string {
     return s;
   }
 }
+
+/** Appends one segment to a rendered path ("spec.http" + 0 → "spec.http[0]"). */
+export function joinPath(base: string, segment: PathSegment): string {
+  if (typeof segment === "number") return `${base}[${segment}]`;
+  if (identifier.test(segment)) return base === "" ? segment : `${base}.${segment}`;
+  return `${base}[${JSON.stringify(segment)}]`;
+}

@@ -97,6 +97,10 @@ export function checkExportTo(values: readonly string[], allowNone = true): { in
     if (seen.has(v)) out.push({ index: i, message: `duplicate exportTo value "${v}"` });
     seen.add(v);
     if (v === "." || v === "*" || (v === "~" && allowNone)) return;
+    if (v === "~") {
+      out.push({ index: i, message: 'exportTo "~" (visible to no namespace) is only allowed for ServiceEntry' });
+      return;
+    }
     const err = checkDns1123Label(v);
     if (err) out.push({ index: i, message: `exportTo value ${err.replace(/^"[^"]*" /, `"${v}" `)}` });
   });
