@@ -94,7 +94,6 @@ function checkConflicts(s: Scope, r: HTTPRoute, isDelegate: boolean): void {
     if (r.redirect) s.error("a route with delegate must not specify redirect", "redirect");
     if (r.route) s.error("a route with delegate must not specify route", "route");
     if (!r.delegate.name) s.error("delegate name is required", "delegate");
-    if (r.delegate.namespace && checkDns1123Label(r.delegate.namespace)) s.error(`invalid delegate namespace "${r.delegate.namespace}"`, "delegate", "namespace");
     return;
   }
   if (isDelegate && r.delegate) s.error("a delegate VirtualService's routes cannot delegate again", "delegate");
