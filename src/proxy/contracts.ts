@@ -3,6 +3,8 @@
 // Owners may add fields; keep the hot-path members plain properties and methods (no closures per call).
 import type { Socket } from "node:net";
 import type { SecureContext } from "node:tls";
+import type { CompiledRouteConfig } from "./router/route-config.js";
+import type { HttpRequestRecord } from "./http/request-record.js";
 
 /** Envoy's response flags, as they appear in access logs and stats. */
 export type ResponseFlag =
@@ -133,6 +135,10 @@ export interface ProxyServices {
   readonly clusters: ClusterRegistry;
   /** Counters/gauges shown by the admin API (/stats, /stats/prometheus); absent in some unit tests. */
   readonly stats?: ProxyStats;
+  /** Named route configurations for HCMs using `rds` (part A's RouteConfigStore implements it). */
+  readonly routeConfigs?: { get(name: string): CompiledRouteConfig | undefined };
+  /** Called once per completed HTTP request with its record (access log, stats); keep it cheap. */
+  readonly onHttpRequest?: (record: HttpRequestRecord) => void;
 }
 
 /** Envoy-style stats ("listener.0.0.0.0_15001.downstream_cx_total", "cluster.x.upstream_cx_total"). */

@@ -1,0 +1,3 @@
+// Registers the HTTP filters that ship with the proxy (import for side effects).
+import "./fault.js";
+import "./cors.js";

@@ -1,0 +1,219 @@
+// A client's HTTP/1.1 connection: finds request heads in the byte stream, frames request bodies
+// (content-length / chunked) without decoding them, serves one request at a time (pipelined
+// requests wait, the socket paused) and turns into a byte pipe after a WebSocket 101.
+import type { Socket } from "node:net";
+import type { ConnectionInfo } from "../../contracts.js";
+import { RequestHead, parseRequestHead } from "./request-head.js";
+import { ChunkedFraming, CHUNKED_ERROR, CHUNKED_NEED_MORE } from "./chunked-framing.js";
+import { findHeadEnd } from "./head-syntax.js";
+import { h1LocalReply } from "../local-reply.js";
+import { HttpExchange } from "../exchange.js";
+import { HttpRequestRecord } from "../request-record.js";
+import type { HcmRuntime } from "../hcm-runtime.js";
+import type { H1UpstreamConnection } from "../upstream/h1-upstream-connection.js";
+
+const R_HEAD = 0, R_BODY_LENGTH = 1, R_BODY_CHUNKED = 2, R_TUNNEL = 3, R_CLOSED = 4;
+
+function onHeadTimeout(dc: H1Downstream): void { dc.headTimeout(); }
+
+export class H1Downstream {
+  readonly socket: Socket;
+  readonly remoteAddress: string;
+  readonly tls: boolean;
+  draining = false;
+  /** Close once the current response is out (client asked, upstream closes, body unread …). */
+  closeAfterResponse = false;
+  private state = R_HEAD;
+  private pending: Buffer | null = null;
+  private scanFrom = 0;
+  private exchange: HttpExchange | null = null;
+  private remaining = 0;
+  private readonly framing = new ChunkedFraming();
+  private pausedByUpstream = false;
+  private blocked = false;
+  private driving = false;
+  private headTimer: NodeJS.Timeout | null = null;
+
+  constructor(readonly rt: HcmRuntime, info: ConnectionInfo, private readonly onClosed: (dc: H1Downstream) => void) {
+    const s = info.socket;
+    this.socket = s;
+    this.remoteAddress = info.remoteAddress;
+    this.tls = info.tls !== undefined;
+    s.setNoDelay(true);
+    s.setTimeout(rt.config.idleTimeoutMs);
+    s.on("data", (d: Buffer) => this.onData(d));
+    s.on("drain", () => { const up = this.exchange?.upstream; if (up) up.socket.resume(); });
+    s.on("timeout", () => { if (this.exchange === null) s.destroy(); });
+    s.on("error", () => this.onGone());
+    s.on("close", () => this.onGone());
+    s.on("end", () => { if (this.exchange === null) s.end(); });
+    if (info.preread !== undefined && info.preread.length > 0) this.onData(info.preread);
+  }
+
+  /** Bytes already read from the socket (e.g. by codec detection) are processed first. */
+  onData(d: Buffer): void {
+    if (this.state === R_CLOSED) return;
+    this.pending = this.pending === null ? d : Buffer.concat([this.pending, d]);
+    if (!this.driving) this.drive();
+  }
+
+  private drive(): void {
+    this.driving = true;
+    try {
+      while (this.pending !== null && this.state !== R_CLOSED && this.state !== R_TUNNEL) {
+        if (this.state === R_HEAD) { if (!this.readHead()) break; }
+        else if (!this.readBody()) break;
+      }
+    } finally {
+      this.driving = false;
+    }
+  }
+
+  private readHead(): boolean {
+    if (this.exchange !== null || this.closeAfterResponse) {
+      // A pipelined request: wait for the current response before reading it.
+      if (!this.blocked) { this.blocked = true; this.socket.pause(); }
+      return false;
+    }
+    const buf = this.pending as Buffer;
+    const max = this.rt.config.maxRequestHeadersBytes;
+    const end = findHeadEnd(buf, this.scanFrom);
+    if (end < 0) {
+      if (buf.length > max) { this.reject(431, "request headers too large"); return false; }
+      this.scanFrom = buf.length;
+      if (this.headTimer === null) this.headTimer = setTimeout(onHeadTimeout, this.rt.config.requestHeadersTimeoutMs, this);
+      return false;
+    }
+    if (end - 4 > max) { this.reject(431, "request headers too large"); return false; }
+    if (this.headTimer !== null) { clearTimeout(this.headTimer); this.headTimer = null; }
+    const head = new RequestHead();
+    const err = parseRequestHead(buf.toString("latin1", 0, end - 4), head);
+    this.pending = end === buf.length ? null : buf.subarray(end);
+    this.scanFrom = 0;
+    if (err !== 0) { this.reject(err, head.error); return false; }
+    if (this.draining) head.close = true;
+    let bodyless = true;
+    if (head.chunked) { this.state = R_BODY_CHUNKED; this.framing.reset(); bodyless = false; }
+    else if (head.contentLength > 0) { this.state = R_BODY_LENGTH; this.remaining = head.contentLength; bodyless = false; }
+    const ex = new HttpExchange(this, head, bodyless);
+    this.exchange = ex;
+    ex.start();
+    return true;
+  }
+
+  private readBody(): boolean {
+    const buf = this.pending as Buffer;
+    const ex = this.exchange as HttpExchange;
+    let n: number;
+    let last: boolean;
+    if (this.state === R_BODY_LENGTH) {
+      n = Math.min(this.remaining, buf.length);
+      this.remaining -= n;
+      last = this.remaining === 0;
+    } else {
+      const r = this.framing.feed(buf, 0, buf.length);
+      if (r === CHUNKED_ERROR) {
+        this.pending = null;
+        if (!ex.responseStarted) ex.localReply(400, "DPE", "bad chunked request body");
+        this.abort();
+        return false;
+      }
+      n = r === CHUNKED_NEED_MORE ? buf.length : r;
+      last = r !== CHUNKED_NEED_MORE;
+    }
+    this.pending = n === buf.length ? null : buf.subarray(n);
+    if (last) this.state = R_HEAD;
+    ex.onRequestBody(n === buf.length ? buf : buf.subarray(0, n), last);
+    return true;
+  }
+
+  /** Called by the exchange when its response is complete (or it gave up). */
+  exchangeDone(ex: HttpExchange): void {
+    if (this.exchange !== ex) return;
+    this.exchange = null;
+    if (this.state === R_TUNNEL) return;
+    if (this.closeAfterResponse || this.state !== R_HEAD || ex.head.close) {
+      // Unread body or close requested: the stream's boundaries are gone, so end the connection.
+      this.state = R_CLOSED;
+      this.pending = null;
+      this.socket.end();
+      return;
+    }
+    if (this.blocked) { this.blocked = false; if (!this.pausedByUpstream) this.socket.resume(); }
+    if (this.pending !== null && !this.driving) this.drive();
+  }
+
+  pauseForUpstream(): void {
+    if (!this.pausedByUpstream) { this.pausedByUpstream = true; this.socket.pause(); }
+  }
+
+  resumeFromUpstream(): void {
+    if (this.pausedByUpstream) { this.pausedByUpstream = false; if (!this.blocked) this.socket.resume(); }
+  }
+
+  /** After a 101 the two sockets are joined byte for byte. */
+  startTunnel(up: H1UpstreamConnection, rest: Buffer | null): void {
+    this.state = R_TUNNEL;
+    const ds = this.socket;
+    const us = up.socket;
+    if (rest !== null) ds.write(rest);
+    if (this.pending !== null) { us.write(this.pending); this.pending = null; }
+    ds.removeAllListeners("data");
+    us.removeAllListeners("data");
+    ds.setTimeout(0);
+    ds.pipe(us);
+    us.pipe(ds);
+    us.on("close", () => ds.destroy());
+    ds.on("close", () => us.destroy());
+    this.blocked = false;
+    this.pausedByUpstream = false;
+    ds.resume();
+    us.resume();
+  }
+
+  headTimeout(): void {
+    this.headTimer = null;
+    if (this.state === R_HEAD && this.exchange === null) this.reject(408, "request headers not received in time");
+  }
+
+  /** Answers a request that could not be parsed, then closes. */
+  private reject(status: number, why: string): void {
+    const r = new HttpRequestRecord();
+    r.startTime = Date.now();
+    r.status = status;
+    r.downstreamRemoteAddress = this.remoteAddress;
+    r.addFlag("DPE");
+    r.details = why;
+    r.statPrefix = this.rt.config.statPrefix;
+    this.state = R_CLOSED;
+    this.pending = null;
+    if (this.headTimer !== null) { clearTimeout(this.headTimer); this.headTimer = null; }
+    const out = h1LocalReply(status, `bad request: ${why}`, true);
+    r.bytesSent = out.length;
+    this.socket.end(out);
+    this.rt.observer?.(r);
+  }
+
+  /** Resets the client connection (failure after the response began). */
+  abort(): void {
+    this.state = R_CLOSED;
+    this.pending = null;
+    this.socket.destroy();
+  }
+
+  /** Stop taking requests: close now if idle, else after the current response. */
+  drain(): void {
+    this.draining = true;
+    if (this.exchange === null && this.state === R_HEAD) { this.state = R_CLOSED; this.socket.end(); }
+    else this.closeAfterResponse = true;
+  }
+
+  private onGone(): void {
+    if (this.headTimer !== null) { clearTimeout(this.headTimer); this.headTimer = null; }
+    const ex = this.exchange;
+    if (this.state !== R_TUNNEL) this.state = R_CLOSED;
+    this.pending = null;
+    if (ex !== null) { this.exchange = null; ex.onDownstreamReset(); }
+    this.onClosed(this);
+  }
+}

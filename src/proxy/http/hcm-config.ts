@@ -1,0 +1,101 @@
+// HttpConnectionManager typed_config compiled once into the settings the codecs read.
+import { invalid, obj, str, bool, int, arr, durationMs, isObject } from "../router/envoy-json.js";
+import { compileRouteConfiguration, type CompiledRouteConfig } from "../router/route-config.js";
+import { httpFilterFactory, ROUTER_FILTER_TYPE, type HttpFilter } from "./filters/http-filter.js";
+import type { EnvoyJson } from "../contracts.js";
+
+export type CodecType = "AUTO" | "HTTP1" | "HTTP2";
+
+export interface HcmConfig {
+  readonly statPrefix: string;
+  /** Inline route_config, or null when rds names one. */
+  readonly routeConfig: CompiledRouteConfig | null;
+  readonly rdsName: string | null;
+  readonly codec: CodecType;
+  readonly filters: readonly HttpFilter[];
+  /** 0 = none. */
+  readonly requestHeadersTimeoutMs: number;
+  readonly streamIdleTimeoutMs: number;
+  readonly idleTimeoutMs: number;
+  readonly maxRequestHeadersBytes: number;
+  readonly generateRequestId: boolean;
+  readonly useRemoteAddress: boolean;
+  readonly xffNumTrustedHops: number;
+  /** "" = keep the upstream's server header. */
+  readonly serverName: string;
+  readonly websocket: boolean;
+  readonly stripAnyHostPort: boolean;
+}
+
+/** Without request_headers_timeout a head may trickle in for this long (slowloris bound). */
+const DEFAULT_HEADERS_TIMEOUT_MS = 30_000;
+
+export function compileHcmConfig(c: EnvoyJson): HcmConfig {
+  const codecRaw = c["codec_type"] ?? "AUTO";
+  const codec = codecRaw === 0 ? "AUTO" : codecRaw === 1 ? "HTTP1" : codecRaw === 2 ? "HTTP2" : String(codecRaw);
+  if (codec !== "AUTO" && codec !== "HTTP1" && codec !== "HTTP2") throw invalid("codec_type", `unsupported codec ${JSON.stringify(codecRaw)}`);
+  let routeConfig: CompiledRouteConfig | null = null;
+  let rdsName: string | null = null;
+  if (c["route_config"] !== undefined) {
+    const rc = obj(c["route_config"], "route_config") ?? {};
+    try {
+      routeConfig = compileRouteConfiguration(rc);
+    } catch (e) {
+      if (e instanceof Error) e.message = `route_config.${e.message}`;
+      throw e;
+    }
+  } else if (c["rds"] !== undefined) {
+    rdsName = str(obj(c["rds"], "rds")?.["route_config_name"], "rds.route_config_name") ?? null;
+    if (!rdsName) throw invalid("rds.route_config_name", "is required");
+  } else throw invalid("route_config", "route_config or rds is required");
+  const filters: HttpFilter[] = [];
+  const list = arr(c["http_filters"], "http_filters");
+  let sawRouter = false;
+  list.forEach((f, i) => {
+    const field = `http_filters[${i}]`;
+    const fo = obj(f, field) ?? {};
+    const name = str(fo["name"], `${field}.name`) ?? "";
+    const tc = obj(fo["typed_config"], `${field}.typed_config`);
+    const type = tc ? str(tc["@type"], `${field}.typed_config.@type`) : undefined;
+    if (type === ROUTER_FILTER_TYPE || (type === undefined && name === "envoy.filters.http.router")) {
+      if (i !== list.length - 1) throw invalid(field, "envoy.filters.http.router must be the last filter");
+      sawRouter = true;
+      return;
+    }
+    if (bool(fo["disabled"], `${field}.disabled`) === true) return;
+    const factory = type === undefined ? undefined : httpFilterFactory(type);
+    if (factory === undefined) {
+      if (bool(fo["is_optional"], `${field}.is_optional`) === true) return;
+      throw invalid(`${field}.typed_config`, `unsupported HTTP filter ${JSON.stringify(type ?? name)}`);
+    }
+    const built = factory.create(name, isObject(tc) ? tc : {}, `${field}.typed_config`);
+    if (built !== null) filters.push(built);
+  });
+  if (list.length > 0 && !sawRouter) throw invalid("http_filters", "the last filter must be envoy.filters.http.router");
+  const cpo = obj(c["common_http_protocol_options"], "common_http_protocol_options");
+  const maxKb = int(c["max_request_headers_kb"], "max_request_headers_kb") ?? 60;
+  if (maxKb < 1 || maxKb > 8192) throw invalid("max_request_headers_kb", "must be 1..8192");
+  let websocket = false;
+  arr(c["upgrade_configs"], "upgrade_configs").forEach((u, i) => {
+    const uo = obj(u, `upgrade_configs[${i}]`) ?? {};
+    if (String(uo["upgrade_type"]).toLowerCase() === "websocket") websocket = bool(uo["enabled"], `upgrade_configs[${i}].enabled`) ?? true;
+  });
+  const rht = durationMs(c["request_headers_timeout"], "request_headers_timeout") ?? 0;
+  return {
+    statPrefix: str(c["stat_prefix"], "stat_prefix") ?? "",
+    routeConfig,
+    rdsName,
+    codec,
+    filters,
+    requestHeadersTimeoutMs: rht > 0 ? rht : DEFAULT_HEADERS_TIMEOUT_MS,
+    streamIdleTimeoutMs: durationMs(c["stream_idle_timeout"], "stream_idle_timeout") ?? 300_000,
+    idleTimeoutMs: (cpo && durationMs(cpo["idle_timeout"], "common_http_protocol_options.idle_timeout")) ?? 3_600_000,
+    maxRequestHeadersBytes: maxKb * 1024,
+    generateRequestId: bool(c["generate_request_id"], "generate_request_id") ?? true,
+    useRemoteAddress: bool(c["use_remote_address"], "use_remote_address") ?? false,
+    xffNumTrustedHops: int(c["xff_num_trusted_hops"], "xff_num_trusted_hops") ?? 0,
+    serverName: str(c["server_name"], "server_name") ?? "",
+    websocket,
+    stripAnyHostPort: bool(c["strip_any_host_port"], "strip_any_host_port") ?? false,
+  };
+}

@@ -1,0 +1,101 @@
+// The HTTP connection manager network filter (envoy.filters.network.http_connection_manager):
+// compiled once per filter chain, it serves each connection with the HTTP/1.1 fast path or,
+// for h2 (ALPN or the prior-knowledge preface), with the HTTP/2 codec.
+import type { ConnectionInfo, EnvoyJson, NetworkFilter, NetworkFilterFactory, ProxyServices } from "../contracts.js";
+import { compileHcmConfig, type HcmConfig } from "./hcm-config.js";
+import { H1Downstream } from "./h1/downstream.js";
+import { H1ConnectionPool } from "./upstream/connection-pool.js";
+import type { HcmRuntime, RouteConfigLookup } from "./hcm-runtime.js";
+import type { HttpRequestObserver } from "./request-record.js";
+import { serveH2, isH2Preface, H2_PREFACE_LENGTH, type H2Downstream } from "./h2/downstream.js";
+import "./filters/builtin.js";
+
+export const HCM_TYPE_URL = "type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager";
+
+/** One pool per process: connections to a host are shared by every listener's managers. */
+const sharedPool = new H1ConnectionPool();
+
+export interface HcmOptions {
+  routeConfigs?: RouteConfigLookup;
+  observer?: HttpRequestObserver;
+  pool?: H1ConnectionPool;
+}
+
+export class HttpConnectionManager implements NetworkFilter, HcmRuntime {
+  readonly config: HcmConfig;
+  readonly clusters: ProxyServices["clusters"];
+  readonly routeConfigs: RouteConfigLookup | undefined;
+  readonly pool: H1ConnectionPool;
+  readonly observer: HttpRequestObserver | undefined;
+  private readonly h1 = new Set<H1Downstream>();
+  private readonly h2 = new Set<H2Downstream>();
+  private draining = false;
+
+  constructor(config: HcmConfig, services: ProxyServices, opts: HcmOptions = {}) {
+    this.config = config;
+    this.clusters = services.clusters;
+    this.routeConfigs = opts.routeConfigs ?? services.routeConfigs;
+    this.observer = opts.observer ?? services.onHttpRequest;
+    this.pool = opts.pool ?? sharedPool;
+  }
+
+  onConnection(conn: ConnectionInfo): void {
+    const codec = this.config.codec;
+    if (this.draining) { conn.socket.destroy(); return; }
+    if (codec === "HTTP2" || (codec === "AUTO" && conn.tls?.alpn === "h2")) { this.startH2(conn); return; }
+    if (codec === "HTTP1") { this.startH1(conn); return; }
+    // AUTO without ALPN: look at the first bytes for the HTTP/2 connection preface.
+    const pre = conn.preread;
+    if (pre !== undefined && pre.length >= H2_PREFACE_LENGTH) {
+      if (isH2Preface(pre)) this.startH2(conn); else this.startH1(conn);
+      return;
+    }
+    let got: Buffer = pre ?? Buffer.alloc(0);
+    const s = conn.socket;
+    const onData = (d: Buffer): void => {
+      got = got.length === 0 ? d : Buffer.concat([got, d]);
+      const n = Math.min(got.length, H2_PREFACE_LENGTH);
+      const looksH2 = isH2Preface(got.subarray(0, n));
+      if (looksH2 && got.length < H2_PREFACE_LENGTH) return;
+      s.removeListener("data", onData);
+      s.pause();
+      const info = { ...conn, preread: got };
+      if (looksH2) this.startH2(info); else this.startH1(info);
+    };
+    s.on("data", onData);
+    s.once("error", () => s.destroy());
+  }
+
+  private startH1(conn: ConnectionInfo): void {
+    const dc = new H1Downstream(this, conn, (d) => this.h1.delete(d));
+    this.h1.add(dc);
+    conn.socket.resume();
+  }
+
+  private startH2(conn: ConnectionInfo): void {
+    const d = serveH2(this, conn, (x) => this.h2.delete(x));
+    this.h2.add(d);
+  }
+
+  drain(): void {
+    this.draining = true;
+    for (const d of this.h1) d.drain();
+    for (const d of this.h2) d.drain();
+  }
+
+  get activeConnections(): number {
+    return this.h1.size + this.h2.size;
+  }
+}
+
+export const httpConnectionManagerFactory: NetworkFilterFactory = {
+  typeUrl: HCM_TYPE_URL,
+  create(typedConfig: EnvoyJson, services: ProxyServices): NetworkFilter {
+    return new HttpConnectionManager(compileHcmConfig(typedConfig), services);
+  },
+};
+
+/** Closes the shared upstream pool (process shutdown, tests). */
+export function closeSharedUpstreamPool(): void {
+  sharedPool.closeAll();
+}

@@ -1,0 +1,42 @@
+// One record per HTTP request, filled on the path and handed to observers (access log, stats)
+// when the request completes. Plain fields only: reading it costs nothing unless someone does.
+import type { ResponseFlag } from "../contracts.js";
+
+export class HttpRequestRecord {
+  /** Epoch milliseconds when the request head was parsed. */
+  startTime = 0;
+  /** Monotonic start (performance.now()) for the duration. */
+  startMono = 0;
+  durationMs = 0;
+  method = "";
+  authority = "";
+  path = "";
+  protocol = "HTTP/1.1";
+  requestId = "";
+  downstreamRemoteAddress = "";
+  status = 0;
+  /** Envoy response flags set on this request (e.g. ["UH"]). */
+  flags: ResponseFlag[] = [];
+  /** Short reason a locally generated response was made (Envoy's response code details). */
+  details = "";
+  routeName = "";
+  virtualHost = "";
+  cluster = "";
+  /** "address:port" of the upstream host that served the last attempt. */
+  upstreamHost = "";
+  attempts = 0;
+  bytesReceived = 0;
+  bytesSent = 0;
+  statPrefix = "";
+
+  addFlag(f: ResponseFlag): void {
+    if (!this.flags.includes(f)) this.flags.push(f);
+  }
+
+  /** Flags as Envoy prints them ("-" when none). */
+  flagString(): string {
+    return this.flags.length === 0 ? "-" : this.flags.join(",");
+  }
+}
+
+export type HttpRequestObserver = (record: HttpRequestRecord) => void;

@@ -1,0 +1,60 @@
+// Keep-alive HTTP/1.1 connections per upstream host (no pipelining: one request at a time per
+// connection). Hosts are stable objects across cluster updates, so the host is the key.
+import type { Cluster, UpstreamHost } from "../../contracts.js";
+import { H1UpstreamConnection, type PoolRelease } from "./h1-upstream-connection.js";
+
+const IDLE_TIMEOUT_MS = 60_000;
+const MAX_IDLE_PER_HOST = 1024;
+
+export class H1ConnectionPool implements PoolRelease {
+  private readonly idle = new Map<UpstreamHost, H1UpstreamConnection[]>();
+  private readonly all = new Set<H1UpstreamConnection>();
+
+  /** An idle connection to `host`, or null (then the caller opens one, subject to circuit breakers). */
+  takeIdle(host: UpstreamHost): H1UpstreamConnection | null {
+    const list = this.idle.get(host);
+    if (list === undefined) return null;
+    while (list.length > 0) {
+      const c = list.pop() as H1UpstreamConnection;
+      if (c.reusable) return c;
+      this.forget(c);
+    }
+    return null;
+  }
+
+  /** Opens a connection; the caller has acquired the cluster's "connections" resource, released on close. */
+  open(cluster: Cluster, host: UpstreamHost): H1UpstreamConnection {
+    const c = new H1UpstreamConnection(cluster, host, this);
+    this.all.add(c);
+    c.socket.once("close", () => cluster.release("connections"));
+    return c;
+  }
+
+  release(c: H1UpstreamConnection): void {
+    let list = this.idle.get(c.host);
+    if (list === undefined) { list = []; this.idle.set(c.host, list); }
+    if (list.length >= MAX_IDLE_PER_HOST) { this.forget(c); c.socket.destroy(); return; }
+    c.socket.setTimeout(IDLE_TIMEOUT_MS);
+    list.push(c);
+  }
+
+  forget(c: H1UpstreamConnection): void {
+    this.all.delete(c);
+    const list = this.idle.get(c.host);
+    if (list === undefined) return;
+    const i = list.indexOf(c);
+    if (i >= 0) list.splice(i, 1);
+    if (list.length === 0) this.idle.delete(c.host);
+  }
+
+  get size(): number {
+    return this.all.size;
+  }
+
+  /** Closes every connection (proxy shutdown, tests). */
+  closeAll(): void {
+    for (const c of this.all) c.socket.destroy();
+    this.all.clear();
+    this.idle.clear();
+  }
+}

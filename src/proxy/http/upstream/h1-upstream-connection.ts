@@ -1,0 +1,223 @@
+// One HTTP/1.1 connection to an upstream host. It parses the response head minimally and hands
+// the response (head, then body bytes untouched) to the exchange that owns it; afterwards it
+// goes back to its pool when both directions ended cleanly.
+import { connect as netConnect, type Socket } from "node:net";
+import { connect as tlsConnect, type TLSSocket } from "node:tls";
+import type { Cluster, UpstreamHost } from "../../contracts.js";
+import { ResponseHead, parseResponseHead } from "../h1/response-head.js";
+import { ChunkedFraming, CHUNKED_ERROR, CHUNKED_NEED_MORE } from "../h1/chunked-framing.js";
+import { findHeadEnd } from "../h1/head-syntax.js";
+
+/** What an upstream connection reports to the request using it. */
+export interface UpstreamUser {
+  /** A full response head arrived (1xx included). `raw` is the head's bytes as received. */
+  onUpstreamHead(conn: H1UpstreamConnection, head: ResponseHead, raw: Buffer): void;
+  /** Body bytes, forwarded as they are (framing included); `last` when the response ended. */
+  onUpstreamBody(conn: H1UpstreamConnection, bytes: Buffer, last: boolean): void;
+  /** Connect failure (`connected` false), reset, or malformed response before completion. */
+  onUpstreamFailure(conn: H1UpstreamConnection, connected: boolean, malformed: boolean): void;
+  /** After a 101: bytes that followed the head; from now on the connection is a byte pipe. */
+  onUpstreamUpgraded(conn: H1UpstreamConnection, rest: Buffer | null): void;
+  /** The upstream socket drained after write() returned false. */
+  onUpstreamDrain(conn: H1UpstreamConnection): void;
+}
+
+const S_IDLE = 0, S_HEAD = 1, S_BODY_LENGTH = 2, S_BODY_CHUNKED = 3, S_BODY_CLOSE = 4, S_UPGRADED = 5, S_DEAD = 6;
+const MAX_RESPONSE_HEAD = 96 * 1024;
+
+export interface PoolRelease {
+  release(conn: H1UpstreamConnection): void;
+  forget(conn: H1UpstreamConnection): void;
+}
+
+export class H1UpstreamConnection {
+  readonly socket: Socket;
+  readonly host: UpstreamHost;
+  readonly cluster: Cluster;
+  user: UpstreamUser | null = null;
+  connected = false;
+  requests = 0;
+  /** The request was written completely (needed before reuse). */
+  requestDone = false;
+  /** No body expected for the current response (HEAD request). */
+  headRequest = false;
+  private state = S_IDLE;
+  private pending: Buffer | null = null;
+  private remaining = 0;
+  private readonly framing = new ChunkedFraming();
+  private head = new ResponseHead();
+  private readonly pool: PoolRelease;
+
+  constructor(cluster: Cluster, host: UpstreamHost, pool: PoolRelease) {
+    this.cluster = cluster;
+    this.host = host;
+    this.pool = pool;
+    const tls = cluster.tls;
+    if (tls) {
+      const s = tlsConnect({
+        host: host.address, port: host.port, secureContext: tls.context, servername: tls.sni,
+        ALPNProtocols: ["http/1.1"], rejectUnauthorized: true,
+        checkServerIdentity: () => undefined, // secure naming below checks URI SANs instead of DNS names
+      });
+      s.on("secureConnect", () => this.onTlsConnect(s));
+      this.socket = s;
+    } else {
+      this.socket = netConnect({ host: host.address, port: host.port, noDelay: true });
+      this.socket.on("connect", () => this.onConnect());
+    }
+    this.socket.setTimeout(cluster.connectTimeoutMs > 0 ? cluster.connectTimeoutMs : 10_000);
+    this.socket.on("timeout", () => this.onSocketTimeout());
+    this.socket.on("data", (d: Buffer) => this.onData(d));
+    this.socket.on("error", () => this.onEnd());
+    this.socket.on("close", () => this.onEnd());
+    this.socket.on("end", () => this.onEnd());
+    this.socket.on("drain", () => { if (this.user) this.user.onUpstreamDrain(this); });
+  }
+
+  private onConnect(): void {
+    this.connected = true;
+    this.socket.setTimeout(0);
+  }
+
+  private onTlsConnect(s: TLSSocket): void {
+    const want = this.cluster.tls?.matchUriSans ?? [];
+    if (want.length > 0) {
+      const san = s.getPeerCertificate().subjectaltname ?? "";
+      const ok = san.split(", ").some((e) => e.startsWith("URI:") && want.includes(e.slice(4)));
+      if (!ok) { this.socket.destroy(); return; }
+    }
+    this.onConnect();
+  }
+
+  private onSocketTimeout(): void {
+    // Connect timeout, or an idle pooled connection past its idle time.
+    if (!this.connected || this.state === S_IDLE) this.socket.destroy();
+  }
+
+  /** Starts one request/response cycle for `user`. */
+  begin(user: UpstreamUser, headRequest: boolean): void {
+    this.user = user;
+    this.requests++;
+    this.requestDone = false;
+    this.headRequest = headRequest;
+    this.state = S_HEAD;
+    if (this.connected) this.socket.setTimeout(0);
+  }
+
+  /** Detaches the user and closes (abandoned attempt: timeout, downstream gone, retry). */
+  abort(): void {
+    this.user = null;
+    this.state = S_DEAD;
+    this.pool.forget(this);
+    this.socket.destroy();
+  }
+
+  get reusable(): boolean {
+    return this.state === S_IDLE && !this.socket.destroyed && this.socket.writable;
+  }
+
+  private onData(d: Buffer): void {
+    if (this.state === S_UPGRADED) return;
+    if (this.user === null || this.state === S_IDLE || this.state === S_DEAD) { this.abort(); return; }
+    this.pending = this.pending === null ? d : Buffer.concat([this.pending, d]);
+    while (this.pending !== null && this.user !== null) {
+      if (this.state === S_HEAD) { if (!this.readHead()) return; }
+      else this.readBody();
+    }
+  }
+
+  private readHead(): boolean {
+    const buf = this.pending as Buffer;
+    const end = findHeadEnd(buf, 0);
+    if (end < 0) {
+      if (buf.length > MAX_RESPONSE_HEAD) this.fail(true);
+      return false;
+    }
+    const head = new ResponseHead();
+    if (!parseResponseHead(buf.toString("latin1", 0, end - 4), head)) { this.fail(true); return false; }
+    this.head = head;
+    const raw = buf.subarray(0, end);
+    this.pending = end === buf.length ? null : buf.subarray(end);
+    const user = this.user as UpstreamUser;
+    const status = head.status;
+    if (status === 101) {
+      this.state = S_UPGRADED;
+      user.onUpstreamHead(this, head, raw);
+      const rest = this.pending;
+      this.pending = null;
+      if (this.user) this.user.onUpstreamUpgraded(this, rest);
+      return false;
+    }
+    if (status < 200) { user.onUpstreamHead(this, head, raw); return true; }
+    if (this.headRequest || status === 204 || status === 304) { this.state = S_BODY_LENGTH; this.remaining = 0; }
+    else if (head.chunked) { this.state = S_BODY_CHUNKED; this.framing.reset(); }
+    else if (head.contentLength >= 0) { this.state = S_BODY_LENGTH; this.remaining = head.contentLength; }
+    else { this.state = S_BODY_CLOSE; head.close = true; }
+    user.onUpstreamHead(this, head, raw);
+    if (this.state === S_BODY_LENGTH && this.remaining === 0 && this.user !== null) this.finish(Buffer.alloc(0));
+    return true;
+  }
+
+  private readBody(): void {
+    const buf = this.pending as Buffer;
+    if (this.state === S_BODY_CLOSE) {
+      this.pending = null;
+      (this.user as UpstreamUser).onUpstreamBody(this, buf, false);
+      return;
+    }
+    let n: number;
+    if (this.state === S_BODY_LENGTH) n = Math.min(this.remaining, buf.length);
+    else {
+      const r = this.framing.feed(buf, 0, buf.length);
+      if (r === CHUNKED_ERROR) { this.fail(true); return; }
+      n = r === CHUNKED_NEED_MORE ? buf.length : r;
+    }
+    const last = this.state === S_BODY_LENGTH ? (this.remaining -= n) === 0 : this.framing.done;
+    const bytes = n === buf.length ? buf : buf.subarray(0, n);
+    this.pending = n === buf.length ? null : buf.subarray(n);
+    if (last) {
+      if (this.pending !== null) { this.head.close = true; this.pending = null; } // bytes after a response: never reuse
+      this.finish(bytes);
+    } else (this.user as UpstreamUser).onUpstreamBody(this, bytes, false);
+  }
+
+  private finish(bytes: Buffer): void {
+    const user = this.user as UpstreamUser;
+    const reuse = !this.head.close;
+    this.state = reuse ? S_IDLE : S_DEAD;
+    this.user = null;
+    user.onUpstreamBody(this, bytes, true);
+  }
+
+  /** Called by the exchange once it no longer needs the connection after a complete response. */
+  done(): void {
+    const max = this.cluster.maxRequestsPerConnection;
+    if (this.state === S_IDLE && this.requestDone && (max === 0 || this.requests < max)) this.pool.release(this);
+    else { this.state = S_DEAD; this.pool.forget(this); this.socket.destroy(); }
+  }
+
+  private fail(malformed: boolean): void {
+    const user = this.user;
+    this.user = null;
+    const connected = this.connected;
+    this.state = S_DEAD;
+    this.pending = null;
+    this.socket.destroy();
+    if (user) user.onUpstreamFailure(this, connected, malformed);
+  }
+
+  private onEnd(): void {
+    if (this.state === S_DEAD) return;
+    this.pool.forget(this);
+    if (this.state === S_BODY_CLOSE && this.user !== null) {
+      const user = this.user;
+      this.state = S_DEAD;
+      this.user = null;
+      user.onUpstreamBody(this, Buffer.alloc(0), true);
+      return;
+    }
+    if (this.state === S_UPGRADED) { this.state = S_DEAD; return; }
+    if (this.user !== null) this.fail(false);
+    else { this.state = S_DEAD; this.socket.destroy(); }
+  }
+}
