@@ -7,6 +7,9 @@ export class RoundRobinLb implements LoadBalancer {
   private hosts: UpstreamHost[] = [];
   private weights = new Float64Array(0);
   private readonly edf = new EdfScheduler();
+  /** Equal weights: plain rotation (what EDF would do, cheaper). */
+  private uniform = true;
+  private next = 0;
 
   get size(): number {
     return this.hosts.length;
@@ -15,7 +18,22 @@ export class RoundRobinLb implements LoadBalancer {
   update(hosts: readonly UpstreamHost[], panic: boolean): void {
     this.hosts = candidates(hosts, panic);
     this.weights = Float64Array.from(this.hosts, weightOf);
-    this.edf.reset(this.weights);
+    const w0 = this.weights[0];
+    this.uniform = this.weights.every((w) => w === w0);
+    if (!this.uniform) this.edf.reset(this.weights);
+    // a random start, as Envoy, so proxies that rebuild together do not hit the same host first
+    this.next = this.hosts.length > 0 ? Math.floor(Math.random() * this.hosts.length) : 0;
+  }
+
+  private pickOne(): UpstreamHost | undefined {
+    if (this.uniform) {
+      const i = this.next;
+      this.next = i + 1 === this.hosts.length ? 0 : i + 1;
+      return this.hosts[i];
+    }
+    const i = this.edf.peek();
+    this.edf.advance(this.weights[i] ?? 1);
+    return this.hosts[i];
   }
 
   pick(ctx: LbContext | undefined): UpstreamHost | null {
@@ -25,10 +43,8 @@ export class RoundRobinLb implements LoadBalancer {
     const attempts = avoid && avoid.size > 0 ? n : 1;
     let first: UpstreamHost | null = null;
     for (let a = 0; a < attempts; a++) {
-      const i = this.edf.peek();
-      this.edf.advance(this.weights[i] ?? 1);
-      const h = this.hosts[i] ?? null;
-      if (h === null) continue;
+      const h = this.pickOne();
+      if (h === undefined) continue;
       if (!avoid || !avoid.has(h)) return h;
       first ??= h;
     }
