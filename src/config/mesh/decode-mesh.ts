@@ -72,8 +72,9 @@ export function decodeMeshConfig(text: string, file: string): MeshConfigResult {
     }
     return fail();
   }
-  const mesh = mergeMeshConfig(defaultMeshConfig(), parsed.data);
-  for (const p of validateMeshConfig(mesh)) {
+  const defaults = defaultMeshConfig();
+  const mesh = mergeMeshConfig(defaults, parsed.data);
+  for (const p of validateMeshConfig(parsed.data, defaults.extensionProviders?.map((e) => e.name))) {
     const code = p.severity === "error" ? ErrorCode.Value : ErrorCode.Warning;
     diagnostics.push({ severity: p.severity, code, message: p.message, path: p.path, file, line: locator.line(parsePath(p.path)) });
   }

@@ -1,5 +1,5 @@
 // Istio's semantic rules for MeshConfig (pkg/config/validation/agent ValidateMeshConfig), over the
-// merged config. Paths are relative to the mesh config's root ("outboundTrafficPolicy.mode").
+// config as written (so paths match the user's text, relative to its root: "outboundTrafficPolicy.mode").
 import { checkDns1123Label, checkDurationRange, checkIstioDuration, isIP, parseDurationMs } from "../schema/index.js";
 import type { MeshConfig } from "./mesh-config.js";
 import type { HttpRetry, LocalityLbSetting } from "./networking-types.js";
@@ -93,7 +93,7 @@ function checkProxyConfig(pc: ProxyConfig, path: string, report: Report): void {
   if (pc.tracing?.zipkin?.address) checkHostPort(pc.tracing.zipkin.address, `${path}.tracing.zipkin.address`, report);
 }
 
-function checkProviders(mesh: MeshConfig, report: Report): void {
+function checkProviders(mesh: MeshConfig, inherited: readonly string[], report: Report): void {
   const names = new Set<string>();
   mesh.extensionProviders?.forEach((p, i) => {
     const path = `extensionProviders[${i}]`;
@@ -113,14 +113,16 @@ function checkProviders(mesh: MeshConfig, report: Report): void {
     const err = cfg.timeout === undefined ? undefined : checkIstioDuration(cfg.timeout);
     if (err) report(`${path}.${kind}.timeout`, err);
   });
+  const known = new Set([...names, ...inherited]);
   for (const field of ["tracing", "metrics", "accessLogging"] as const) {
     mesh.defaultProviders?.[field]?.forEach((name, i) => {
-      if (!names.has(name)) report(`defaultProviders.${field}[${i}]`, `"${name}" is not a configured extension provider`, "warning");
+      if (!known.has(name)) report(`defaultProviders.${field}[${i}]`, `"${name}" is not a configured extension provider`, "warning");
     });
   }
 }
 
-export function validateMeshConfig(mesh: MeshConfig): MeshProblem[] {
+/** `inheritedProviders`: provider names that exist without being written here (Istio's default providers). */
+export function validateMeshConfig(mesh: MeshConfig, inheritedProviders: readonly string[] = []): MeshProblem[] {
   const out: MeshProblem[] = [];
   const report: Report = (path, message, severity = "error") => out.push({ severity, path, message });
   checkPort(mesh.proxyListenPort, "proxyListenPort", report);
@@ -148,7 +150,7 @@ export function validateMeshConfig(mesh: MeshConfig): MeshProblem[] {
   if (mesh.defaultConfig) checkProxyConfig(mesh.defaultConfig, "defaultConfig", report);
   if (mesh.localityLbSetting) checkLocality(mesh.localityLbSetting, "localityLbSetting", report);
   if (mesh.defaultHttpRetryPolicy) checkRetry(mesh.defaultHttpRetryPolicy, "defaultHttpRetryPolicy", report);
-  checkProviders(mesh, report);
+  checkProviders(mesh, inheritedProviders, report);
   if (mesh.meshMTLS?.minProtocolVersion === "TLSV1_3" && (mesh.meshMTLS.cipherSuites?.length ?? 0) > 0) {
     report("meshMTLS.cipherSuites", "cipherSuites cannot be set when minProtocolVersion is TLSV1_3", "warning");
   }
