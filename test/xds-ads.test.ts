@@ -121,6 +121,7 @@ for (const delta of [false, true]) {
       assert.equal(conn?.protocol, delta ? "delta" : "SotW");
       assert.deepEqual(conn?.metadata, { NAMESPACE: "ns" });
       assert.ok(client.state()[CDS_TYPE_URL]?.version);
+      assert.deepEqual(client.acceptedResources(EDS_TYPE_URL).map((r) => r.resource), [cla("a", [8080])]);
     });
 
     it("delivers an update", async () => {
@@ -148,6 +149,7 @@ for (const delta of [false, true]) {
       cache.setDefault(snapshot);
       await waitFor("CDS removal", () => !proxy.names(CDS_TYPE_URL).includes("b"));
       assert.deepEqual(proxy.names(CDS_TYPE_URL), ["a", "c"]);
+      assert.deepEqual(client.acceptedResources(CDS_TYPE_URL).map((r) => r.name).sort(), ["a", "c"]);
       await waitFor("CDS SYNCED again", () => server.connections()[0]?.types[CDS_TYPE_URL]?.status === "SYNCED");
       assert.ok(server.connections()[0]?.types[CDS_TYPE_URL]?.lastNack, "the last NACK's error is kept");
     });

@@ -37,7 +37,10 @@ export class SotwStream extends AdsStreamBase {
     if (typeUrl === "") return;
     const nonce = req.response_nonce ?? "";
     const tracking = this.track(typeUrl);
-    if (nonce !== "") {
+    // A nonce this stream never sent (e.g. from before a reconnect) on a type not yet answered is
+    // treated as a fresh subscription; otherwise a non-current nonce is stale and ignored.
+    const fresh = tracking.sentNonce === "";
+    if (nonce !== "" && !fresh) {
       if (!tracking.isCurrent(nonce)) return; // stale: a newer response is on its way
       const detail = req.error_detail;
       if (detail && (detail.code || detail.message)) tracking.recordNack(nonce, detail.message ?? "");
@@ -51,7 +54,7 @@ export class SotwStream extends AdsStreamBase {
     const changed = !prev || prev.sub.wildcard !== wildcard || !sameSet(prev.sub.names, sub.names);
     this.types.set(typeUrl, { sub, everNamed });
     // A request without a nonce is a (re)subscription and always gets an answer, as does a changed one.
-    if (nonce === "" || changed) await this.refresh(typeUrl, true);
+    if (nonce === "" || fresh || changed) await this.refresh(typeUrl, true);
   }
 
   protected async refresh(typeUrl: string, force: boolean): Promise<void> {

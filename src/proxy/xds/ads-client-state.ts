@@ -1,3 +1,5 @@
+import type { EnvoyJson } from "../contracts.js";
+
 // What the ADS client knows per resource type: its subscription, accepted version and resources,
 // and the last update/error, exposed for the admin API's config_dump.
 
@@ -10,6 +12,8 @@ export class ClientTypeState {
   nonce = "";
   /** Accepted resources: name → version. */
   readonly resources = new Map<string, string>();
+  /** Accepted resources in Envoy JSON, for config_dump. */
+  readonly accepted = new Map<string, { version: string; resource: EnvoyJson; updatedAt: Date }>();
   lastUpdated: Date | undefined;
   lastError: { message: string; at: Date } | undefined;
 

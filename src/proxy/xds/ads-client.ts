@@ -93,7 +93,10 @@ export class AdsClient {
     if (added.length === 0 && dropped.length === 0) return;
     const hadRequest = state.wantsRequest;
     state.names = next;
-    for (const n of dropped) state.resources.delete(n);
+    for (const n of dropped) {
+      state.resources.delete(n);
+      state.accepted.delete(n);
+    }
     if (!this.call) return;
     if (this.delta) {
       this.send({ type_url: typeUrl, resource_names_subscribe: added, resource_names_unsubscribe: dropped });
@@ -107,6 +110,13 @@ export class AdsClient {
     const out: Record<string, ClientTypeSnapshot & { type: string }> = {};
     for (const [url, s] of this.types) out[url] = { type: shortTypeName(url), ...s.snapshot() };
     return out;
+  }
+
+  /** The accepted resources of a type in Envoy JSON (what /config_dump shows as dynamic resources). */
+  acceptedResources(typeUrl: string): { name: string; version: string; resource: EnvoyJson; lastUpdated: string }[] {
+    const state = this.types.get(typeUrl);
+    if (!state) return [];
+    return [...state.accepted].map(([name, a]) => ({ name, version: a.version, resource: a.resource, lastUpdated: a.updatedAt.toISOString() }));
   }
 
   /** Resolves when every response received so far has been applied and answered. */
@@ -199,8 +209,16 @@ export class AdsClient {
     }
     const errors = [...decoded.errors, ...applierErrors];
     const rejected = new Set(errors.map((e) => e.name));
-    for (const r of decoded.resources) if (!rejected.has(r.name)) state.resources.set(r.name, r.version);
-    for (const n of removed) state.resources.delete(n);
+    const now = new Date();
+    for (const r of decoded.resources) {
+      if (rejected.has(r.name)) continue;
+      state.resources.set(r.name, r.version);
+      state.accepted.set(r.name, { version: r.version, resource: r.resource, updatedAt: now });
+    }
+    for (const n of removed) {
+      state.resources.delete(n);
+      state.accepted.delete(n);
+    }
     state.nonce = res.nonce ?? "";
     if (call !== this.call) return; // the stream went away while applying: the next one resubscribes
     if (errors.length === 0) {
