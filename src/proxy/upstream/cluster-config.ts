@@ -7,7 +7,9 @@ import { invalid, readEnum, readNumber, readObject, readString, readUint, readDu
 import { DEFAULT_LB_CONFIG, type LbConfig, type LbPolicy } from "./lb/index.js";
 import { compileLoadAssignment, type LoadAssignment } from "./load-assignment.js";
 import { compileOutlierDetection, type OutlierConfig } from "./outlier/config.js";
-import { compileTransportSocket, inlineUpstreamTls, type ClusterTls, type UpstreamTlsBuilder } from "./upstream-tls.js";
+import {
+  compileTransportSocket, compileTransportSocketMatches, inlineUpstreamTls, type ClusterTls, type TransportSocketMatch, type UpstreamTlsBuilder,
+} from "./upstream-tls.js";
 
 export type DiscoveryType = "STATIC" | "STRICT_DNS" | "LOGICAL_DNS" | "EDS" | "ORIGINAL_DST";
 const DISCOVERY: readonly DiscoveryType[] = ["STATIC", "STRICT_DNS", "LOGICAL_DNS", "EDS", "ORIGINAL_DST"];
@@ -42,6 +44,8 @@ export interface ClusterConfig {
   readonly maxRequestsPerConnection: number;
   readonly idleTimeoutMs?: number;
   readonly tls?: ClusterTls;
+  /** Per-endpoint transport sockets chosen by endpoint metadata. */
+  readonly transportSocketMatches: readonly TransportSocketMatch[];
 }
 
 function compileHttpOptions(cluster: EnvoyJson, path: string): Pick<ClusterConfig, "http2" | "protocolSelection" | "maxRequestsPerConnection" | "idleTimeoutMs"> {
@@ -175,5 +179,6 @@ export function compileCluster(cluster: EnvoyJson, tlsBuilder: UpstreamTlsBuilde
     cleanupIntervalMs: readDurationMs(cluster, "cleanup_interval", path) ?? 5000,
     ...compileHttpOptions(cluster, path),
     ...(tls ? { tls } : {}),
+    transportSocketMatches: compileTransportSocketMatches(cluster, path, tlsBuilder),
   };
 }

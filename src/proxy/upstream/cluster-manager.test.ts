@@ -202,3 +202,25 @@ test("the admin listing carries the accepted JSON, stats and per-host counters",
   assert.equal(snap.stats["upstream_rq_error"], 2);
   assert.equal(snap.stats["membership_total"], 1);
 });
+
+test("transport_socket_matches pick each endpoint's TLS from its metadata (Istio auto-mTLS)", () => {
+  const m = manager();
+  const tlsSocket = { name: "envoy.transport_sockets.tls", typed_config: {
+    "@type": "type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext", sni: "outbound_.80_._.svc" } };
+  const c = m.set({
+    name: "auto", type: "EDS", eds_cluster_config: {},
+    transport_socket_matches: [
+      { name: "tlsMode-istio", match: { tlsMode: "istio" }, transport_socket: tlsSocket },
+      { name: "tlsMode-disabled", match: {}, transport_socket: { name: "envoy.transport_sockets.raw_buffer",
+        typed_config: { "@type": "type.googleapis.com/envoy.extensions.transport_sockets.raw_buffer.v3.RawBuffer" } } },
+    ],
+  });
+  m.setLoadAssignment({ cluster_name: "auto", endpoints: [{ lb_endpoints: [
+    endpoint("10.0.0.1", 80, { metadata: { filter_metadata: { "envoy.transport_socket_match": { tlsMode: "istio" } } } }),
+    endpoint("10.0.0.2", 80),
+  ] }] });
+  const [meshed, plain] = c.allHosts();
+  assert.equal(meshed?.tls?.sni, "outbound_.80_._.svc");
+  assert.equal(plain?.tls, null);
+  assert.equal(c.tls, undefined);
+});

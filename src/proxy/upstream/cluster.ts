@@ -13,6 +13,7 @@ import { loadBalancerFactory, type LbFactory } from "./lb/index.js";
 import type { LoadAssignment } from "./load-assignment.js";
 import { OutlierDetector, type OutlierClock } from "./outlier/detector.js";
 import { PrioritySet } from "./priority-set.js";
+import { matchTransportSocket } from "./upstream-tls.js";
 
 export interface ClusterDeps {
   readonly lookup: LookupFn;
@@ -197,6 +198,8 @@ export class ClusterImpl implements Cluster {
 
   /** Recomputes priority loads and balancers (after membership, health or ejection changes). */
   rebuild(): void {
+    const matches = this.config.transportSocketMatches;
+    for (const h of this.hostList) h.tls = matches.length === 0 ? undefined : matchTransportSocket(matches, h.socketMatch)?.tls;
     this.prioritySet.setOptions(this.priorityOptions());
     this.prioritySet.update(this.allHosts());
   }

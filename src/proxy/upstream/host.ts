@@ -1,6 +1,8 @@
 // One upstream endpoint with its counters and outlier state. Hosts are kept across cluster and
 // EDS updates (keyed by address:port) so stats and ejections survive configuration changes.
-import type { HostHealth, Locality, UpstreamHost } from "../contracts.js";
+import type { Cluster, HostHealth, Locality, UpstreamHost } from "../contracts.js";
+
+type ClusterTls = NonNullable<Cluster["tls"]>;
 
 export interface HostSpec {
   readonly address: string;
@@ -11,6 +13,8 @@ export interface HostSpec {
   readonly health: HostHealth;
   /** Set for DNS names, to show where the address came from. */
   readonly hostname?: string;
+  /** filter_metadata["envoy.transport_socket_match"] of the endpoint (transport_socket_matches). */
+  readonly socketMatch?: Readonly<Record<string, unknown>>;
 }
 
 export class HostImpl implements UpstreamHost {
@@ -21,6 +25,9 @@ export class HostImpl implements UpstreamHost {
   locality: Locality;
   health: HostHealth;
   hostname: string | undefined;
+  socketMatch: Readonly<Record<string, unknown>> | undefined;
+  /** From transport_socket_matches: this host's TLS (null = plaintext); undefined = the cluster's. */
+  tls: ClusterTls | null | undefined;
   activeRequests = 0;
   activeConnections = 0;
   ejected = false;
@@ -50,6 +57,7 @@ export class HostImpl implements UpstreamHost {
     this.locality = spec.locality;
     this.health = spec.health;
     this.hostname = spec.hostname;
+    this.socketMatch = spec.socketMatch;
   }
 
   get key(): string {
@@ -63,6 +71,7 @@ export class HostImpl implements UpstreamHost {
     this.locality = spec.locality;
     this.health = spec.health;
     this.hostname = spec.hostname;
+    this.socketMatch = spec.socketMatch;
   }
 }
 

@@ -6,3 +6,4 @@ export type { ClusterSnapshot, HostSnapshot } from "./cluster-stats.js";
 export { HostImpl } from "./host.js";
 export { registerLoadBalancer, loadBalancerFactory, type LoadBalancer } from "./lb/index.js";
 export { inlineUpstreamTls, type UpstreamTlsBuilder, type ClusterTls } from "./upstream-tls.js";
+export { formatClustersText } from "./clusters-text.js";

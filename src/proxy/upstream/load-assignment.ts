@@ -40,6 +40,13 @@ export function readSocketAddress(address: EnvoyJson | undefined, path: string):
   return { address: host, port };
 }
 
+/** lb_endpoint.metadata.filter_metadata["envoy.transport_socket_match"] */
+function readSocketMatch(lbe: EnvoyJson, path: string): EnvoyJson | undefined {
+  const md = readObject(lbe, "metadata", path);
+  const fm = md ? readObject(md, "filter_metadata", `${path}.metadata`) : undefined;
+  return fm ? readObject(fm, "envoy.transport_socket_match", `${path}.metadata.filter_metadata`) : undefined;
+}
+
 export function compileLoadAssignment(json: EnvoyJson, path: string, fallbackName = ""): LoadAssignment {
   const clusterName = readString(json, "cluster_name", path) ?? fallbackName;
   const hosts: HostSpec[] = [];
@@ -65,7 +72,8 @@ export function compileLoadAssignment(json: EnvoyJson, path: string, fallbackNam
       const key = `${address}:${port}`;
       if (seen.has(key)) continue; // one host per address; the first entry wins
       seen.add(key);
-      hosts.push({ address, port, weight, priority, locality, health });
+      const socketMatch = readSocketMatch(lbe, eat);
+      hosts.push({ address, port, weight, priority, locality, health, ...(socketMatch ? { socketMatch } : {}) });
     }
   }
   const policy = readObject(json, "policy", path);

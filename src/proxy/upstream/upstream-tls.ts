@@ -94,8 +94,37 @@ export const inlineUpstreamTls: UpstreamTlsBuilder = (json, field) => {
 /** Cluster.transport_socket → Cluster.tls (undefined for raw_buffer or none). */
 export function compileTransportSocket(cluster: EnvoyJson, path: string, build: UpstreamTlsBuilder): ClusterTls | undefined {
   const ts = readObject(cluster, "transport_socket", path);
-  if (!ts) return undefined;
-  const at = `${path}.transport_socket`;
+  return ts ? compileSocket(ts, `${path}.transport_socket`, build) : undefined;
+}
+
+export interface TransportSocketMatch {
+  readonly name: string;
+  /** Every key must equal the endpoint's envoy.transport_socket_match metadata; {} matches all. */
+  readonly match: Readonly<Record<string, unknown>>;
+  /** null = plaintext (raw_buffer). */
+  readonly tls: ClusterTls | null;
+}
+
+/** Cluster.transport_socket_matches (Istio's tlsMode-istio / tlsMode-disabled auto-mTLS). */
+export function compileTransportSocketMatches(cluster: EnvoyJson, path: string, build: UpstreamTlsBuilder): TransportSocketMatch[] {
+  return readArray(cluster, "transport_socket_matches", path).map((m, i) => {
+    const at = `${path}.transport_socket_matches[${i}]`;
+    if (!isObject(m)) throw invalid(at, "must be an object");
+    const ts = readObject(m, "transport_socket", at);
+    return {
+      name: readString(m, "name", at) ?? "",
+      match: readObject(m, "match", at) ?? {},
+      tls: ts ? compileSocket(ts, `${at}.transport_socket`, build) ?? null : null,
+    };
+  });
+}
+
+/** The first transport_socket_matches entry matching an endpoint's metadata, or undefined. */
+export function matchTransportSocket(matches: readonly TransportSocketMatch[], metadata: Readonly<Record<string, unknown>> | undefined): TransportSocketMatch | undefined {
+  return matches.find((m) => Object.entries(m.match).every(([k, v]) => metadata !== undefined && metadata[k] === v));
+}
+
+function compileSocket(ts: EnvoyJson, at: string, build: UpstreamTlsBuilder): ClusterTls | undefined {
   const name = readString(ts, "name", at);
   const typed = readObject(ts, "typed_config", at);
   const type = typed ? readString(typed, "@type", `${at}.typed_config`) : undefined;
