@@ -72,6 +72,11 @@ export interface UpstreamHost {
   activeConnections?: number;
   /** True while ejected by outlier detection. */
   ejected: boolean;
+  /**
+   * This host's upstream TLS chosen by the cluster's transport_socket_matches (Istio auto-mTLS):
+   * null = plaintext, undefined = use the cluster's `tls`.
+   */
+  readonly tls?: Cluster["tls"] | null;
 }
 
 /** What a load balancer may use to choose a host. */
