@@ -90,3 +90,12 @@ describe("Envoy JSON", () => {
     }
   });
 });
+
+describe("extensions outside the preloaded set", () => {
+  it("loads an extension's protos on first use of its type URL", () => {
+    const url = "type.googleapis.com/envoy.extensions.filters.http.grpc_stats.v3.FilterConfig";
+    const json = { "@type": url, emit_filter_state: true, stats_for_all_methods: true };
+    const bytes = encodeEnvoyJson("envoy.config.listener.v3.Filter", { name: "grpc_stats", typed_config: json });
+    assert.deepEqual(toEnvoyJson("envoy.config.listener.v3.Filter", bytes), { name: "grpc_stats", typed_config: json });
+  });
+});

@@ -1,6 +1,6 @@
 // Envoy's v3 API as shipped by @grpc/grpc-js-xds, loaded once into a protobufjs Root.
 // Loading takes a few hundred milliseconds, so it happens lazily on first use and is cached.
-import { existsSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 import protobuf from "protobufjs";
@@ -75,15 +75,50 @@ export function envoyRoot(): protobuf.Root {
   return root;
 }
 
-/** Looks up a message type by full name (with or without the leading dot), or undefined. */
-export function findEnvoyType(typeName: string): protobuf.Type | undefined {
-  const name = typeName.startsWith(".") ? typeName.slice(1) : typeName;
+function lookupLoaded(name: string): protobuf.Type | undefined {
   try {
     const t = envoyRoot().lookup(name);
     return t instanceof protobuf.Type ? t : undefined;
   } catch {
     return undefined;
   }
+}
+
+const triedPackages = new Set<string>();
+
+/**
+ * Loads the .proto files of a type's package folder (e.g. envoy/extensions/filters/http/grpc_stats/v3)
+ * when the type is not loaded yet, so any extension shipped with the API can be decoded.
+ */
+function loadPackageOf(name: string): boolean {
+  const parts = name.split(".");
+  const firstUpper = parts.findIndex((p) => /^[A-Z]/.test(p));
+  const pkg = (firstUpper < 0 ? parts.slice(0, -1) : parts.slice(0, firstUpper)).join("/");
+  if (pkg === "" || triedPackages.has(pkg)) return false;
+  triedPackages.add(pkg);
+  const files: string[] = [];
+  for (const dir of envoyProtoIncludeDirs()) {
+    const folder = path.join(dir, pkg);
+    if (!existsSync(folder)) continue;
+    for (const f of readdirSync(folder)) if (f.endsWith(".proto")) files.push(path.join(pkg, f));
+  }
+  if (files.length === 0) return false;
+  try {
+    const root = envoyRoot();
+    root.loadSync(files, { keepCase: true });
+    root.resolveAll();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Looks up a message type by full name (with or without the leading dot), or undefined. */
+export function findEnvoyType(typeName: string): protobuf.Type | undefined {
+  const name = typeName.startsWith(".") ? typeName.slice(1) : typeName;
+  const found = lookupLoaded(name);
+  if (found) return found;
+  return loadPackageOf(name) ? lookupLoaded(name) : undefined;
 }
 
 /** Like findEnvoyType but throws MizzenError (MIZZEN_ERR_XDS_INVALID) for an unknown name. */

@@ -36,6 +36,8 @@ export function bootstrapProblems(b: EnvoyJson): FieldProblem[] {
   if (!dyn) return problems;
   const ads = obj(dyn.ads_config);
   const base = ["dynamic_resources"];
+  // The ADS server identifies the proxy by node.id; Envoy refuses xDS without it, and so does Mizzen.
+  if (ads && String(obj(b.node)?.id ?? "") === "") problems.push({ path: ["node", "id"], message: "node.id is required with dynamic_resources.ads_config" });
   if (ads) {
     const apiType = String(ads.api_type ?? "LEGACY_REST");
     if (apiType !== "GRPC" && apiType !== "DELTA_GRPC") {

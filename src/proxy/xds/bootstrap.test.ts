@@ -117,6 +117,16 @@ describe("loadBootstrap", () => {
     });
   });
 
+  it("requires node.id when the bootstrap uses ADS", async () => {
+    const file = path.join(dir, "noid.yaml");
+    await writeFile(file, GOOD.replace("  id: sidecar~10.0.0.1~reviews-v1.default~default.svc.cluster.local\n", ""));
+    await assert.rejects(loadBootstrap(file), (e: unknown) => {
+      assert.ok(isMizzenError(e));
+      assert.deepEqual(e.details, [`${file}:3: node.id: node.id is required with dynamic_resources.ads_config`]);
+      return true;
+    });
+  });
+
   it("reports YAML syntax errors and unreadable files with MIZZEN_ERR_BOOTSTRAP", async () => {
     const file = path.join(dir, "syntax.yaml");
     await writeFile(file, "node: { id: [\n");
