@@ -18,6 +18,7 @@ export const proxyTracing = strict({
   /** Percentage of requests traced, 0..100 (Istio's default is 1). */
   sampling: percent.optional(),
   tlsSettings: looseMessage.optional(),
+  enableIstioTags: boolValue.optional(),
 });
 
 export const proxyConfig = strict({

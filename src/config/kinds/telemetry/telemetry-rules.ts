@@ -3,6 +3,7 @@ import { checkIstioDuration } from "../../schema/index.js";
 import { parsePath, renderPath } from "../../decode/index.js";
 import type { ValidationContext } from "../../kind.js";
 import { validatePolicyTarget } from "../security/policy-target.js";
+import { checkCelSyntax } from "./cel-syntax.js";
 import type { AccessLogging, Metrics, TelemetrySpec, Tracing } from "./telemetry.js";
 
 function checkProviders(list: readonly { name: string }[] | undefined, path: string, ctx: ValidationContext): void {
@@ -53,7 +54,10 @@ function validateMetrics(m: Metrics, path: string, ctx: ValidationContext): void
 
 function validateAccessLogging(a: AccessLogging, path: string, ctx: ValidationContext): void {
   checkProviders(a.providers, path, ctx);
-  if (a.filter !== undefined && !a.filter.expression?.trim()) ctx.error(`${path}.filter.expression`, "filter expression may not be empty");
+  if (a.filter !== undefined) {
+    const err = checkCelSyntax(a.filter.expression ?? "");
+    if (err) ctx.error(`${path}.filter.expression`, `invalid filter expression: ${err}`);
+  }
 }
 
 export function validateTelemetry(spec: TelemetrySpec, ctx: ValidationContext): void {

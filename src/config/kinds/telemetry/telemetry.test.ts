@@ -129,3 +129,11 @@ test("selector and targetRef are exclusive; multiple tracing warns", () => {
   expectError(`${head("a")}spec:\n  selector:\n    matchLabels:\n      app: a\n  targetRef:\n    kind: Service\n    name: a\n`, "spec", "only one of selector");
   expectWarning(`${head("a")}spec:\n  tracing:\n  - providers:\n    - name: a\n  - providers:\n    - name: b\n`, "spec.tracing", "multiple tracing");
 });
+
+test("access-log filter expressions are checked for closed strings and balanced brackets", () => {
+  const tel = (expr: string) => `${head("a")}spec:\n  accessLogging:\n  - filter:\n      expression: '${expr}'\n`;
+  expectClean(tel('response.code >= 400 || request.headers["x-debug"] == "true"'));
+  expectError(tel("response.code >= 400 && (request.url_path != \"/health\""), "spec.accessLogging[0].filter.expression", 'missing ")"');
+  expectError(tel('request.headers["x-debug] == "1"'), "spec.accessLogging[0].filter.expression", "invalid filter expression");
+  expectError(tel("   "), "spec.accessLogging[0].filter.expression", "may not be empty");
+});
