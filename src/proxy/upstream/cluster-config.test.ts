@@ -69,4 +69,5 @@ test("load assignments: localities, priorities, weights and health; first duplic
     invalidAt("cla.endpoints[0].lb_endpoints[0].endpoint.address.socket_address"));
   assert.throws(() => compileLoadAssignment({ endpoints: [{ lb_endpoints: [{ endpoint: { address: { socket_address: { address: "1.1.1.1", port_value: 1 } } }, load_balancing_weight: 0 }] }] }, "cla"),
     invalidAt("load_balancing_weight"));
+  assert.throws(() => compileLoadAssignment({ endpoints: [{ priority: 1e9, lb_endpoints: [] }] }, "cla"), invalidAt("cla.endpoints[0].priority"));
 });

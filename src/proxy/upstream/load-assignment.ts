@@ -5,6 +5,9 @@ import type { HostSpec } from "./host.js";
 
 const HEALTH: readonly HostHealth[] = ["UNKNOWN", "HEALTHY", "UNHEALTHY", "DRAINING", "TIMEOUT", "DEGRADED"];
 
+/** Priority levels are dense arrays at run time; bound them. */
+const MAX_PRIORITY = 127;
+
 export interface LoadAssignment {
   readonly clusterName: string;
   /** Endpoint addresses as written (DNS names for STRICT/LOGICAL_DNS). */
@@ -57,6 +60,7 @@ export function compileLoadAssignment(json: EnvoyJson, path: string, fallbackNam
     if (!isObject(le)) throw invalid(at, "must be an object");
     const locality = readLocality(readObject(le, "locality", at), `${at}.locality`);
     const priority = readUint(le, "priority", at) ?? 0;
+    if (priority > MAX_PRIORITY) throw invalid(`${at}.priority`, `must be at most ${MAX_PRIORITY}`);
     const lw = readUint(le, "load_balancing_weight", at);
     const lkey = `${locality.region ?? ""}/${locality.zone ?? ""}/${locality.subZone ?? ""}`;
     if (lw !== undefined) localityWeights.set(lkey, lw);
