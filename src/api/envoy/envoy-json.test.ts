@@ -86,7 +86,11 @@ describe("Envoy JSON", () => {
     } catch (e) {
       assert.ok(isMizzenError(e));
       assert.equal(e.code, "MIZZEN_ERR_XDS_INVALID");
-      assert.equal(e.details?.length, 2);
+      assert.deepEqual(e.details, [
+        'nme: unknown field "nme" in envoy.config.cluster.v3.Cluster',
+        "type: invalid value \"NOPE\" for enum DiscoveryType (one of STATIC, STRICT_DNS, LOGICAL_DNS, EDS, ORIGINAL_DST)",
+        "name: value length must be at least 1 runes",
+      ]);
     }
   });
 });

@@ -13,10 +13,20 @@ export function decodeEnvoyJson(typeName: string, json: unknown, options?: { val
   const type = envoyType(typeName);
   const problems: FieldProblem[] = [];
   const obj = messageFromJson(type, json, [], problems);
-  if (problems.length > 0 || obj === undefined) return { problems };
+  if (obj === undefined) return { problems };
+  // Validate even when some fields did not convert, so one run reports every problem; rules on a
+  // field that already failed to convert would only repeat that failure, so they are dropped.
   const message = type.create(obj as Record<string, unknown>);
-  if (options?.validate !== false) problems.push(...validateEnvoyMessage(type, message));
+  if (options?.validate !== false) {
+    const failed = problems.map((p) => p.path);
+    const rules = validateEnvoyMessage(type, message).filter((v) => !failed.some((f) => startsWith(v.path, f)));
+    problems.push(...rules);
+  }
   return problems.length > 0 ? { problems } : { message, problems };
+}
+
+function startsWith(path: FieldPath, prefix: FieldPath): boolean {
+  return prefix.length <= path.length && prefix.every((seg, i) => path[i] === seg);
 }
 
 /** Converts and validates (protoc-gen-validate rules); throws MizzenError MIZZEN_ERR_XDS_INVALID listing every problem. */

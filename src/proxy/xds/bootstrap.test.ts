@@ -97,15 +97,8 @@ describe("loadBootstrap", () => {
       assert.equal(e.code, "MIZZEN_ERR_BOOTSTRAP");
       const d = e.details ?? [];
       assert.ok(d.includes(`${file}:7: static_resources.clusters[0].lb_polcy: unknown field "lb_polcy" in envoy.config.cluster.v3.Cluster`), d.join("\n"));
-      assert.equal(d.length, 1, d.join("\n"));
-      return true;
-    });
-    await writeFile(file, BAD.replace("    lb_polcy: ROUND_ROBIN\n", ""));
-    await assert.rejects(loadBootstrap(file), (e: unknown) => {
-      assert.ok(isMizzenError(e));
-      const d = e.details ?? [];
       assert.ok(d.includes(`${file}:6: static_resources.clusters[0].connect_timeout: value must be greater than 0s`), d.join("\n"));
-      assert.ok(d.includes(`${file}:9: static_resources.listeners[0].address.socket_address.port_value: value must be less than or equal to 65535`), d.join("\n"));
+      assert.ok(d.includes(`${file}:10: static_resources.listeners[0].address.socket_address.port_value: value must be less than or equal to 65535`), d.join("\n"));
       return true;
     });
     await writeFile(file, BAD.replace("    lb_polcy: ROUND_ROBIN\n", "").replace("connect_timeout: 0s", "connect_timeout: 1s").replace("99999", "80"));
