@@ -1,14 +1,15 @@
 // MeshConfig.extensionProviders: named tracing, metrics, access-log and ext-authz backends that
 // Telemetry and AuthorizationPolicy (CUSTOM) refer to by name. Exactly one provider kind each.
 import { z } from "zod";
-import { boolValue, duration, strict, stringMap, uint32 } from "../schema/index.js";
+import { boolValue, duration, strict, stringMap } from "../schema/index.js";
+import { protoUint32 } from "./proto-json.js";
 import { looseMessage } from "./networking-types.js";
 
 const strings = z.array(z.string()).optional();
-const service = { service: z.string().optional(), port: uint32.optional() };
+const service = { service: z.string().optional(), port: protoUint32.optional() };
 
 const httpHeader = strict({ name: z.string(), value: z.string().optional(), envName: z.string().optional() });
-const requestBody = strict({ maxRequestBytes: uint32.optional(), allowPartialMessage: boolValue.optional(), packAsBytes: boolValue.optional() });
+const requestBody = strict({ maxRequestBytes: protoUint32.optional(), allowPartialMessage: boolValue.optional(), packAsBytes: boolValue.optional() });
 
 export const providerKinds = {
   envoyExtAuthzHttp: strict({
@@ -36,21 +37,21 @@ export const providerKinds = {
   }),
   zipkin: strict({
     ...service,
-    maxTagLength: uint32.optional(),
+    maxTagLength: protoUint32.optional(),
     enable64bitTraceId: boolValue.optional(),
     path: z.string().optional(),
     traceContextOption: z.enum(["USE_B3", "USE_B3_WITH_W3C_PROPAGATION"], { error: "traceContextOption must be one of USE_B3, USE_B3_WITH_W3C_PROPAGATION" }).optional(),
     timeout: duration.optional(),
     headers: z.array(httpHeader).optional(),
   }),
-  lightstep: strict({ ...service, accessToken: z.string().optional(), maxTagLength: uint32.optional() }),
-  datadog: strict({ ...service, maxTagLength: uint32.optional() }),
+  lightstep: strict({ ...service, accessToken: z.string().optional(), maxTagLength: protoUint32.optional() }),
+  datadog: strict({ ...service, maxTagLength: protoUint32.optional() }),
   stackdriver: looseMessage,
-  opencensus: strict({ ...service, context: strings, maxTagLength: uint32.optional() }),
+  opencensus: strict({ ...service, context: strings, maxTagLength: protoUint32.optional() }),
   skywalking: strict({ ...service, accessToken: z.string().optional() }),
   opentelemetry: strict({
     ...service,
-    maxTagLength: uint32.optional(),
+    maxTagLength: protoUint32.optional(),
     http: strict({ path: z.string().optional(), timeout: duration.optional(), headers: z.array(httpHeader).optional() }).optional(),
     grpc: strict({ timeout: duration.optional(), initialMetadata: z.array(httpHeader).optional() }).optional(),
     resourceDetectors: looseMessage.optional(),

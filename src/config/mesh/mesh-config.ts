@@ -1,7 +1,8 @@
 // MeshConfig (istio.mesh.v1alpha1): mesh-wide settings, as in Istio's ConfigMap `istio` (key
 // `mesh`) or `istioctl --meshConfigFile`. Unknown fields are errors, as for every kind.
 import { z } from "zod";
-import { boolValue, duration, int32, strict } from "../schema/index.js";
+import { boolValue, duration, strict } from "../schema/index.js";
+import { protoInt32 } from "./proto-json.js";
 import { proxyConfig } from "./proxy-config.js";
 import { extensionProvider } from "./extension-providers.js";
 import { httpRetry, labelSelector, localityLbSetting, looseMessage, tcpKeepalive } from "./networking-types.js";
@@ -21,9 +22,9 @@ const tlsConfig = strict({
 });
 
 export const meshConfigSchema = strict({
-  proxyListenPort: int32.optional(),
-  proxyInboundListenPort: int32.optional(),
-  proxyHttpPort: int32.optional(),
+  proxyListenPort: protoInt32.optional(),
+  proxyInboundListenPort: protoInt32.optional(),
+  proxyHttpPort: protoInt32.optional(),
   connectTimeout: duration.optional(),
   hboneIdleTimeout: duration.optional(),
   protocolDetectionTimeout: duration.optional(),

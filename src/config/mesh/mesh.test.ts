@@ -105,3 +105,97 @@ test("the ConfigMap istio is validated through the decoder, with paths into data
   assert.deepEqual(direct.diagnostics, []);
   assert.equal(direct.mesh.rootNamespace, "mesh-root");
 });
+
+test("Istio docs mesh configs decode cleanly (ext-authz with ports as strings, OpenTelemetry access logs)", () => {
+  const extAuthz = decodeMeshConfig(
+    `# Add the following content to define the external authorizers.
+extensionProviders:
+- name: "sample-ext-authz-grpc"
+  envoyExtAuthzGrpc:
+    service: "ext-authz.foo.svc.cluster.local"
+    port: "9000"
+- name: "sample-ext-authz-http"
+  envoyExtAuthzHttp:
+    service: "ext-authz.foo.svc.cluster.local"
+    port: "8000"
+    includeRequestHeadersInCheck: ["x-ext-authz"]
+- name: "oauth2-proxy"
+  envoyExtAuthzHttp:
+    service: "oauth2-proxy.foo.svc.cluster.local"
+    port: "4180" # The default port used by oauth2-proxy.
+    includeRequestHeadersInCheck: ["authorization", "cookie"]
+    headersToUpstreamOnAllow: ["authorization", "path", "x-auth-request-user", "x-auth-request-email", "x-auth-request-access-token"]
+    headersToDownstreamOnAllow: ["set-cookie"]
+    headersToDownstreamOnDeny: ["content-type", "set-cookie"]
+`,
+    "mesh.yaml",
+  );
+  assert.deepEqual(extAuthz.diagnostics, []);
+  assert.equal(extAuthz.mesh.extensionProviders?.find((p) => p.name === "sample-ext-authz-grpc")?.envoyExtAuthzGrpc?.port, 9000);
+
+  const otel = decodeMeshConfig(
+    `accessLogFile: /dev/stdout
+extensionProviders:
+- name: otel
+  envoyOtelAls:
+    service: opentelemetry-collector.istio-system.svc.cluster.local
+    port: 4317
+defaultProviders:
+  accessLogging:
+  - envoy
+  - otel
+`,
+    "mesh.yaml",
+  );
+  assert.deepEqual(otel.diagnostics, []);
+
+  const tracing = decodeMeshConfig(
+    `enableTracing: true
+defaultConfig:
+  tracing: {} # disabled MeshConfig tracing options
+  gatewayTopology:
+    numTrustedProxies: 1
+extensionProviders:
+# add zipkin provider
+- name: zipkin
+  zipkin:
+    service: zipkin.istio-system.svc.cluster.local
+    port: 9411
+    maxTagLength: 256
+`,
+    "mesh.yaml",
+  );
+  assert.deepEqual(tracing.diagnostics, []);
+
+  expectClean(`apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: istio
+  namespace: istio-system
+data:
+  mesh: |-
+    accessLogFile: /dev/stdout
+    defaultConfig:
+      discoveryAddress: istiod.istio-system.svc:15012
+      proxyMetadata: {}
+      tracing:
+        zipkin:
+          address: zipkin.istio-system:9411
+    enablePrometheusMerge: true
+    extensionProviders:
+    - name: otel
+      envoyOtelAls:
+        service: opentelemetry-collector.istio-system.svc.cluster.local
+        port: 4317
+    rootNamespace: istio-system
+    trustDomain: cluster.local
+  meshNetworks: 'networks: {}'
+`);
+});
+
+test("default providers must name a configured provider (a warning)", () => {
+  const { diagnostics } = decodeMeshConfig("defaultProviders:\n  tracing: [jaeger]\n", "mesh.yaml");
+  assert.equal(diagnostics.length, 1);
+  assert.equal(diagnostics[0]?.severity, "warning");
+  assert.equal(diagnostics[0]?.path, "defaultProviders.tracing[0]");
+});

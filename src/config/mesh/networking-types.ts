@@ -2,10 +2,11 @@
 // locality load balancing are typed; TLS, connection pool and outlier settings are accepted as maps
 // here (DestinationRule's own schema checks them where they matter).
 import { z } from "zod";
-import { boolValue, duration, int32, strict, uint32 } from "../schema/index.js";
+import { boolValue, duration, strict } from "../schema/index.js";
+import { protoUint32, protoInt32 } from "./proto-json.js";
 
 export const httpRetry = strict({
-  attempts: int32.optional(),
+  attempts: protoInt32.optional(),
   perTryTimeout: duration.optional(),
   retryOn: z.string().optional(),
   retryRemoteLocalities: boolValue.optional(),
@@ -15,7 +16,7 @@ export const httpRetry = strict({
 export type HttpRetry = z.infer<typeof httpRetry>;
 
 export const localityLbSetting = strict({
-  distribute: z.array(strict({ from: z.string().optional(), to: z.record(z.string(), uint32).optional() })).optional(),
+  distribute: z.array(strict({ from: z.string().optional(), to: z.record(z.string(), protoUint32).optional() })).optional(),
   failover: z.array(strict({ from: z.string().optional(), to: z.string().optional() })).optional(),
   failoverPriority: z.array(z.string()).optional(),
   enabled: boolValue.optional(),
@@ -23,7 +24,7 @@ export const localityLbSetting = strict({
 export type LocalityLbSetting = z.infer<typeof localityLbSetting>;
 
 export const tcpKeepalive = strict({
-  probes: uint32.optional(),
+  probes: protoUint32.optional(),
   time: duration.optional(),
   interval: duration.optional(),
 });

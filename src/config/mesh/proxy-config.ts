@@ -1,7 +1,8 @@
 // ProxyConfig (istio.mesh.v1alpha1, MeshConfig.defaultConfig): what every proxy starts with.
 // Fields the mesh uses are typed; nested Envoy-specific messages are accepted as maps.
 import { z } from "zod";
-import { boolValue, duration, int32, percent, strict, stringMap, uint32 } from "../schema/index.js";
+import { boolValue, duration, percent, strict, stringMap } from "../schema/index.js";
+import { protoUint32, protoInt32 } from "./proto-json.js";
 import { looseMessage } from "./networking-types.js";
 
 const oneOf = <T extends readonly [string, ...string[]]>(what: string, values: T) =>
@@ -14,7 +15,7 @@ export const proxyTracing = strict({
   stackdriver: looseMessage.optional(),
   openCensusAgent: looseMessage.optional(),
   customTags: z.record(z.string(), looseMessage).optional(),
-  maxPathTagLength: uint32.optional(),
+  maxPathTagLength: protoUint32.optional(),
   /** Percentage of requests traced, 0..100 (Istio's default is 1). */
   sampling: percent.optional(),
   tlsSettings: looseMessage.optional(),
@@ -32,12 +33,12 @@ export const proxyConfig = strict({
   zipkinAddress: z.string().optional(),
   statsdUdpAddress: z.string().optional(),
   envoyMetricsServiceAddress: z.string().optional(),
-  proxyAdminPort: int32.optional(),
+  proxyAdminPort: protoInt32.optional(),
   availabilityZone: z.string().optional(),
   controlPlaneAuthPolicy: oneOf("controlPlaneAuthPolicy", ["NONE", "MUTUAL_TLS", "INHERIT"]).optional(),
   customConfigFile: z.string().optional(),
-  statNameLength: int32.optional(),
-  concurrency: int32.optional(),
+  statNameLength: protoInt32.optional(),
+  concurrency: protoInt32.optional(),
   proxyBootstrapTemplatePath: z.string().optional(),
   interceptionMode: oneOf("interceptionMode", ["REDIRECT", "TPROXY", "NONE"]).optional(),
   tracing: proxyTracing.optional(),
@@ -46,7 +47,7 @@ export const proxyConfig = strict({
   envoyMetricsService: looseMessage.optional(),
   proxyMetadata: stringMap.optional(),
   runtimeValues: stringMap.optional(),
-  statusPort: int32.optional(),
+  statusPort: protoInt32.optional(),
   extraStatTags: z.array(z.string()).optional(),
   gatewayTopology: looseMessage.optional(),
   terminationDrainDuration: duration.optional(),
@@ -63,7 +64,7 @@ export const proxyConfig = strict({
   privateKeyProvider: looseMessage.optional(),
   proxyHeaders: looseMessage.optional(),
   fileFlushInterval: duration.optional(),
-  fileFlushMinSizeKb: uint32.optional(),
+  fileFlushMinSizeKb: protoUint32.optional(),
   statsCompression: boolValue.optional(),
   connectionSettings: looseMessage.optional(),
 });

@@ -189,3 +189,39 @@ test("selector and targetRefs are exclusive; targetRef kinds are checked", () =>
 test("unknown fields are errors", () => {
   expectError(`${head("a")}spec:\n  rules:\n  - from:\n    - source:\n        principal: ["a"]\n`, "spec.rules[0].from[0].source.principal", "unknown field");
 });
+
+test("Istio docs end-user authentication policies decode with no diagnostics", () => {
+  expectClean(`apiVersion: security.istio.io/v1beta1
+kind: AuthorizationPolicy
+metadata:
+  name: "frontend-ingress"
+  namespace: istio-system
+spec:
+  selector:
+    matchLabels:
+      istio: ingressgateway
+  action: DENY
+  rules:
+  - from:
+    - source:
+        notRequestPrincipals: ["*"]
+    to:
+    - operation:
+        paths: ["/headers"]
+---
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata:
+  name: bookinfo-gateway-viewer
+  namespace: default
+spec:
+  selector:
+    matchLabels:
+      gateway.networking.k8s.io/gateway-name: bookinfo-gateway
+  action: ALLOW
+  rules:
+  - to:
+    - operation:
+        methods: ["GET"]
+`);
+});

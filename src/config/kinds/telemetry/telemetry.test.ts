@@ -137,3 +137,64 @@ test("access-log filter expressions are checked for closed strings and balanced 
   expectError(tel('request.headers["x-debug] == "1"'), "spec.accessLogging[0].filter.expression", "invalid filter expression");
   expectError(tel("   "), "spec.accessLogging[0].filter.expression", "may not be empty");
 });
+
+test("Istio docs Telemetry examples (v1alpha1, metrics and logging tasks) decode with no diagnostics", () => {
+  const alpha = (name: string, ns = "istio-system") => `apiVersion: telemetry.istio.io/v1alpha1\nkind: Telemetry\nmetadata:\n  name: ${name}\n  namespace: ${ns}\n`;
+  expectClean(`${alpha("custom-tags")}spec:
+  metrics:
+    - overrides:
+        - match:
+            metric: REQUEST_COUNT
+            mode: CLIENT
+          tagOverrides:
+            destination_x:
+              value: upstream_peer.labels['app'].value
+        - match:
+            metric: REQUEST_COUNT
+            mode: SERVER
+          tagOverrides:
+            source_x:
+              value: downstream_peer.labels['app'].value
+      providers:
+        - name: prometheus
+---
+${alpha("remove-all-metrics")}spec:
+  metrics:
+    - providers:
+        - name: prometheus
+      overrides:
+        - disabled: true
+          match:
+            mode: CLIENT_AND_SERVER
+            metric: ALL_METRICS
+---
+${alpha("disable-httpbin-logging", "default")}spec:
+  selector:
+    matchLabels:
+      app: httpbin
+  accessLogging:
+  - providers:
+    - name: envoy
+    match:
+      mode: SERVER
+    disabled: true
+---
+${alpha("default-exception-logging")}spec:
+  accessLogging:
+  - providers:
+    - name: envoy
+    filter:
+      expression: "response.code >= 400 || xds.cluster_name == 'BlackHoleCluster' ||  xds.cluster_name == 'PassthroughCluster' "
+---
+${alpha("mesh-default")}spec:
+  tracing:
+    - providers:
+        - name: "zipkin"
+      randomSamplingPercentage: 100.00
+      customTags:
+        "cluster_id":
+          environment:
+            name: ISTIO_META_CLUSTER_ID
+            defaultValue: Kubernetes # optional
+`);
+});
