@@ -1,6 +1,7 @@
 // One HTTP/1.1 request on the fast path: route it, run the filters, pick a host, forward the
 // head and the body bytes, relay the response bytes back, retry or answer locally on failure.
 import { randomUUID } from "node:crypto";
+import type { Socket } from "node:net";
 import type { Cluster, ResponseFlag, UpstreamHost } from "../contracts.js";
 import type { CompiledRoute, ForwardAction } from "../router/route.js";
 import { pickClusterName, redirectLocation, upstreamPath, weightedClusterEntry } from "../router/rewrite.js";
@@ -51,7 +52,10 @@ export class HttpExchange implements HttpStream, UpstreamUser {
   private upstreamPathValue = "";
   private hostHeader = "";
 
+  readonly peerSocket: Socket;
+
   constructor(readonly dc: H1Downstream, readonly head: RequestHead, bodyless: boolean) {
+    this.peerSocket = dc.socket;
     this.requestComplete = bodyless;
     const r = this.record;
     r.startTime = Date.now();

@@ -10,6 +10,8 @@ import { findHeadEnd } from "../h1/head-syntax.js";
 
 /** What an upstream connection reports to the request using it. */
 export interface UpstreamUser {
+  /** The client socket responses are written to: corked while one upstream read is relayed (one writev). */
+  readonly peerSocket: Socket | null;
   /** A full response head arrived (1xx included). `raw` is the head's bytes as received. */
   onUpstreamHead(conn: H1UpstreamConnection, head: ResponseHead, raw: Buffer): void;
   /** Body bytes, forwarded as they are (framing included); `last` when the response ended. */
@@ -120,9 +122,15 @@ export class H1UpstreamConnection {
     if (this.state === S_UPGRADED) return;
     if (this.user === null || this.state === S_IDLE || this.state === S_DEAD) { this.abort(); return; }
     this.pending = this.pending === null ? d : Buffer.concat([this.pending, d]);
-    while (this.pending !== null && this.user !== null) {
-      if (this.state === S_HEAD) { if (!this.readHead()) return; }
-      else this.readBody();
+    const peer = this.user.peerSocket;
+    if (peer !== null) peer.cork();
+    try {
+      while (this.pending !== null && this.user !== null) {
+        if (this.state === S_HEAD) { if (!this.readHead()) return; }
+        else this.readBody();
+      }
+    } finally {
+      if (peer !== null) peer.uncork();
     }
   }
 

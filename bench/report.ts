@@ -1,0 +1,40 @@
+// The benchmark's table: each figure with its ratio to nginx (same hop count) and to direct.
+
+export interface Row {
+  name: string;
+  rps: number;
+  p50Max: number;
+  p99Max: number;
+  cpuUsPerReqMax: number;
+  p50Fixed: number;
+  p99Fixed: number;
+  cpuUsPerReqFixed: number;
+  rssMb: number;
+}
+
+const f = (n: number, d = 2): string => (Number.isFinite(n) ? n.toFixed(d) : "-");
+
+export function printTable(rows: readonly Row[]): void {
+  const by = (n: string): Row | undefined => rows.find((r) => r.name === n);
+  const direct = by("direct");
+  const cols = ["setup", "req/s", "÷nginx", "÷direct", "p50 max ms", "p99 max ms", "CPU µs/req max", "÷nginx",
+    "p50@1k ms", "p99@1k ms", "CPU µs/req @1k", "÷nginx", "RSS MB"];
+  const lines: string[][] = [cols];
+  for (const r of rows) {
+    const hops = r.name.includes("2 hops") ? "nginx 2 hops" : "nginx 1 hop";
+    const ng = r.name === "direct" ? undefined : by(hops);
+    lines.push([
+      r.name, f(r.rps, 0), ng ? f(r.rps / ng.rps) : "", direct ? f(r.rps / direct.rps) : "",
+      f(r.p50Max, 3), f(r.p99Max, 3), f(r.cpuUsPerReqMax, 1), ng ? f(r.cpuUsPerReqMax / ng.cpuUsPerReqMax) : "",
+      f(r.p50Fixed, 3), f(r.p99Fixed, 3), f(r.cpuUsPerReqFixed, 1), ng ? f(r.cpuUsPerReqFixed / ng.cpuUsPerReqFixed) : "",
+      f(r.rssMb, 1),
+    ]);
+  }
+  const widths = cols.map((_, i) => Math.max(...lines.map((l) => (l[i] ?? "").length)));
+  for (const l of lines) process.stdout.write(`${l.map((c, i) => c.padStart(widths[i] as number)).join("  ")}\n`);
+  const m1 = by("mizzen 1 hop");
+  const n1 = by("nginx 1 hop");
+  if (m1 && n1 && direct) {
+    process.stdout.write(`p50 added per hop at 1k req/s: mizzen ${f(m1.p50Fixed - direct.p50Fixed, 3)} ms, nginx ${f(n1.p50Fixed - direct.p50Fixed, 3)} ms\n`);
+  }
+}

@@ -1,0 +1,170 @@
+// `npm run bench`: the Mizzen proxy against nginx on loopback (1 KiB responses, keep-alive),
+// one and two hops, at saturation (wrk) and at a fixed 1000 req/s (open loop). Server processes
+// share core 0, load generators run on core 1. Three rounds, medians, ratios to nginx and direct.
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { createServer, type AddressInfo } from "node:net";
+import { mkdtempSync, mkdirSync, writeFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { ensureTools, writeNginxConfig } from "./nginx.js";
+import { cpuMicros, rssBytes, withChildren } from "./proc-stats.js";
+import { printTable, type Row } from "./report.js";
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const ROUNDS = Number(process.env["BENCH_ROUNDS"] ?? 3);
+const MAX_SECONDS = Number(process.env["BENCH_SECONDS"] ?? 4);
+const FIXED_SECONDS = Number(process.env["BENCH_FIXED_SECONDS"] ?? 3);
+const CONNECTIONS = 64;
+const hasTaskset = spawnSync("sh", ["-c", "command -v taskset"]).status === 0;
+const children: ChildProcess[] = [];
+
+function pinned(core: number, cmd: string, args: string[]): [string, string[]] {
+  return hasTaskset ? ["taskset", ["-c", String(core), cmd, ...args]] : [cmd, args];
+}
+
+async function freePort(): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((r) => s.listen(0, "127.0.0.1", () => r()));
+  const p = (s.address() as AddressInfo).port;
+  await new Promise((r) => s.close(r));
+  return p;
+}
+
+function startServer(cmd: string, args: string[], readyPort: number): Promise<ChildProcess> {
+  const [c, a] = pinned(0, cmd, args);
+  const child = spawn(c, a, { stdio: ["ignore", "pipe", "inherit"] });
+  children.push(child);
+  return waitForPort(readyPort).then(() => child);
+}
+
+async function waitForPort(port: number): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    const ok = await new Promise<boolean>((resolve) => {
+      const s = createServer();
+      s.once("error", () => resolve(true));
+      s.listen(port, "127.0.0.1", () => s.close(() => resolve(false)));
+    });
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error(`nothing listening on ${port}`);
+}
+
+function stop(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) { resolve(); return; }
+    child.once("exit", () => resolve());
+    child.kill("SIGTERM");
+  });
+}
+
+function run(cmd: string, args: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const [c, a] = pinned(1, cmd, args);
+    const p = spawn(c, a, { stdio: ["ignore", "pipe", "inherit"] });
+    let out = "";
+    p.stdout.on("data", (d: Buffer) => { out += d.toString(); });
+    p.on("exit", (code) => (code === 0 ? resolve(out) : reject(new Error(`${cmd} exited ${code}`))));
+  });
+}
+
+function ms(v: string, unit: string): number {
+  const n = Number(v);
+  return unit === "us" ? n / 1000 : unit === "s" ? n * 1000 : n;
+}
+
+async function wrk(port: number): Promise<{ rps: number; p50: number; p99: number }> {
+  const out = await run("wrk", ["-t1", `-c${CONNECTIONS}`, `-d${MAX_SECONDS}s`, "--latency", `http://127.0.0.1:${port}/`]);
+  const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1] ?? 0);
+  const p = (q: string): number => { const m = new RegExp(`\\s${q}%\\s+([\\d.]+)(us|ms|s)`).exec(out); return m ? ms(m[1] as string, m[2] as string) : NaN; };
+  return { rps, p50: p("50"), p99: p("99") };
+}
+
+async function fixedRate(port: number): Promise<{ p50: number; p99: number }> {
+  const out = await run(process.execPath, [join(HERE, "fixed-rate-load.js"), String(port), "1000", String(FIXED_SECONDS)]);
+  const r = JSON.parse(out) as { p50: number; p99: number };
+  return { p50: r.p50, p99: r.p99 };
+}
+
+function cpuOf(pids: number[]): number {
+  return pids.reduce((s, p) => s + cpuMicros(p), 0);
+}
+
+interface Setup { name: string; port: number; pids: number[] }
+
+async function measure(s: Setup): Promise<Row> {
+  await wrk(s.port).catch(() => undefined); // warm-up (JIT, pools)
+  let c0 = cpuOf(s.pids);
+  const t0 = performance.now();
+  const max = await wrk(s.port);
+  const cpuMax = cpuOf(s.pids) - c0;
+  const reqs = max.rps * ((performance.now() - t0) / 1000);
+  c0 = cpuOf(s.pids);
+  const fixed = await fixedRate(s.port);
+  const cpuFixed = cpuOf(s.pids) - c0;
+  return {
+    name: s.name, rps: max.rps, p50Max: max.p50, p99Max: max.p99,
+    cpuUsPerReqMax: reqs > 0 ? cpuMax / reqs : NaN,
+    p50Fixed: fixed.p50, p99Fixed: fixed.p99, cpuUsPerReqFixed: cpuFixed / (1000 * FIXED_SECONDS),
+    rssMb: s.pids.reduce((t, p) => t + rssBytes(p), 0) / (1 << 20),
+  };
+}
+
+function median(xs: number[]): number {
+  const s = xs.filter((x) => !Number.isNaN(x)).sort((a, b) => a - b);
+  return s.length === 0 ? NaN : (s[Math.floor((s.length - 1) / 2)] as number);
+}
+
+async function main(): Promise<void> {
+  if (process.platform !== "linux") { process.stderr.write("the benchmark needs Linux (/proc, taskset)\n"); process.exit(1); }
+  ensureTools();
+  const dir = mkdtempSync(join(tmpdir(), "mizzen-bench-"));
+  const up = await freePort();
+  const [n1, n2a, n2b, m1, m2a, m2b] = [await freePort(), await freePort(), await freePort(), await freePort(), await freePort(), await freePort()] as number[] as [number, number, number, number, number, number];
+  const upstream = await startServer(process.execPath, [join(HERE, "upstream-server.js"), String(up)], up);
+  const nginx = async (name: string, listen: number, to: number): Promise<ChildProcess> =>
+    startServer("nginx", ["-c", writeNginxConfig(join(dir, name), listen, to), "-p", join(dir, name)], listen);
+  const mizzen = (listen: number, to: number): Promise<ChildProcess> =>
+    startServer(process.execPath, [join(HERE, "mizzen-proxy.js"), String(listen), String(to)], listen);
+  const ng1 = await nginx("one", n1, up);
+  const ng2b = await nginx("two-server", n2b, up);
+  const ng2a = await nginx("two-client", n2a, n2b);
+  const mz1 = await mizzen(m1, up);
+  const mz2b = await mizzen(m2b, up);
+  const mz2a = await mizzen(m2a, m2b);
+  const pids = (c: ChildProcess): number[] => withChildren(c.pid as number);
+  const setups: Setup[] = [
+    { name: "direct", port: up, pids: pids(upstream) },
+    { name: "nginx 1 hop", port: n1, pids: pids(ng1) },
+    { name: "mizzen 1 hop", port: m1, pids: pids(mz1) },
+    { name: "nginx 2 hops", port: n2a, pids: [...pids(ng2a), ...pids(ng2b)] },
+    { name: "mizzen 2 hops", port: m2a, pids: [...pids(mz2a), ...pids(mz2b)] },
+  ];
+  const rounds: Row[][] = [];
+  for (let r = 0; r < ROUNDS; r++) {
+    const rows: Row[] = [];
+    for (const s of setups) rows.push(await measure(s));
+    rounds.push(rows);
+    process.stdout.write(`round ${r + 1}/${ROUNDS} done\n`);
+  }
+  const keys = ["rps", "p50Max", "p99Max", "cpuUsPerReqMax", "p50Fixed", "p99Fixed", "cpuUsPerReqFixed", "rssMb"] as const;
+  const result: Row[] = setups.map((s, i) => {
+    const row: Row = { name: s.name, rps: 0, p50Max: 0, p99Max: 0, cpuUsPerReqMax: 0, p50Fixed: 0, p99Fixed: 0, cpuUsPerReqFixed: 0, rssMb: 0 };
+    for (const k of keys) row[k] = median(rounds.map((rows) => (rows[i] as Row)[k]));
+    return row;
+  });
+  printTable(result);
+  const outDir = join(HERE, "..", "..", "bench", "results");
+  mkdirSync(outDir, { recursive: true });
+  writeFileSync(join(outDir, "latest.json"), `${JSON.stringify({ date: new Date().toISOString(), rounds: ROUNDS, results: result }, null, 2)}\n`);
+  for (const c of children.reverse()) await stop(c);
+  rmSync(dir, { recursive: true, force: true });
+}
+
+process.on("SIGINT", () => { for (const c of children) c.kill("SIGTERM"); process.exit(130); });
+main().catch(async (e: unknown) => {
+  process.stderr.write(`bench failed: ${e instanceof Error ? e.message : String(e)}\n`);
+  for (const c of children) await stop(c);
+  process.exit(1);
+});
