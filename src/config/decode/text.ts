@@ -21,10 +21,15 @@ export function decodeText(text: string, file: string): DecodeResult {
     out.diagnostics.push({ severity: "error", code: ErrorCode.Io, message: `file is larger than ${maxTextLength} bytes`, file });
     return out;
   }
+  const tooDeep = flowNestingTooDeep(text);
+  if (tooDeep !== undefined) {
+    out.diagnostics.push({ severity: "error", code: ErrorCode.Yaml, message: `invalid YAML: brackets nested deeper than ${maxFlowDepth}`, file, line: tooDeep });
+    return out;
+  }
   const counter = new LineCounter();
   let docs: Document.Parsed[];
   try {
-    const parsed = parseAllDocuments(text, { lineCounter: counter, prettyErrors: true, uniqueKeys: true });
+    const parsed = parseAllDocuments(text, { lineCounter: counter, prettyErrors: true, uniqueKeys: true, logLevel: "error" });
     docs = Array.isArray(parsed) ? parsed : [];
   } catch (e) {
     out.diagnostics.push({ severity: "error", code: ErrorCode.Yaml, message: `cannot parse YAML: ${e instanceof Error ? e.message : String(e)}`, file, line: 1 });
@@ -32,6 +37,37 @@ export function decodeText(text: string, file: string): DecodeResult {
   }
   for (const doc of docs) decodeDocument(doc, counter, file, out);
   return out;
+}
+
+/** Flow collections nested this deep make the parser recurse for seconds; no configuration needs it. */
+const maxFlowDepth = 256;
+
+/** Line where "[" / "{" nesting (outside quotes and comments) exceeds maxFlowDepth, if it does. */
+function flowNestingTooDeep(text: string): number | undefined {
+  let depth = 0;
+  let line = 1;
+  let quote: string | undefined;
+  let comment = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === "\n") {
+      line++;
+      comment = false;
+      continue;
+    }
+    if (comment) continue;
+    if (quote) {
+      if (c === "\\" && quote === '"') i++;
+      else if (c === quote) quote = undefined;
+      continue;
+    }
+    if (c === '"' || c === "'") quote = c;
+    else if (c === "#") comment = true;
+    else if (c === "[" || c === "{") {
+      if (++depth > maxFlowDepth) return line;
+    } else if ((c === "]" || c === "}") && depth > 0) depth--;
+  }
+  return undefined;
 }
 
 function yamlError(message: string, file: string, line: number): Diagnostic {
