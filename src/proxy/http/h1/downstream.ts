@@ -139,7 +139,12 @@ export class H1Downstream {
       this.socket.end();
       return;
     }
-    if (this.blocked) { this.blocked = false; if (!this.pausedByUpstream) this.socket.resume(); }
+    if (this.blocked || this.pausedByUpstream) {
+      // The previous request's upstream is gone: nothing holds this client back any more.
+      this.blocked = false;
+      this.pausedByUpstream = false;
+      this.socket.resume();
+    }
     if (this.pending !== null && !this.driving) this.drive();
   }
 

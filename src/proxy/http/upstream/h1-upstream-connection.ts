@@ -103,6 +103,7 @@ export class H1UpstreamConnection {
     this.requestDone = false;
     this.headRequest = headRequest;
     this.state = S_HEAD;
+    this.socket.resume(); // a previous response may have paused it for a slow client
     if (this.connected) this.socket.setTimeout(0);
   }
 
