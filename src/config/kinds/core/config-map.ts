@@ -7,6 +7,7 @@ import type { KindDefinition, ValidationContext } from "../../kind.js";
 import type { Resource } from "../../resource.js";
 import { meshConfigFromConfigMap } from "../../mesh/index.js";
 import { checkConfigKey, decodeBase64 } from "./names.js";
+import { nullFieldsAsUnset } from "./null-fields.js";
 
 const configMapBody = strict({
   data: z.record(z.string(), z.string()).optional(),
@@ -46,6 +47,6 @@ export const configMapKind: KindDefinition<ConfigMapBody> = {
   versions: ["v1"],
   kind: "ConfigMap",
   namespaced: true,
-  schema: configMapBody,
+  schema: nullFieldsAsUnset(configMapBody),
   validate,
 };

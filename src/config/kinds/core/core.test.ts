@@ -178,3 +178,28 @@ test("ConfigMap keys, binaryData base64", () => {
   expectError(`apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\nbinaryData:\n  blob: "not base64!"\n`, "binaryData.blob", "not valid base64");
   expectError(`apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\ndata:\n  "a b": x\n`, 'data["a b"]', "invalid key");
 });
+
+test("null fields read as unset, as Kubernetes reads them", () => {
+  expectClean(`apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: prometheus
+spec:
+  selector:
+    matchLabels:
+      app: prometheus
+  strategy:
+    type: Recreate
+    rollingUpdate: null
+  template:
+    metadata:
+      labels:
+        app: prometheus
+      creationTimestamp: null
+    spec:
+      containers:
+      - name: prometheus
+        image: prom/prometheus
+        env:
+`);
+});

@@ -3,6 +3,7 @@ import { z } from "zod";
 import { strict } from "../../schema/index.js";
 import type { KindDefinition } from "../../kind.js";
 import type { Resource } from "../../resource.js";
+import { nullFieldsAsUnset } from "./null-fields.js";
 
 const namespaceBody = strict({
   spec: strict({ finalizers: z.array(z.string()).optional() }).optional(),
@@ -17,7 +18,7 @@ export const namespaceKind: KindDefinition<NamespaceBody> = {
   kind: "Namespace",
   namespaced: false,
   nameRule: "dns1123-label",
-  schema: namespaceBody,
+  schema: nullFieldsAsUnset(namespaceBody),
 };
 
 const objectReference = strict({
@@ -43,5 +44,5 @@ export const serviceAccountKind: KindDefinition<ServiceAccountBody> = {
   versions: ["v1"],
   kind: "ServiceAccount",
   namespaced: true,
-  schema: serviceAccountBody,
+  schema: nullFieldsAsUnset(serviceAccountBody),
 };

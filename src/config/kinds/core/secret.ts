@@ -7,6 +7,7 @@ import type { KindDefinition, ValidationContext } from "../../kind.js";
 import type { Resource } from "../../resource.js";
 import { checkConfigKey, decodeBase64 } from "./names.js";
 import { certMatchesKey, checkCertificates, checkPrivateKey } from "./pem.js";
+import { nullFieldsAsUnset } from "./null-fields.js";
 
 const secretBody = strict({
   type: z.string().optional(),
@@ -82,6 +83,6 @@ export const secretKind: KindDefinition<SecretBody> = {
   versions: ["v1"],
   kind: "Secret",
   namespaced: true,
-  schema: secretBody,
+  schema: nullFieldsAsUnset(secretBody),
   validate,
 };

@@ -7,6 +7,7 @@ import type { Resource } from "../../resource.js";
 import { protocol } from "./pod-spec.js";
 import { checkIanaServiceName } from "./names.js";
 import { checkDns1123Label, checkDns1123Subdomain } from "../../schema/index.js";
+import { nullFieldsAsUnset } from "./null-fields.js";
 
 export const serviceTypes = ["ClusterIP", "NodePort", "LoadBalancer", "ExternalName"] as const;
 
@@ -107,6 +108,6 @@ export const serviceKind: KindDefinition<ServiceBody> = {
   kind: "Service",
   namespaced: true,
   nameRule: "dns1035-label",
-  schema: body,
+  schema: nullFieldsAsUnset(body),
   validate,
 };

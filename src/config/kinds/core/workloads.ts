@@ -6,6 +6,7 @@ import type { KindDefinition, ValidationContext } from "../../kind.js";
 import type { Resource } from "../../resource.js";
 import { podSpec, validatePodSpec } from "./pod-spec.js";
 import { selectorMatches } from "./label-selector.js";
+import { nullFieldsAsUnset } from "./null-fields.js";
 
 const podBody = strict({ spec: podSpec, status: z.unknown().optional() });
 export type PodBody = z.infer<typeof podBody>;
@@ -16,7 +17,7 @@ export const podKind: KindDefinition<PodBody> = {
   versions: ["v1"],
   kind: "Pod",
   namespaced: true,
-  schema: podBody,
+  schema: nullFieldsAsUnset(podBody),
   validate: (b, ctx) => validatePodSpec(b.spec, "spec", ctx),
 };
 
@@ -77,6 +78,6 @@ export const deploymentKind: KindDefinition<DeploymentBody> = {
   versions: ["v1"],
   kind: "Deployment",
   namespaced: true,
-  schema: deploymentBody,
+  schema: nullFieldsAsUnset(deploymentBody),
   validate: validateDeployment,
 };

@@ -225,3 +225,8 @@ spec:
         methods: ["GET"]
 `);
 });
+
+test("targetRef group and kind follow Kubernetes name syntax", () => {
+  expectError(`${head("a")}spec:\n  targetRef:\n    kind: "Gate way"\n    group: gateway.networking.k8s.io\n    name: a\n`, "spec.targetRef.kind", "not a valid kind name");
+  expectError(`${head("a")}spec:\n  targetRef:\n    kind: Gateway\n    group: Gateway.Networking\n    name: a\n`, "spec.targetRef.group", "DNS-1123 subdomain");
+});

@@ -10,6 +10,7 @@ import type { KindDefinition } from "../../kind.js";
 import type { Resource } from "../../resource.js";
 import { policyTargetFields } from "./policy-target.js";
 import { validateAuthorizationPolicy } from "./authorization-rules.js";
+import { nullFieldsAsUnset } from "../core/null-fields.js";
 
 export const authorizationActions = ["ALLOW", "DENY", "AUDIT", "CUSTOM"] as const;
 export type AuthorizationAction = (typeof authorizationActions)[number];
@@ -54,7 +55,7 @@ export const authorizationCondition = strict({
 export type AuthorizationCondition = z.infer<typeof authorizationCondition>;
 
 export const authorizationRule = strict({
-  from: z.array(strict({ source: authorizationSource.optional() })).optional(),
+  from: z.array(strict({ source: authorizationSource.optional() })).max(512, "at most 512 from entries").optional(),
   to: z.array(strict({ operation: authorizationOperation.optional() })).optional(),
   when: z.array(authorizationCondition).optional(),
 });
@@ -62,7 +63,7 @@ export type AuthorizationRule = z.infer<typeof authorizationRule>;
 
 export const authorizationPolicySpec = strict({
   ...policyTargetFields,
-  rules: z.array(authorizationRule).optional(),
+  rules: z.array(authorizationRule).max(512, "at most 512 rules").optional(),
   action: z.enum(authorizationActions, { error: `action must be one of ${authorizationActions.join(", ")}` }).optional(),
   provider: strict({ name: z.string().optional() }).optional(),
 });
@@ -77,6 +78,6 @@ export const authorizationPolicyKind: KindDefinition<AuthorizationPolicyBody> = 
   versions: ["v1", "v1beta1"],
   kind: "AuthorizationPolicy",
   namespaced: true,
-  schema: body,
+  schema: nullFieldsAsUnset(body),
   validate: (b, ctx) => validateAuthorizationPolicy(b.spec, ctx),
 };

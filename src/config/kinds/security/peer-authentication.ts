@@ -5,6 +5,7 @@ import { strict, workloadSelector } from "../../schema/index.js";
 import type { KindDefinition, ValidationContext } from "../../kind.js";
 import type { Resource } from "../../resource.js";
 import { renderPath } from "../../decode/index.js";
+import { nullFieldsAsUnset } from "../core/null-fields.js";
 
 export const mtlsModes = ["UNSET", "DISABLE", "PERMISSIVE", "STRICT"] as const;
 export type MtlsMode = (typeof mtlsModes)[number];
@@ -46,6 +47,6 @@ export const peerAuthenticationKind: KindDefinition<PeerAuthenticationBody> = {
   versions: ["v1", "v1beta1"],
   kind: "PeerAuthentication",
   namespaced: true,
-  schema: body,
+  schema: nullFieldsAsUnset(body),
   validate,
 };

@@ -18,7 +18,7 @@ export type WorkloadSelector = z.infer<typeof workloadSelector>;
 export const policyTargetFields = {
   selector: workloadSelector.optional(),
   targetRef: policyTargetReference.optional(),
-  targetRefs: z.array(policyTargetReference).optional(),
+  targetRefs: z.array(policyTargetReference).max(16, "at most 16 targetRefs may be set").optional(),
 };
 
 export interface PolicyTargetSpec {
@@ -35,8 +35,16 @@ const allowedTargets: readonly { group: string; kind: string }[] = [
   { group: "gateway.networking.k8s.io", kind: "GatewayClass" },
 ];
 
+const groupPattern = /^$|^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const kindPattern = /^[a-zA-Z]([-a-zA-Z0-9]*[a-zA-Z0-9])?$/;
+
 function checkTargetRef(ref: PolicyTargetReference, path: string, ctx: ValidationContext): void {
   if (ref.name === "") ctx.error(`${path}.name`, "targetRef name must be set");
+  else if (ref.name.length > 253) ctx.error(`${path}.name`, "targetRef name must be at most 253 characters");
+  if (ref.group !== undefined && (ref.group.length > 253 || !groupPattern.test(ref.group))) {
+    ctx.error(`${path}.group`, `targetRef group "${ref.group}" must be empty or a DNS-1123 subdomain`);
+  }
+  if (ref.kind.length > 63 || !kindPattern.test(ref.kind)) ctx.error(`${path}.kind`, `targetRef kind "${ref.kind}" is not a valid kind name`);
   if (ref.namespace !== undefined && ref.namespace !== "") {
     ctx.error(`${path}.namespace`, "targetRef namespace must not be set; cross namespace referencing is not supported");
   }

@@ -81,3 +81,10 @@ test("token locations and output headers are checked", () => {
   expectError(`${head("a")}spec:\n  jwtRules:\n  - issuer: a\n    timeout: 0.5ms\n`, "spec.jwtRules[0].timeout", "greater than 1ms");
   expectError(`${head("a")}spec:\n  jwtRules:\n  - issuer: a\n    timeout: soon\n`, "spec.jwtRules[0].timeout", "invalid duration");
 });
+
+test("Istio's CRD fields: presence, spaceDelimitedClaims, and the deprecated jwks_uri", () => {
+  expectClean(`${head("a")}spec:\n  jwtRules:\n  - issuer: a\n    jwksUri: https://example.com/jwks\n    presence: REQUIRED\n    spaceDelimitedClaims: ["custom_scope"]\n`);
+  expectError(`${head("a")}spec:\n  jwtRules:\n  - issuer: a\n    presence: ALWAYS\n`, "spec.jwtRules[0].presence", "OPTIONAL, REQUIRED");
+  expectWarning(`${head("a")}spec:\n  jwtRules:\n  - issuer: a\n    jwks_uri: https://example.com/jwks\n`, "spec.jwtRules[0].jwks_uri", "use jwksUri");
+  expectError(`${head("a")}spec:\n  jwtRules:\n  - issuer: a\n    jwks_uri: https://example.com/jwks\n    jwksUri: https://example.com/jwks\n`, "spec.jwtRules[0]", "only one of jwksUri and jwks");
+});

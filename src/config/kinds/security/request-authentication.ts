@@ -5,11 +5,14 @@ import type { KindDefinition, ValidationContext } from "../../kind.js";
 import type { Resource } from "../../resource.js";
 import { policyTargetFields, validatePolicyTarget } from "./policy-target.js";
 import { checkJwks } from "./jwks.js";
+import { nullFieldsAsUnset } from "../core/null-fields.js";
 
 export const jwtRule = strict({
   issuer: z.string().optional(),
   audiences: z.array(z.string()).optional(),
-  jwksUri: z.string().optional(),
+  jwksUri: z.string().max(2048, "jwksUri must be at most 2048 characters").optional(),
+  /** The proto field name, still accepted by Istio's CRD; jwksUri is preferred. */
+  jwks_uri: z.string().max(2048, "jwks_uri must be at most 2048 characters").optional(),
   jwks: z.string().optional(),
   fromHeaders: z.array(strict({ name: z.string(), prefix: z.string().optional() })).optional(),
   fromParams: z.array(z.string()).optional(),
@@ -18,13 +21,14 @@ export const jwtRule = strict({
   forwardOriginalToken: z.boolean().optional(),
   outputClaimToHeaders: z.array(strict({ header: z.string(), claim: z.string() })).optional(),
   timeout: duration.optional(),
-  spaceDelimitedClaims: z.array(z.string()).optional(),
+  spaceDelimitedClaims: z.array(z.string()).max(64, "at most 64 spaceDelimitedClaims").optional(),
+  presence: z.enum(["OPTIONAL", "REQUIRED"], { error: "presence must be one of OPTIONAL, REQUIRED" }).optional(),
 });
 export type JwtRule = z.infer<typeof jwtRule>;
 
 export const requestAuthenticationSpec = strict({
   ...policyTargetFields,
-  jwtRules: z.array(jwtRule).optional(),
+  jwtRules: z.array(jwtRule).max(4096, "at most 4096 jwtRules").optional(),
 });
 export type RequestAuthenticationSpec = z.infer<typeof requestAuthenticationSpec>;
 
@@ -52,11 +56,13 @@ function validateJwtRule(rule: JwtRule, p: string, ctx: ValidationContext): void
   rule.audiences?.forEach((a, i) => {
     if (a === "") ctx.error(`${p}.audiences[${i}]`, "audience must be a non-empty string");
   });
-  if (rule.jwksUri && rule.jwks) ctx.error(p, "only one of jwksUri and jwks may be set");
-  if (rule.jwksUri) {
-    const err = checkJwksUri(rule.jwksUri);
-    if (err) ctx.error(`${p}.jwksUri`, err);
+  const uriFields = (["jwksUri", "jwks_uri"] as const).filter((f) => rule[f] !== undefined);
+  if (uriFields.length + (rule.jwks !== undefined ? 1 : 0) > 1) ctx.error(p, `only one of jwksUri and jwks may be set (found ${[...uriFields, ...(rule.jwks !== undefined ? ["jwks"] : [])].join(", ")})`);
+  for (const f of uriFields) {
+    const err = checkJwksUri(rule[f] ?? "");
+    if (err) ctx.error(`${p}.${f}`, err);
   }
+  if (rule.jwks_uri !== undefined) ctx.warn(`${p}.jwks_uri`, "jwks_uri is deprecated: use jwksUri");
   if (rule.jwks) {
     const check = checkJwks(rule.jwks);
     if (check.error) ctx.error(`${p}.jwks`, check.error);
@@ -70,6 +76,9 @@ function validateJwtRule(rule: JwtRule, p: string, ctx: ValidationContext): void
   });
   rule.fromParams?.forEach((q, i) => {
     if (q === "") ctx.error(`${p}.fromParams[${i}]`, "location query must be a non-empty string");
+  });
+  rule.spaceDelimitedClaims?.forEach((c, i) => {
+    if (c === "") ctx.error(`${p}.spaceDelimitedClaims[${i}]`, "claim name must be a non-empty string");
   });
   rule.fromCookies?.forEach((c, i) => {
     if (c === "") ctx.error(`${p}.fromCookies[${i}]`, "cookie name must be a non-empty string");
@@ -105,6 +114,6 @@ export const requestAuthenticationKind: KindDefinition<RequestAuthenticationBody
   versions: ["v1", "v1beta1"],
   kind: "RequestAuthentication",
   namespaced: true,
-  schema: body,
+  schema: nullFieldsAsUnset(body),
   validate,
 };

@@ -19,10 +19,11 @@ function validateTracing(t: Tracing, path: string, ctx: ValidationContext): void
     const p = renderPath([...parsePath(path), "customTags", name]);
     if (name === "") ctx.error(p, "tag name may not be empty");
     const kinds = (["literal", "environment", "header", "formatter"] as const).filter((k) => tag[k] !== undefined);
-    if (kinds.length !== 1) {
-      ctx.error(p, `exactly one of literal, environment, header or formatter must be set${kinds.length > 1 ? ` (found ${kinds.join(", ")})` : ""}`);
+    if (kinds.length > 1) {
+      ctx.error(p, `exactly one of literal, environment, header or formatter must be set (found ${kinds.join(", ")})`);
       continue;
     }
+    if (kinds.length === 0) ctx.warn(p, "custom tag sets none of literal, environment, header or formatter; it is ignored");
     if (tag.literal?.value === "") ctx.error(`${p}.literal.value`, "literal tag value may not be empty");
     if (tag.header?.name === "") ctx.error(`${p}.header.name`, "header tag name may not be empty");
     if (tag.environment?.name === "") ctx.error(`${p}.environment.name`, "environment tag name may not be empty");
@@ -47,7 +48,7 @@ function validateMetrics(m: Metrics, path: string, ctx: ValidationContext): void
       if (tag === "") ctx.error(tp, "tagOverrides name may not be empty");
       const operation = to.operation ?? "UPSERT";
       if (operation === "UPSERT" && !to.value) ctx.error(`${tp}.value`, "tagOverrides.value must be set when operation is UPSERT");
-      if (operation === "REMOVE" && to.value) ctx.error(`${tp}.value`, "tagOverrides.value may only be set when operation is UPSERT");
+      if (operation === "REMOVE" && to.value !== undefined) ctx.error(`${tp}.value`, "tagOverrides.value may only be set when operation is UPSERT");
     }
   });
 }

@@ -6,6 +6,7 @@ import type { KindDefinition } from "../../kind.js";
 import type { Resource } from "../../resource.js";
 import { policyTargetFields } from "../security/policy-target.js";
 import { validateTelemetry } from "./telemetry-rules.js";
+import { nullFieldsAsUnset } from "../core/null-fields.js";
 
 export const workloadModes = ["CLIENT_AND_SERVER", "CLIENT", "SERVER"] as const;
 export const istioMetrics = [
@@ -99,6 +100,6 @@ export const telemetryKind: KindDefinition<TelemetryBody> = {
   versions: ["v1", "v1alpha1"],
   kind: "Telemetry",
   namespaced: true,
-  schema: body,
+  schema: nullFieldsAsUnset(body),
   validate: (b, ctx) => validateTelemetry(b.spec, ctx),
 };
