@@ -164,7 +164,8 @@ ${selector}
 
 test("Pod containers: name, image, ports, env and unknown fields", () => {
   const pod = (container: string) => `apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n  - name: app\n${container}`;
-  expectError(pod("    command: [a]\n"), "spec.containers[0].image", "image is required");
+  expectError(pod("    args: [a]\n"), "spec.containers[0].image", "image is required");
+  expectClean(pod("    command: [node, server.js]\n"));
   expectError(pod("    image: a\n    ports:\n    - containerPort: 0\n"), "spec.containers[0].ports[0].containerPort", "between 1 and 65535");
   expectError(pod("    image: a\n    ports:\n    - containerPort: 80\n      name: this-name-is-far-too-long\n"), "spec.containers[0].ports[0].name", "IANA");
   expectError(pod("    image: a\n    env:\n    - name: A=B\n      value: x\n"), "spec.containers[0].env[0].name", "other than '='");

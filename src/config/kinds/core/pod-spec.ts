@@ -68,7 +68,8 @@ const envName = /^[\x20-\x3c\x3e-\x7e]+$/;
 function validateContainer(c: Container, path: string, ctx: ValidationContext): void {
   const nameErr = checkDns1123Label(c.name);
   if (nameErr) ctx.error(`${path}.name`, `container name ${nameErr}`);
-  if (!c.image) ctx.error(`${path}.image`, "image is required");
+  // Kubernetes requires an image; Mizzen's local platform runs `command` as a process instead.
+  if (!c.image && !c.command?.length) ctx.error(`${path}.image`, "image is required (or command, for a pod run by the local platform)");
   const envSeen = new Set<string>();
   c.env?.forEach((e, i) => {
     if (!envName.test(e.name)) ctx.error(`${path}.env[${i}].name`, `invalid environment variable name "${e.name}": printable characters other than '=' are allowed`);
