@@ -46,7 +46,12 @@ export class H1Downstream {
     s.on("timeout", () => { if (this.exchange === null) s.destroy(); });
     s.on("error", () => this.onGone());
     s.on("close", () => this.onGone());
-    s.on("end", () => { if (this.exchange === null) s.end(); });
+    s.on("end", () => {
+      // Half-close: fine once a request is complete; mid-request the request can never finish.
+      const ex = this.exchange;
+      if (ex === null) s.end();
+      else if (!ex.requestComplete) { this.exchange = null; ex.onDownstreamReset(); this.abort(); }
+    });
     if (info.preread !== undefined && info.preread.length > 0) this.onData(info.preread);
   }
 
@@ -80,6 +85,7 @@ export class H1Downstream {
     const end = findHeadEnd(buf, this.scanFrom);
     if (end < 0) {
       if (buf.length > max) { this.reject(431, "request headers too large"); return false; }
+      if (buf.indexOf("\n\n", this.scanFrom > 0 ? this.scanFrom - 1 : 0, "latin1") >= 0) { this.reject(400, "bare LF line endings"); return false; }
       this.scanFrom = buf.length;
       if (this.headTimer === null) this.headTimer = setTimeout(onHeadTimeout, this.rt.config.requestHeadersTimeoutMs, this);
       return false;

@@ -98,7 +98,10 @@ export function parseRequestHead(s: string, h: RequestHead): number {
   if (te !== undefined) {
     if (h.version === 10) return fail(h, "transfer-encoding in an HTTP/1.0 request");
     const t = te.toLowerCase().trim();
-    if (t !== "chunked") return t.endsWith("chunked") ? fail(h, "unsupported transfer-encoding", 501) : fail(h, "transfer-encoding without final chunked");
+    if (t !== "chunked") {
+      const lastCoding = t.slice(t.lastIndexOf(",") + 1).trim();
+      return lastCoding === "chunked" ? fail(h, "unsupported transfer-encoding", 501) : fail(h, "transfer-encoding without final chunked");
+    }
     if (h.contentLength >= 0) return fail(h, "both content-length and transfer-encoding");
     h.chunked = true;
   }
