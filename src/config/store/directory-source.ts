@@ -7,6 +7,7 @@ import { readdir, readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import type { Diagnostic } from "../diagnostic.js";
 import { resourceKey, type Resource } from "../resource.js";
+import { decodeText } from "../decode/index.js";
 import type { ConfigStore } from "./config-store.js";
 
 export type TextDecoderFn = (text: string, file: string) => { resources: Resource[]; diagnostics: Diagnostic[] };
@@ -14,7 +15,8 @@ export type TextDecoderFn = (text: string, file: string) => { resources: Resourc
 export interface DirectorySourceOptions {
   dir: string;
   store: ConfigStore;
-  decode: TextDecoderFn;
+  /** Defaults to the config decoder (`decodeText`). */
+  decode?: TextDecoderFn;
   /** Quiet period after the last file event before re-reading (ms). */
   debounceMs?: number;
 }
@@ -121,7 +123,7 @@ export class DirectorySource extends EventEmitter {
   }
 
   private applyFile(file: string, text: string, prev: FileState | undefined): void {
-    const { resources, diagnostics } = this.opts.decode(text, file);
+    const { resources, diagnostics } = (this.opts.decode ?? decodeText)(text, file);
     const keys = new Set<string>();
     for (const r of resources) {
       const key = resourceKey(r);
@@ -171,6 +173,7 @@ export class DirectorySource extends EventEmitter {
       return; // removed while walking; its watcher goes with it
     }
     for (const e of entries) {
+      if (e.name.startsWith(".")) continue; // editors' swap files, Kubernetes' ..data links
       const p = join(dir, e.name);
       if (e.isDirectory()) await this.walk(p, dirs, files);
       else if (e.isFile() && MANIFEST.test(e.name)) files.push(p);
