@@ -1,0 +1,108 @@
+// The fields analyzers read, as structural views over decoded resources. Every field is optional
+// because analyzers also see resources whose semantic validation failed (reported as IST0106).
+import type { Resource } from "../resource.js";
+
+export interface PortSelectorView {
+  number?: number;
+}
+export interface DestinationView {
+  host?: string;
+  subset?: string;
+  port?: PortSelectorView;
+}
+export interface RouteDestinationView {
+  destination?: DestinationView;
+}
+export interface HttpRouteView {
+  name?: string;
+  match?: Record<string, unknown>[];
+  route?: RouteDestinationView[];
+  mirror?: DestinationView;
+}
+export interface VirtualServiceSpecView {
+  hosts?: string[];
+  gateways?: string[];
+  exportTo?: string[];
+  http?: HttpRouteView[];
+  tcp?: { route?: RouteDestinationView[] }[];
+  tls?: { route?: RouteDestinationView[] }[];
+}
+
+export interface ClientTlsView {
+  mode?: string;
+  caCertificates?: string;
+  credentialName?: string;
+  insecureSkipVerify?: boolean;
+}
+export interface TrafficPolicyView {
+  tls?: ClientTlsView;
+  portLevelSettings?: { port?: PortSelectorView; tls?: ClientTlsView }[];
+}
+export interface DestinationRuleSpecView {
+  host?: string;
+  subsets?: { name?: string; trafficPolicy?: TrafficPolicyView }[];
+  trafficPolicy?: TrafficPolicyView;
+  exportTo?: string[];
+}
+
+export interface GatewayServerView {
+  port?: { number?: number; name?: string; protocol?: string };
+  hosts?: string[];
+  tls?: { mode?: string; credentialName?: string };
+}
+export interface GatewaySpecView {
+  selector?: Record<string, string>;
+  servers?: GatewayServerView[];
+}
+
+export interface ServiceEntrySpecView {
+  hosts?: string[];
+  ports?: { number?: number; name?: string; protocol?: string }[];
+  exportTo?: string[];
+}
+
+export interface SidecarSpecView {
+  workloadSelector?: { labels?: Record<string, string> };
+}
+
+export interface WorkloadSelectorView {
+  matchLabels?: Record<string, string>;
+}
+export interface PeerAuthenticationSpecView {
+  selector?: WorkloadSelectorView;
+  mtls?: { mode?: string };
+  portLevelMtls?: Record<string, { mode?: string }>;
+}
+export interface SelectorSpecView {
+  selector?: WorkloadSelectorView;
+}
+
+export interface ServicePortView {
+  name?: string;
+  port?: number;
+  targetPort?: number | string;
+  protocol?: string;
+  appProtocol?: string;
+}
+export interface ServiceSpecView {
+  type?: string;
+  selector?: Record<string, string>;
+  ports?: ServicePortView[];
+}
+
+export interface PodTemplateView {
+  metadata?: { labels?: Record<string, string> };
+}
+export interface DeploymentSpecView {
+  template?: PodTemplateView;
+}
+
+/** The `spec` of a resource as a view; an absent or non-object spec reads as empty. */
+export function specOf<T extends object>(r: Resource): T {
+  const spec = (r as Record<string, unknown>).spec;
+  return (spec && typeof spec === "object" ? spec : {}) as T;
+}
+
+export function asArray<T>(v: T[] | undefined): T[] {
+  return Array.isArray(v) ? v : [];
+}
