@@ -1,4 +1,7 @@
 // The list of sub-commands. Each command lives in its own file under ./commands and is listed here explicitly.
+import { controlPlaneCommand } from "./commands/control-plane.js";
+import { proxyConfigCommand } from "./commands/proxy-config.js";
+import { proxyStatusCommand } from "./commands/proxy-status.js";
 export interface Command {
   name: string;
   summary: string;
@@ -7,3 +10,7 @@ export interface Command {
 }
 
 export const commands: Command[] = [];
+commands.push(controlPlaneCommand, proxyStatusCommand, proxyConfigCommand);
+import { validateCommand } from "./commands/validate.js";
+import { analyzeCommand } from "./commands/analyze.js";
+commands.push(validateCommand, analyzeCommand);
