@@ -201,6 +201,9 @@ test("the admin listing carries the accepted JSON, stats and per-host counters",
   assert.deepEqual([hs?.rq_active, hs?.rq_total, hs?.rq_error, hs?.rq_success, hs?.cx_active], [2, 2, 2, 0, 0]);
   assert.equal(snap.stats["upstream_rq_error"], 2);
   assert.equal(snap.stats["membership_total"], 1);
+  const flat = new Map(m.statsEntries());
+  assert.equal(flat.get("cluster.web.upstream_rq_error"), 2);
+  assert.equal(flat.get("cluster.web.upstream_rq_pending_overflow"), 0);
 });
 
 test("transport_socket_matches pick each endpoint's TLS from its metadata (Istio auto-mTLS)", () => {

@@ -90,6 +90,15 @@ export class ClusterManager implements ClusterRegistry {
     this.assignments.delete(name);
   }
 
+  /** Every cluster's stats under Envoy's names ("cluster.<name>.upstream_rq_pending_overflow"), for /stats. */
+  statsEntries(): [string, number][] {
+    const out: [string, number][] = [];
+    for (const c of this.clusters.values()) {
+      for (const [k, v] of Object.entries(c.stats())) out.push([`cluster.${c.name}.${k}`, v]);
+    }
+    return out;
+  }
+
   list(): ClusterSnapshot[] {
     return [...this.clusters.values()].map((c) => c.snapshot());
   }
