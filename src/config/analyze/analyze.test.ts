@@ -20,3 +20,10 @@ test("an analyzer that throws is reported as IST0001 and the others still run", 
   const r = analyze({ resources: [] }, { analyzers: [broken] });
   assert.deepEqual(r.messages.map(renderMessage), ["Error [IST0001] Internal error: broken: bug"]);
 });
+
+test("a resource defined twice counts once, the later definition winning", () => {
+  const first = res("VirtualService", "reviews", { hosts: ["reviews"], http: [{ route: [{ destination: { host: "gone" } }] }] });
+  const second = res("VirtualService", "reviews", { hosts: ["reviews"], http: [{ route: [{ destination: { host: "reviews" } }] }] });
+  const svc = res("Service", "reviews", { selector: { app: "reviews" }, ports: [{ name: "http", port: 9080 }] });
+  assert.deepEqual(analyze({ resources: [svc, first, second] }).messages, []);
+});

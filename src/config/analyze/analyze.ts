@@ -1,6 +1,6 @@
 // Runs every analyzer over decoded resources and returns the messages for the selected namespace.
 import type { Diagnostic } from "../diagnostic.js";
-import type { Resource } from "../resource.js";
+import { resourceKey, type Resource } from "../resource.js";
 import type { Analyzer } from "./analyzer.js";
 import { AnalysisContext } from "./context.js";
 import { compareMessages, type AnalysisMessage } from "./message.js";
@@ -26,7 +26,7 @@ export interface AnalyzeResult {
 }
 
 export function analyze(input: AnalyzeInput, opts: AnalyzeOptions = {}): AnalyzeResult {
-  const ctx = new AnalysisContext(input.resources);
+  const ctx = new AnalysisContext(lastOfEachName(input.resources));
   for (const a of opts.analyzers ?? allAnalyzers) {
     try {
       a.analyze(ctx);
@@ -50,4 +50,15 @@ function dedupe(messages: AnalysisMessage[]): AnalysisMessage[] {
     seen.add(key);
     return true;
   });
+}
+
+/** One resource per kind/namespace/name, the last one read winning, as successive `kubectl apply`s. */
+function lastOfEachName(resources: readonly Resource[]): Resource[] {
+  const byKey = new Map<string, Resource>();
+  for (const r of resources) {
+    const key = resourceKey(r);
+    byKey.delete(key);
+    byKey.set(key, r);
+  }
+  return [...byKey.values()];
 }
