@@ -1,0 +1,53 @@
+// ClusterLoadAssignments for EDS clusters: endpoints filtered by subset labels, grouped by locality,
+// with health and weight.
+import type { Endpoint } from "../registry/index.js";
+import { outboundClusterName, socketAddress, type EnvoyJson } from "./envoy.js";
+import type { ProxyScope } from "./scope.js";
+import { outboundClusters, subsetEndpoints } from "./clusters.js";
+
+function localityOf(text: string): EnvoyJson | undefined {
+  if (text === "") return undefined;
+  const [region = "", zone = "", subZone = ""] = text.split("/");
+  const out: EnvoyJson = {};
+  if (region) out["region"] = region;
+  if (zone) out["zone"] = zone;
+  if (subZone) out["sub_zone"] = subZone;
+  return out;
+}
+
+/** LocalityLbEndpoints grouped by locality, in first-seen order. */
+export function localityLbEndpoints(endpoints: readonly Endpoint[]): EnvoyJson[] {
+  const groups = new Map<string, EnvoyJson[]>();
+  for (const e of endpoints) {
+    const lb: EnvoyJson = { endpoint: { address: socketAddress(e.address, e.port) }, health_status: e.healthy ? "HEALTHY" : "UNHEALTHY" };
+    if (e.weight !== undefined && e.weight > 0) lb["load_balancing_weight"] = e.weight;
+    const list = groups.get(e.locality) ?? [];
+    list.push(lb);
+    groups.set(e.locality, list);
+  }
+  return [...groups].map(([loc, lbEndpoints]) => {
+    const group: EnvoyJson = { lb_endpoints: lbEndpoints };
+    const l = localityOf(loc);
+    if (l) group["locality"] = l;
+    return group;
+  });
+}
+
+/** One ClusterLoadAssignment per EDS cluster the proxy gets. */
+export function loadAssignments(scope: ProxyScope): EnvoyJson[] {
+  const out: EnvoyJson[] = [];
+  const eds = new Set(outboundClusters(scope).filter((c) => c["type"] === "EDS").map((c) => c["name"] as string));
+  for (const svc of scope.services) {
+    for (const sp of svc.ports) {
+      const subsets = [""];
+      const dr = scope.push.destinationRule(scope.proxy.namespace, scope.proxy.labels, svc);
+      for (const s of dr?.spec.subsets ?? []) subsets.push(s.name);
+      for (const subset of subsets) {
+        const name = outboundClusterName(sp.port, subset, svc.hostname);
+        if (!eds.delete(name)) continue;
+        out.push({ cluster_name: name, endpoints: localityLbEndpoints(subsetEndpoints(scope, svc, sp.port, subset)) });
+      }
+    }
+  }
+  return out;
+}

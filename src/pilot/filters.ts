@@ -1,0 +1,26 @@
+// Network filters the generators use: the HTTP connection manager (RDS or inline routes, with the
+// fault, CORS and router HTTP filters) and TCP proxies.
+import { adsConfigSource, CORS_TYPE, FAULT_TYPE, HCM_TYPE, ROUTER_TYPE, type EnvoyJson } from "./envoy.js";
+
+function httpFilters(): EnvoyJson[] {
+  return [
+    { name: "envoy.filters.http.fault", typed_config: { "@type": FAULT_TYPE } },
+    { name: "envoy.filters.http.cors", typed_config: { "@type": CORS_TYPE } },
+    { name: "envoy.filters.http.router", typed_config: { "@type": ROUTER_TYPE } },
+  ];
+}
+
+/** An HCM reading its routes over RDS (`routeName`) or carrying them inline. */
+export function httpConnectionManager(statPrefix: string, routes: { rds: string } | { inline: EnvoyJson }): EnvoyJson {
+  const hcm: EnvoyJson = {
+    "@type": HCM_TYPE,
+    stat_prefix: statPrefix,
+    codec_type: "AUTO",
+    use_remote_address: false,
+    normalize_path: true,
+    http_filters: httpFilters(),
+  };
+  if ("rds" in routes) hcm["rds"] = { route_config_name: routes.rds, config_source: adsConfigSource() };
+  else hcm["route_config"] = routes.inline;
+  return { name: "envoy.filters.network.http_connection_manager", typed_config: hcm };
+}

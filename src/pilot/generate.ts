@@ -1,0 +1,28 @@
+// The generators' entry point: (proxy, pushContext) → every Envoy resource the proxy gets.
+import { fixedClusters, inboundClusters, outboundClusters } from "./clusters.js";
+import type { EnvoyJson } from "./envoy.js";
+import { loadAssignments } from "./endpoints.js";
+import { gatewayResources } from "./gateway.js";
+import { sidecarListeners } from "./listeners.js";
+import type { Proxy } from "./proxy.js";
+import type { PushContext } from "./push-context.js";
+import { sidecarRouteConfigs } from "./routes.js";
+import { buildScope } from "./scope.js";
+
+export interface ProxyResources {
+  readonly listeners: EnvoyJson[];
+  readonly routes: EnvoyJson[];
+  readonly clusters: EnvoyJson[];
+  readonly endpoints: EnvoyJson[];
+}
+
+export function generateProxyResources(proxy: Proxy, push: PushContext): ProxyResources {
+  const scope = buildScope(proxy, push);
+  const clusters = [...outboundClusters(scope), ...fixedClusters(scope)];
+  if (proxy.type === "router") {
+    const gw = gatewayResources(scope);
+    return { listeners: gw.listeners, routes: gw.routes, clusters, endpoints: loadAssignments(scope) };
+  }
+  clusters.push(...inboundClusters(scope));
+  return { listeners: sidecarListeners(scope), routes: sidecarRouteConfigs(scope), clusters, endpoints: loadAssignments(scope) };
+}

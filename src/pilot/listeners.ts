@@ -1,0 +1,111 @@
+// Sidecar listeners: outbound per service port (HTTP: `0.0.0.0_<port>` with RDS "<port>"; TCP/TLS:
+// `<VIP>_<port>` with tcp_proxy or VirtualService TCP/TLS chains), virtualOutbound on 15001 and
+// virtualInbound on 15006 (per-port inbound listeners on the pod address in interception NONE).
+//
+// Ports whose protocol Istio would sniff (UnsupportedProtocol) are served as TCP: Mizzen does not
+// sniff on outbound listeners yet, so name ports (http-…, tcp-…) or set appProtocol.
+import { isHttpProtocol, isTlsProtocol, type MeshService, type ServicePortInfo } from "../registry/index.js";
+import {
+  BLACKHOLE_CLUSTER, INBOUND_PASSTHROUGH_CLUSTER, inboundClusterName, ORIGINAL_DST_TYPE, outboundClusterName, PASSTHROUGH_CLUSTER, socketAddress, tcpProxyFilter, TLS_INSPECTOR_TYPE, type EnvoyJson,
+} from "./envoy.js";
+import { httpConnectionManager } from "./filters.js";
+import { hostMatches } from "./hosts.js";
+import type { RouteContext } from "./http-route.js";
+import { inboundPorts, type InboundPort } from "./inbound-ports.js";
+import { outboundHttpPorts } from "./routes.js";
+import type { ProxyScope } from "./scope.js";
+import { l4FilterChains } from "./tcp-routes.js";
+
+export const VIRTUAL_OUTBOUND = "virtualOutbound";
+export const VIRTUAL_INBOUND = "virtualInbound";
+
+function outboundListener(scope: ProxyScope, name: string, address: string, port: number, chains: EnvoyJson[], tls: boolean): EnvoyJson {
+  const l: EnvoyJson = { name, address: socketAddress(address, port), filter_chains: chains, traffic_direction: "OUTBOUND" };
+  // Captured traffic reaches these through virtualOutbound's original destination hand-off; in
+  // interception NONE the app dials the pod's own address, so the listener binds there.
+  if (scope.proxy.interceptionMode === "NONE") l["address"] = socketAddress(scope.proxy.ip, port);
+  else l["bind_to_port"] = false;
+  if (tls) l["listener_filters"] = [{ name: "envoy.filters.listener.tls_inspector", typed_config: { "@type": TLS_INSPECTOR_TYPE } }];
+  return l;
+}
+
+function httpOutboundListeners(scope: ProxyScope): EnvoyJson[] {
+  return outboundHttpPorts(scope).map((port) =>
+    outboundListener(scope, `0.0.0.0_${port}`, "0.0.0.0", port, [{ filters: [httpConnectionManager(`outbound_0.0.0.0_${port}`, { rds: String(port) })] }], false),
+  );
+}
+
+function tcpOutboundListener(scope: ProxyScope, svc: MeshService, sp: ServicePortInfo): EnvoyJson | undefined {
+  const { proxy, push } = scope;
+  const address = svc.address ?? "0.0.0.0";
+  const name = `${address}_${sp.port}`;
+  const statPrefix = outboundClusterName(sp.port, "", svc.hostname);
+  const ctx: RouteContext = { push, gateway: "mesh", port: sp.port, sourceLabels: proxy.labels, sourceNamespace: proxy.namespace, proxyNamespace: proxy.namespace };
+  const vss = scope.meshVirtualServices.filter((v) => v.hosts.some((h) => hostMatches(h, svc.hostname)));
+  const { chains, fallback } = l4FilterChains(vss, ctx, statPrefix);
+  const passthrough = svc.resolution === "PASSTHROUGH" && svc.address === undefined;
+  const defaultFilter = fallback ?? tcpProxyFilter(statPrefix, passthrough && svc.hostname.startsWith("*") ? PASSTHROUGH_CLUSTER : outboundClusterName(sp.port, "", svc.hostname));
+  chains.push({ filters: [defaultFilter] });
+  const sni = chains.some((c) => (c["filter_chain_match"] as EnvoyJson | undefined)?.["server_names"] !== undefined);
+  return outboundListener(scope, name, address, sp.port, chains, sni || isTlsProtocol(sp.protocol));
+}
+
+function tcpOutboundListeners(scope: ProxyScope): EnvoyJson[] {
+  const out: EnvoyJson[] = [];
+  const names = new Set<string>();
+  for (const svc of scope.services) {
+    for (const sp of svc.ports) {
+      if (isHttpProtocol(sp.protocol) || sp.protocol === "UDP") continue;
+      const l = tcpOutboundListener(scope, svc, sp);
+      if (!l || names.has(l["name"] as string)) continue; // the first service claims a shared address
+      names.add(l["name"] as string);
+      out.push(l);
+    }
+  }
+  return out;
+}
+
+export function virtualOutboundListener(scope: ProxyScope): EnvoyJson {
+  const cluster = scope.outboundMode === "REGISTRY_ONLY" ? BLACKHOLE_CLUSTER : PASSTHROUGH_CLUSTER;
+  return {
+    name: VIRTUAL_OUTBOUND,
+    address: socketAddress("0.0.0.0", scope.push.mesh.proxyListenPort ?? 15001),
+    use_original_dst: true,
+    traffic_direction: "OUTBOUND",
+    filter_chains: [{ name: "virtualOutbound-catchall-tcp", filters: [tcpProxyFilter(cluster, cluster)] }],
+  };
+}
+
+function inboundChain(p: InboundPort): EnvoyJson {
+  const cluster = inboundClusterName(p.port);
+  if (!isHttpProtocol(p.protocol)) return { name: cluster, filter_chain_match: { destination_port: p.port }, filters: [tcpProxyFilter(cluster, cluster)] };
+  const routeConfig = {
+    name: cluster,
+    virtual_hosts: [{ name: `inbound|http|${p.port}`, domains: ["*"], routes: [{ name: "default", match: { prefix: "/" }, route: { cluster, timeout: "0s" } }] }],
+    validate_clusters: false,
+  };
+  return { name: cluster, filter_chain_match: { destination_port: p.port }, filters: [httpConnectionManager(`inbound_0.0.0.0_${p.port}`, { inline: routeConfig })] };
+}
+
+export function inboundListeners(scope: ProxyScope): EnvoyJson[] {
+  const ports = inboundPorts(scope);
+  if (scope.proxy.interceptionMode === "NONE") {
+    return ports.map((p) => ({ name: `${scope.proxy.ip}_${p.port}`, address: socketAddress(scope.proxy.ip, p.port), traffic_direction: "INBOUND", filter_chains: [inboundChain(p)] }));
+  }
+  const chains = ports.map(inboundChain);
+  chains.push({ name: "virtualInbound", filters: [tcpProxyFilter(INBOUND_PASSTHROUGH_CLUSTER, INBOUND_PASSTHROUGH_CLUSTER)] });
+  return [{
+    name: VIRTUAL_INBOUND,
+    address: socketAddress("0.0.0.0", scope.push.mesh.proxyInboundListenPort ?? 15006),
+    traffic_direction: "INBOUND",
+    listener_filters: [{ name: "envoy.filters.listener.original_dst", typed_config: { "@type": ORIGINAL_DST_TYPE } }],
+    filter_chains: chains,
+  }];
+}
+
+export function sidecarListeners(scope: ProxyScope): EnvoyJson[] {
+  const out = [...httpOutboundListeners(scope), ...tcpOutboundListeners(scope)];
+  if (scope.proxy.interceptionMode !== "NONE") out.push(virtualOutboundListener(scope));
+  out.push(...inboundListeners(scope));
+  return out;
+}

@@ -1,0 +1,56 @@
+// What one proxy can see: services and VirtualServices exported to its namespace and imported by
+// its Sidecar's egress hosts, and its outbound traffic policy.
+import type { Sidecar } from "../config/kinds/networking/index.js";
+import type { MeshService } from "../registry/index.js";
+import { hostsIntersect } from "./hosts.js";
+import type { Proxy } from "./proxy.js";
+import type { IndexedVirtualService, PushContext } from "./push-context.js";
+
+export type OutboundMode = "ALLOW_ANY" | "REGISTRY_ONLY";
+
+export interface ProxyScope {
+  readonly proxy: Proxy;
+  readonly push: PushContext;
+  readonly sidecar: Sidecar | undefined;
+  readonly services: readonly MeshService[];
+  /** VirtualServices bound to the mesh gateway that the proxy imports. */
+  readonly meshVirtualServices: readonly IndexedVirtualService[];
+  readonly outboundMode: OutboundMode;
+}
+
+interface EgressHost {
+  namespace: string;
+  host: string;
+}
+
+/** Sidecar egress hosts "ns/dnsName": "." is the proxy's namespace, "*" any, "~" none. */
+function egressHosts(sidecar: Sidecar, proxyNamespace: string): EgressHost[] {
+  const out: EgressHost[] = [];
+  for (const l of sidecar.spec.egress ?? []) {
+    for (const h of l.hosts) {
+      const slash = h.indexOf("/");
+      const ns = slash < 0 ? "*" : h.slice(0, slash);
+      const host = slash < 0 ? h : h.slice(slash + 1);
+      if (ns === "~") continue;
+      out.push({ namespace: ns === "." ? proxyNamespace : ns, host });
+    }
+  }
+  return out;
+}
+
+function imported(hosts: readonly EgressHost[] | undefined, namespace: string, host: string): boolean {
+  if (hosts === undefined) return true;
+  return hosts.some((e) => (e.namespace === "*" || e.namespace === namespace) && hostsIntersect(e.host, host));
+}
+
+export function buildScope(proxy: Proxy, push: PushContext): ProxyScope {
+  const sidecar = proxy.type === "sidecar" ? push.sidecarFor(proxy.namespace, proxy.labels) : undefined;
+  const hosts = sidecar && (sidecar.spec.egress ?? []).length > 0 ? egressHosts(sidecar, proxy.namespace) : undefined;
+  const services = push.servicesVisibleTo(proxy.namespace).filter((s) => imported(hosts, s.namespace, s.hostname));
+  const meshVirtualServices = push
+    .virtualServicesFor("mesh", proxy.namespace)
+    .filter((v) => v.hosts.some((h) => imported(hosts, v.namespace, h)));
+  const mode = sidecar?.spec.outboundTrafficPolicy?.mode ?? push.mesh.outboundTrafficPolicy?.mode ?? "ALLOW_ANY";
+  const outboundMode: OutboundMode = mode === "REGISTRY_ONLY" ? "REGISTRY_ONLY" : "ALLOW_ANY";
+  return { proxy, push, sidecar, services, meshVirtualServices, outboundMode };
+}

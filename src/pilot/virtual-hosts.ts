@@ -1,0 +1,70 @@
+// Virtual hosts of a RouteConfiguration: the routes of the VirtualService for a host, or the
+// default route to the service when there is none; Istio's domain lists.
+import type { MeshService } from "../registry/index.js";
+import { outboundClusterName, type EnvoyJson } from "./envoy.js";
+import { hostMatches, hostSpecificity } from "./hosts.js";
+import { translateHttpRoute, type RouteContext } from "./http-route.js";
+import type { IndexedVirtualService } from "./push-context.js";
+import { retryPolicy } from "./route-policies.js";
+
+/**
+ * Istio's domains for a service seen from `proxyNamespace`: the FQDN, the short name (same
+ * namespace only), `name.ns`, `name.ns.svc`, and the VIP — each with and without the port.
+ */
+export function serviceDomains(svc: MeshService, port: number, proxyNamespace: string, domainSuffix: string): string[] {
+  const names = [svc.hostname];
+  const k8sSuffix = `.${svc.namespace}.svc.${domainSuffix}`;
+  if (svc.kind === "Service" && svc.hostname.endsWith(k8sSuffix)) {
+    const short = svc.hostname.slice(0, -k8sSuffix.length);
+    if (svc.namespace === proxyNamespace) names.push(short);
+    names.push(`${short}.${svc.namespace}`, `${short}.${svc.namespace}.svc`);
+  }
+  if (svc.address) names.push(svc.address);
+  return names.flatMap((n) => [n, `${n}:${port}`]);
+}
+
+/** The VirtualService for a host: an exact host match first, else the most specific wildcard. */
+export function virtualServiceForHost(list: readonly IndexedVirtualService[], host: string): IndexedVirtualService | undefined {
+  let best: IndexedVirtualService | undefined;
+  let bestScore = -1;
+  for (const v of list) {
+    for (const h of v.hosts) {
+      if (!hostMatches(h, host)) continue;
+      const score = hostSpecificity(h);
+      if (score > bestScore) {
+        best = v;
+        bestScore = score;
+      }
+    }
+  }
+  return best;
+}
+
+/** The routes of a VirtualService at a port, in order. */
+export function virtualServiceRoutes(v: IndexedVirtualService, ctx: RouteContext): EnvoyJson[] {
+  return (v.vs.spec.http ?? []).flatMap((r) => translateHttpRoute(r, v.namespace, ctx));
+}
+
+/** The route to the service itself when no VirtualService applies. */
+export function defaultRoute(host: string, port: number, ctx: RouteContext): EnvoyJson {
+  const action: EnvoyJson = { cluster: outboundClusterName(port, "", host), timeout: "0s" };
+  const retry = retryPolicy(undefined, ctx.push.mesh);
+  if (retry) action["retry_policy"] = retry;
+  return { name: "default", match: { prefix: "/" }, route: action };
+}
+
+/** Drops domains already claimed by an earlier virtual host (Envoy rejects duplicates). */
+export function dedupeDomains(vhosts: EnvoyJson[]): EnvoyJson[] {
+  const seen = new Set<string>();
+  const out: EnvoyJson[] = [];
+  for (const vh of vhosts) {
+    const domains = (vh["domains"] as string[]).filter((d) => {
+      const k = d.toLowerCase();
+      if (seen.has(k)) return false;
+      seen.add(k);
+      return true;
+    });
+    if (domains.length > 0) out.push({ ...vh, domains });
+  }
+  return out;
+}
