@@ -6,8 +6,8 @@ import { CDS_TYPE_URL, EDS_TYPE_URL, HCM_TYPE_URL, LDS_TYPE_URL, RDS_TYPE_URL, R
 import { errorMessage } from "../../errors.js";
 import type { EnvoyJson } from "../../proxy/contracts.js";
 import { resourceFromEnvoyJson, type XdsResource } from "../../xds/resource.js";
-import type { EndpointModel, MeshModel, ServiceModel } from "../model/mesh-model.js";
-import { FAULT_FILTER, FAULT_TYPE, outboundCluster, routesFor } from "./routes.js";
+import type { EndpointModel, IstioResource, MeshModel, ServiceModel } from "../model/mesh-model.js";
+import { FAULT_FILTER, FAULT_TYPE, istioMetadata, outboundCluster, routesFor } from "./routes.js";
 
 /** One generated resource: its Envoy JSON (for config_dump) and its encoded form. */
 export interface GeneratedResource {
@@ -39,8 +39,10 @@ function domains(svc: ServiceModel, port: number): string[] {
   return names.flatMap((n) => [n, `${n}:${port}`]);
 }
 
-function cluster(name: string): EnvoyJson {
-  return { name, type: "EDS", eds_cluster_config: { eds_config: ADS_SOURCE, service_name: name }, connect_timeout: "10s", lb_policy: "ROUND_ROBIN" };
+function cluster(name: string, dr: IstioResource | undefined): EnvoyJson {
+  const out: EnvoyJson = { name, type: "EDS", eds_cluster_config: { eds_config: ADS_SOURCE, service_name: name }, connect_timeout: "10s", lb_policy: "ROUND_ROBIN" };
+  if (dr) out.metadata = istioMetadata("destination-rule", dr);
+  return out;
 }
 
 function locality(l: string | undefined): EnvoyJson {
@@ -82,17 +84,18 @@ export class ProxylessGenerator {
     for (const svc of model.services) {
       const vs = model.virtualServices.get(svc.host);
       const subsets = subsetsOf(model, svc.host);
+      const dr = model.destinationRules.get(svc.host);
       for (const p of svc.ports) {
         const name = `${svc.host}:${p.port}`;
         lds.push(listener(name));
         rds.push({ name, virtual_hosts: [{ name, domains: domains(svc, p.port), routes: routesFor(svc, p.port, vs) }] });
         const eps = model.endpoints.get(`${svc.host}|${p.port}`) ?? [];
         const all = outboundCluster(p.port, "", svc.host);
-        cds.push(cluster(all));
+        cds.push(cluster(all, dr));
         eds.push(loadAssignment(all, eps));
         for (const s of subsets) {
           const c = outboundCluster(p.port, s.name, svc.host);
-          cds.push(cluster(c));
+          cds.push(cluster(c, dr));
           eds.push(loadAssignment(c, eps.filter((e) => Object.entries(s.labels).every(([k, v]) => e.labels[k] === v))));
         }
       }

@@ -12,6 +12,11 @@ export function outboundCluster(port: number, subset: string, host: string): str
   return `outbound|${port}|${subset}|${host}`;
 }
 
+/** Where a resource came from, as Istio marks it (filter_metadata.istio.config), for proxy-config. */
+export function istioMetadata(kind: "virtual-service" | "destination-rule", r: IstioResource): EnvoyJson {
+  return { filter_metadata: { istio: { config: `/apis/networking.istio.io/v1/namespaces/${r.metadata.namespace ?? "default"}/${kind}/${r.metadata.name}` } } };
+}
+
 /** Istio's default retry policy (attempts 2, retryOn as in pilot's DefaultRetryPolicy). */
 const DEFAULT_RETRY = { retry_on: "connect-failure,refused-stream,unavailable,cancelled,retriable-status-codes", num_retries: 2 };
 
@@ -105,6 +110,7 @@ export function routesFor(svc: ServiceModel, port: number, vs: IstioResource | u
         name: `${vs.metadata.namespace ?? "default"}.${vs.metadata.name}.${i}`,
         match: routeMatch(m),
         ...action,
+        metadata: istioMetadata("virtual-service", vs),
         ...(fault ? { typed_per_filter_config: { [FAULT_FILTER]: fault } } : {}),
       });
     }
