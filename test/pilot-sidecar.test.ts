@@ -1,0 +1,74 @@
+// Sidecar translation for Bookinfo: default routing, listeners, clusters, endpoints, validity.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { bookinfo, REVIEWS_SUBSETS } from "../src/pilot/testing/bookinfo.js";
+import { assertValidEnvoy } from "../src/pilot/testing/valid-envoy.js";
+import { toXdsResources } from "../src/pilot/index.js";
+
+test("without VirtualServices a request goes to the service's cluster with Istio's default retry policy and no timeout", () => {
+  const mesh = bookinfo();
+  const sim = mesh.simulator(mesh.sidecar("default", "productpage-v1"));
+  const r = sim.run({ address: "10.96.0.12", port: 9080, host: "reviews:9080", path: "/reviews/0" });
+  assert.equal(r.listener, "0.0.0.0_9080");
+  assert.equal(r.routeConfig, "9080");
+  assert.equal(r.virtualHost, "reviews.default.svc.cluster.local:9080");
+  assert.equal(r.cluster, "outbound|9080||reviews.default.svc.cluster.local");
+  const action = r.routeJson?.["route"] as Record<string, unknown>;
+  assert.equal(action["timeout"], "0s");
+  const retry = action["retry_policy"] as Record<string, unknown>;
+  assert.equal(retry["num_retries"], 2);
+  assert.equal(retry["retry_on"], "connect-failure,refused-stream,unavailable,cancelled,retriable-status-codes");
+  assert.deepEqual(retry["retriable_status_codes"], [503]);
+  assert.equal(retry["host_selection_retry_max_attempts"], 5);
+  assert.equal((retry["retry_host_predicate"] as { name: string }[])[0]?.name, "envoy.retry_host_predicates.previous_hosts");
+});
+
+test("Istio's domains: short name in the same namespace, name.ns, FQDN and VIP, with and without port", () => {
+  const mesh = bookinfo();
+  const sim = mesh.simulator(mesh.sidecar("default", "productpage-v1"));
+  for (const host of ["reviews", "reviews:9080", "reviews.default", "reviews.default.svc", "reviews.default.svc.cluster.local:9080", "10.96.0.12:9080"]) {
+    assert.equal(sim.run({ address: "10.96.0.12", port: 9080, host }).cluster, "outbound|9080||reviews.default.svc.cluster.local", host);
+  }
+  assert.equal(sim.run({ port: 9080, host: "unknown.example.com" }).cluster, "PassthroughCluster");
+});
+
+test("every generated resource decodes against Envoy's protos, and encodes for xDS", () => {
+  const mesh = bookinfo(REVIEWS_SUBSETS);
+  const res = mesh.resources(mesh.sidecar("default", "productpage-v1"));
+  assert.ok(assertValidEnvoy(res) > 10);
+  const xds = toXdsResources(res);
+  assert.equal(Object.values(xds).reduce((n, l) => n + l.length, 0), res.listeners.length + res.routes.length + res.clusters.length + res.endpoints.length);
+});
+
+test("clusters per service port and subset with EDS; load assignments filtered by subset labels", () => {
+  const mesh = bookinfo(REVIEWS_SUBSETS);
+  const res = mesh.resources(mesh.sidecar("default", "productpage-v1"));
+  const names = res.clusters.map((c) => c["name"]);
+  for (const n of ["outbound|9080||reviews.default.svc.cluster.local", "outbound|9080|v2|reviews.default.svc.cluster.local", "PassthroughCluster", "BlackHoleCluster", "inbound|9080||"]) {
+    assert.ok(names.includes(n), n);
+  }
+  const v2 = res.clusters.find((c) => c["name"] === "outbound|9080|v2|reviews.default.svc.cluster.local");
+  assert.equal(v2?.["type"], "EDS");
+  assert.deepEqual((v2?.["eds_cluster_config"] as Record<string, unknown>)["service_name"], "outbound|9080|v2|reviews.default.svc.cluster.local");
+  const addrs = (name: string): string[] => {
+    const cla = res.endpoints.find((e) => e["cluster_name"] === name);
+    const eps = (cla?.["endpoints"] as { lb_endpoints: { endpoint: { address: { socket_address: { address: string } } } }[] }[]) ?? [];
+    return eps.flatMap((g) => g.lb_endpoints.map((e) => e.endpoint.address.socket_address.address)).sort();
+  };
+  assert.deepEqual(addrs("outbound|9080||reviews.default.svc.cluster.local"), ["10.1.0.21", "10.1.0.22", "10.1.0.23"]);
+  assert.deepEqual(addrs("outbound|9080|v2|reviews.default.svc.cluster.local"), ["10.1.0.22"]);
+});
+
+test("inbound: virtualInbound sends the workload's port to inbound|9080|| at 127.0.0.1; virtualOutbound passes unknown traffic through", () => {
+  const mesh = bookinfo();
+  const sim = mesh.simulator(mesh.sidecar("default", "reviews-v2"));
+  const inbound = sim.run({ inbound: true, address: "10.1.0.22", port: 9080, host: "reviews:9080" });
+  assert.equal(inbound.listener, "virtualInbound");
+  assert.equal(inbound.cluster, "inbound|9080||");
+  const cluster = sim.resources.clusters.find((c) => c["name"] === "inbound|9080||");
+  assert.deepEqual(cluster?.["type"], "STATIC");
+  assert.match(JSON.stringify(cluster?.["load_assignment"]), /"127\.0\.0\.1".*9080/);
+  const other = sim.run({ address: "192.0.2.1", port: 5432, protocol: "tcp" });
+  assert.equal(other.listener, "virtualOutbound");
+  assert.equal(other.cluster, "PassthroughCluster");
+});
