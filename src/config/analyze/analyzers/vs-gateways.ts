@@ -16,7 +16,11 @@ export const vsGatewayAnalyzer: Analyzer = {
         if (gwName === "mesh") continue;
         const [gwNs, name] = splitGatewayName(gwName, ns);
         const gw = ctx.find("Gateway", gwNs, name);
-        if (!gw) ctx.report(Messages.referencedResourceNotFound(r, "gateway", gwName));
+        // Istio also reports IST0132 for a missing gateway; the IST0101 already says all there is.
+        if (!gw) {
+          ctx.report(Messages.referencedResourceNotFound(r, "gateway", gwName));
+          continue;
+        }
         if (!vsHostInGateway(ctx, gwNs, name, asArray(vs.hosts), ns)) {
           ctx.report(Messages.virtualServiceHostNotFoundInGateway(r, asArray(vs.hosts), `${ns}/${r.metadata.name}`, `${gwNs}/${name}`));
         }
