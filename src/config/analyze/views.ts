@@ -1,6 +1,10 @@
-// The fields analyzers read, as structural views over decoded resources. Every field is optional
-// because analyzers also see resources whose semantic validation failed (reported as IST0106).
+// The fields analyzers read, as structural views over decoded resources. Every field is optional so
+// analyzers tolerate every shape a kind allows (and unit tests can build partial resources); the
+// conformance check at the end keeps the views in step with the kinds' exported types.
 import type { Resource } from "../resource.js";
+import type { DestinationRuleSpec, GatewaySpec, ServiceEntrySpec, SidecarSpec, VirtualServiceSpec } from "../kinds/networking/index.js";
+import type { DeploymentSpec, ServiceSpec } from "../kinds/core/index.js";
+import type { PeerAuthenticationSpec } from "../kinds/security/index.js";
 
 export interface PortSelectorView {
   number?: number;
@@ -106,3 +110,18 @@ export function specOf<T extends object>(r: Resource): T {
 export function asArray<T>(v: T[] | undefined): T[] {
   return Array.isArray(v) ? v : [];
 }
+
+// Compile-time conformance: each decoded kind's exported type must be readable through its view,
+// so a change in a kind's fields that the analyzers depend on breaks the build here.
+
+type ReadableAs<View, Actual extends View> = Actual;
+export type ViewConformance = [
+  ReadableAs<VirtualServiceSpecView, VirtualServiceSpec>,
+  ReadableAs<DestinationRuleSpecView, DestinationRuleSpec>,
+  ReadableAs<GatewaySpecView, GatewaySpec>,
+  ReadableAs<ServiceEntrySpecView, ServiceEntrySpec>,
+  ReadableAs<SidecarSpecView, SidecarSpec>,
+  ReadableAs<PeerAuthenticationSpecView, PeerAuthenticationSpec>,
+  ReadableAs<ServiceSpecView, ServiceSpec>,
+  ReadableAs<DeploymentSpecView, DeploymentSpec>,
+];

@@ -44,6 +44,8 @@ export class DirectorySource extends EventEmitter {
   private readonly owner = new Map<string, string>();
   private readonly watchers = new Map<string, FSWatcher>();
   private timer: NodeJS.Timeout | undefined;
+  /** When the current burst of file events began: a burst is cut off after 10 debounce periods. */
+  private burstStart = 0;
   private running: Promise<void> | undefined;
   private again = false;
   private stopped = false;
@@ -88,11 +90,15 @@ export class DirectorySource extends EventEmitter {
 
   private schedule(): void {
     if (this.stopped) return;
+    const now = Date.now();
     if (this.timer) clearTimeout(this.timer);
+    else this.burstStart = now;
+    // Trailing debounce, but a steady stream of events still gets re-read every 10 periods.
+    const wait = Math.max(0, Math.min(this.debounceMs, this.burstStart + 10 * this.debounceMs - now));
     this.timer = setTimeout(() => {
       this.timer = undefined;
       void this.sync();
-    }, this.debounceMs);
+    }, wait);
   }
 
   private async syncOnce(): Promise<void> {
