@@ -134,3 +134,36 @@ test("a file that stops being YAML keeps every resource it served", () =>
       source.stop();
     }
   }));
+
+test("a burst of writes to one file ends with its last content in the store", () =>
+  withDir(async (dir) => {
+    await writeFile(join(dir, "p.yaml"), pa("x", "STRICT"));
+    const store = new ConfigStore();
+    const source = new DirectorySource({ dir, store, debounceMs: 20 });
+    try {
+      await source.start();
+      const final = storeEvent(store, (e) => (e.resource.spec as { mtls: { mode: string } }).mtls.mode === "DISABLE");
+      for (let i = 0; i < 20; i++) await writeFile(join(dir, "p.yaml"), pa("x", i % 2 === 0 ? "PERMISSIVE" : "STRICT"));
+      await writeFile(join(dir, "p.yaml"), pa("x", "DISABLE"));
+      await final;
+      assert.equal((store.get("PeerAuthentication", "default", "x")?.spec as { mtls: { mode: string } }).mtls.mode, "DISABLE");
+    } finally {
+      source.stop();
+    }
+  }));
+
+test("a missing directory is reported as a diagnostic, not thrown", async () => {
+  const store = new ConfigStore();
+  const dir = join(tmpdir(), "mizzen-no-such-dir-" + process.pid);
+  const source = new DirectorySource({ dir, store });
+  const seen: FileDiagnostics[] = [];
+  source.on("diagnostics", (d: FileDiagnostics) => seen.push(d));
+  try {
+    await source.start();
+    assert.equal(seen[0]?.diagnostics[0]?.code, "MIZZEN_ERR_IO");
+    assert.match(seen[0]?.diagnostics[0]?.message ?? "", /no such directory/);
+    assert.equal(store.revision, 0);
+  } finally {
+    source.stop();
+  }
+});

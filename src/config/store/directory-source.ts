@@ -5,7 +5,7 @@ import { EventEmitter } from "node:events";
 import { watch, type FSWatcher } from "node:fs";
 import { readdir, readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
-import type { Diagnostic } from "../diagnostic.js";
+import { ErrorCode, type Diagnostic } from "../diagnostic.js";
 import { resourceKey, type Resource } from "../resource.js";
 import { decodeText } from "../decode/index.js";
 import type { ConfigStore } from "./config-store.js";
@@ -118,7 +118,7 @@ export class DirectorySource extends EventEmitter {
       } catch (e) {
         // Vanished between listing and reading: the next event removes it.
         if ((e as NodeJS.ErrnoException).code === "ENOENT") continue;
-        this.report(file, [{ severity: "error", code: "MIZZEN_ERR_IO", message: `cannot read: ${(e as Error).message}`, file }]);
+        this.report(file, [{ severity: "error", code: ErrorCode.Io, message: `cannot read: ${(e as Error).message}`, file }]);
         continue;
       }
       const prev = this.files.get(file);
@@ -175,8 +175,14 @@ export class DirectorySource extends EventEmitter {
     let entries;
     try {
       entries = await readdir(dir, { withFileTypes: true });
-    } catch {
-      return; // removed while walking; its watcher goes with it
+    } catch (e) {
+      // A subdirectory removed while walking just goes away; the watched root itself must be readable.
+      if (dir === this.opts.dir) {
+        const code = (e as NodeJS.ErrnoException).code;
+        const why = code === "ENOENT" ? "no such directory" : (e as Error).message;
+        this.report(dir, [{ severity: "error", code: ErrorCode.Io, message: `cannot read config directory: ${why}`, file: dir }]);
+      }
+      return;
     }
     for (const e of entries) {
       if (e.name.startsWith(".")) continue; // editors' swap files, Kubernetes' ..data links
