@@ -9,7 +9,9 @@ import type { EnvoyJson } from "../src/proxy/contracts.js";
 import { ECHO_SUBSETS, RecordingAdsClient, echoService, getJson, postJson, runCli, startControlPlane, waitFor, sleep, type StartedControlPlane } from "./controlplane-helpers.js";
 
 const HOST = "echo.default.svc.cluster.local";
+// Istio's proxyless gRPC node: a sidecar-form id with GENERATOR=grpc in its metadata.
 const NODE = "sidecar~127.0.0.1~client-1.default~default.svc.cluster.local";
+const SIDECAR = "sidecar~127.0.0.21~sleep-1.default~default.svc.cluster.local";
 
 function vs(weightV1: number): string {
   return `apiVersion: networking.istio.io/v1
@@ -52,7 +54,7 @@ describe("mizzen control plane over ADS", () => {
     const r = await postJson(cp.monitoringPort, "/debug/workloads", { op: "upsert", workload: { name: "echo-v1-a", address: "127.0.0.11", labels: { app: "echo", version: "v1" }, ports: {} } });
     assert.equal(r.status, 200);
     await cp.cp.idle();
-    client = new RecordingAdsClient(`127.0.0.1:${cp.xdsPort}`, NODE).start();
+    client = new RecordingAdsClient(`127.0.0.1:${cp.xdsPort}`, NODE, { GENERATOR: "grpc" }).start();
   });
 
   after(async () => {
@@ -71,6 +73,20 @@ describe("mizzen control plane over ADS", () => {
       const p = await syncOf(cp.monitoringPort);
       return [CDS_TYPE_URL, EDS_TYPE_URL, LDS_TYPE_URL, RDS_TYPE_URL].every((t) => p?.types[t]?.status === "SYNCED");
     });
+  });
+
+  it("serves a sidecar node the pilot generators' listeners, routes, clusters and endpoints", async () => {
+    const sidecar = new RecordingAdsClient(`127.0.0.1:${cp.xdsPort}`, SIDECAR, { NAMESPACE: "default" }).start();
+    try {
+      await waitFor("sidecar config", () => endpointsOf(sidecar, `outbound|50051|v1|${HOST}`).length === 1 && sidecar.of(RDS_TYPE_URL).size > 0);
+      assert.ok(sidecar.of(CDS_TYPE_URL).has(`outbound|50051|v2|${HOST}`));
+      assert.ok(sidecar.of(LDS_TYPE_URL).size > 0);
+      assert.ok(![...sidecar.of(LDS_TYPE_URL).values()].some((l) => l.api_listener !== undefined), "a sidecar gets real listeners, not API listeners");
+      const routes = JSON.stringify([...sidecar.of(RDS_TYPE_URL).values()]);
+      assert.match(routes, /outbound\|50051\|v1\|echo\.default\.svc\.cluster\.local/);
+    } finally {
+      sidecar.stop();
+    }
   });
 
   it("pushes one debounced update for a burst of VirtualService edits", async () => {
@@ -133,7 +149,7 @@ describe("mizzen control plane over ADS", () => {
     assert.match(p?.types[CDS_TYPE_URL]?.lastNack?.message ?? "", /cluster rejected by the test client/);
     const metrics = await (await fetch(`http://127.0.0.1:${cp.monitoringPort}/metrics`)).text();
     assert.match(metrics, /^pilot_total_xds_rejects\{type="cds"\} 1$/m);
-    assert.match(metrics, /^pilot_xds 1$/m);
+    assert.match(metrics, /^pilot_xds [1-9]\d*$/m);
     assert.match(metrics, /^pilot_xds_pushes\{type="rds"\} \d+$/m);
     const table = await runCli(["proxy-status", "--cp-address", `127.0.0.1:${cp.monitoringPort}`]);
     assert.equal(table.code, 0, table.stderr);

@@ -57,9 +57,9 @@ export class RecordingAdsClient {
   readonly updates = new Map<string, number>();
   reject: (typeUrl: string, r: DecodedResource) => string | undefined = () => undefined;
 
-  constructor(address: string, nodeId: string) {
+  constructor(address: string, nodeId: string, metadata: Record<string, string> = {}) {
     this.client = new AdsClient({
-      address, node: { id: nodeId, cluster: "test.default" }, backoff: { initialMs: 50, maxMs: 200 },
+      address, node: { id: nodeId, cluster: "test.default", metadata }, backoff: { initialMs: 50, maxMs: 200 },
       applier: (typeUrl, resources, removed) => this.apply(typeUrl, resources, removed),
     });
   }
@@ -98,11 +98,25 @@ export class RecordingAdsClient {
     this.updates.set(typeUrl, this.count(typeUrl) + 1);
     if (typeUrl === CDS_TYPE_URL) this.client.setResourceNames(EDS_TYPE_URL, m.keys());
     if (typeUrl === LDS_TYPE_URL) {
-      const routes = [...m.values()].map((l) => ((l.api_listener as EnvoyJson | undefined)?.api_listener as { rds?: { route_config_name?: string } } | undefined)?.rds?.route_config_name ?? "").filter((n) => n !== "");
+      const routes = new Set<string>();
+      for (const l of m.values()) collectRouteNames(l, routes, 0);
       this.client.setResourceNames(RDS_TYPE_URL, routes);
     }
     return errors;
   }
+}
+
+/** Every `rds.route_config_name` inside a listener (API listener or filter chains). */
+function collectRouteNames(v: unknown, out: Set<string>, depth: number): void {
+  if (depth > 32 || v === null || typeof v !== "object") return;
+  if (Array.isArray(v)) {
+    for (const x of v) collectRouteNames(x, out, depth + 1);
+    return;
+  }
+  const o = v as Record<string, unknown>;
+  const name = (o.rds as { route_config_name?: unknown } | undefined)?.route_config_name;
+  if (typeof name === "string" && name !== "") out.add(name);
+  for (const x of Object.values(o)) collectRouteNames(x, out, depth + 1);
 }
 
 export function runCli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {

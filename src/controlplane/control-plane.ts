@@ -16,6 +16,10 @@ import { MonitoringServer } from "./monitoring/monitoring-server.js";
 import { PilotMetrics } from "./monitoring/pilot-metrics.js";
 import { ProxylessGenerator, type GeneratedResource } from "./proxyless/generator.js";
 import { SyncObserver } from "./sync-observer.js";
+import { Registry } from "../registry/index.js";
+import { EncodeCache } from "./encode-cache.js";
+import { SidecarTranslator, wantsSidecarGenerator } from "./sidecar-translator.js";
+import type { WorkloadUpdate } from "./model/live-workloads.js";
 
 export interface ControlPlaneOptions {
   readonly configDir: string;
@@ -38,10 +42,13 @@ const ENDPOINT_KINDS = new Set(["Pod", "WorkloadEntry", "EndpointSlice", "Endpoi
 export class ControlPlane {
   readonly store = new ConfigStore();
   readonly workloads = new LiveWorkloads();
+  readonly registry = new Registry(this.store);
   readonly ads: AdsServer;
   readonly metrics: PilotMetrics;
   private readonly source: DirectorySource;
   private readonly generator: ProxylessGenerator;
+  private readonly sidecars: SidecarTranslator;
+  private readonly encodeCache: EncodeCache;
   private readonly debouncer: PushDebouncer;
   private readonly observer: SyncObserver;
   private readonly dumps = new ConfigDumps();
@@ -54,6 +61,8 @@ export class ControlPlane {
   constructor(private readonly opts: ControlPlaneOptions) {
     this.log = opts.log ?? ((m) => console.error(m));
     this.generator = new ProxylessGenerator(this.log);
+    this.encodeCache = new EncodeCache(this.log);
+    this.sidecars = new SidecarTranslator(this.encodeCache, this.log);
     this.ads = new AdsServer({ source: (proxy, typeUrl, sub) => this.generate(proxy, typeUrl, sub), log: () => undefined });
     this.metrics = new PilotMetrics(() => this.ads.connections().length);
     this.observer = new SyncObserver(this.ads, this.metrics);
@@ -69,7 +78,7 @@ export class ControlPlane {
       ready: () => this.isReady,
       syncz: () => ({ controlPlaneVersion: this.opts.version ?? "", lastChange: this.observer.lastChange(), proxies: this.observer.proxies() }),
       configDump: (id) => this.configDump(id),
-      workloadUpdate: (body) => this.workloads.apply(decodeWorkloadUpdate(body)),
+      workloadUpdate: (body) => this.applyWorkload(decodeWorkloadUpdate(body)),
     });
   }
 
@@ -77,7 +86,7 @@ export class ControlPlane {
   async start(): Promise<{ xdsPort: number; monitoringPort: number }> {
     if (this.opts.meshFile) await this.loadMesh(this.opts.meshFile);
     await this.source.start();
-    this.generator.rebuild(buildMeshModel(this.store, this.workloads.list()));
+    this.translate();
     this.unsubscribe = this.store.subscribe((e) => this.onStoreEvent(e));
     const monitoringPort = await this.monitoring.listen(this.opts.monitoringHost, this.opts.monitoringPort);
     let xdsPort: number;
@@ -136,17 +145,37 @@ export class ControlPlane {
     this.debouncer.enqueue(!ENDPOINT_KINDS.has(e.resource.kind), ENDPOINT_KINDS.has(e.resource.kind) ? "endpoint" : "config");
   }
 
-  private async push(req: PushRequest): Promise<void> {
+  /** Applies a live workload update to both models (until the proxyless generator reads the registry). */
+  applyWorkload(update: WorkloadUpdate): boolean {
+    const changed = this.workloads.apply(update);
+    if (!changed) return false;
+    if (update.op === "remove") this.registry.removeWorkload(update.namespace, update.name);
+    else {
+      const w = update.workload;
+      this.registry.upsertWorkload({ name: w.name, namespace: w.namespace, address: w.address, labels: w.labels, ready: w.ready, namedPorts: w.ports, ...(w.serviceAccount ? { serviceAccount: w.serviceAccount } : {}), ...(w.locality ? { locality: w.locality } : {}) });
+    }
+    return true;
+  }
+
+  private translate(): void {
+    this.encodeCache.rotate();
+    this.sidecars.rebuild(this.store, this.registry.snapshot(), this.mesh);
     this.generator.rebuild(buildMeshModel(this.store, this.workloads.list()));
+  }
+
+  private async push(req: PushRequest): Promise<void> {
+    this.translate();
     this.observer.beginPush(req);
     await this.ads.push(undefined, req.full ? undefined : [EDS_TYPE_URL]);
     await this.ads.settled();
     this.observer.endPush(req);
-    this.dumps.forget(new Set(this.ads.proxies().map((p) => p.id)));
+    const live = new Set(this.ads.proxies().map((p) => p.id));
+    this.dumps.forget(live);
+    this.sidecars.forget(live);
   }
 
   private generate(proxy: ProxyInfo, typeUrl: string, sub: Subscription): XdsResource[] {
-    const all = this.generator.resources().get(typeUrl) ?? [];
+    const all = wantsSidecarGenerator(proxy) ? this.sidecars.resources(proxy, typeUrl) : (this.generator.resources().get(typeUrl) ?? []);
     const picked: GeneratedResource[] = sub.wildcard ? [...all] : all.filter((g) => matchesSubscription(sub, g.resource.name));
     this.dumps.record(proxy.id, typeUrl, "", picked);
     let bytes = 0;

@@ -1,0 +1,64 @@
+// Sidecars and gateways (node ids `sidecar~…` / `router~…`) get src/pilot's generators: one
+// PushContext per push, resources generated once per proxy per push (all four types together, on
+// the first type the stream asks for) and encoded through the shared cache.
+import { CDS_TYPE_URL, EDS_TYPE_URL, LDS_TYPE_URL, RDS_TYPE_URL } from "../api/envoy/type-urls.js";
+import type { MeshConfig } from "../config/mesh/index.js";
+import type { ConfigStore } from "../config/store/index.js";
+import { errorMessage } from "../errors.js";
+import { PushContext, generateProxyResources, proxyFromNode, type Proxy } from "../pilot/index.js";
+import type { RegistrySnapshot } from "../registry/index.js";
+import type { ProxyInfo } from "../xds/index.js";
+import type { EncodeCache } from "./encode-cache.js";
+import type { GeneratedResource } from "./proxyless/generator.js";
+
+/** Istio picks the generator from node metadata GENERATOR; "grpc" means proxyless. */
+export function wantsSidecarGenerator(proxy: ProxyInfo): boolean {
+  const md = proxy.node.metadata as Record<string, unknown> | undefined;
+  if (md?.["GENERATOR"] === "grpc") return false;
+  return /^(sidecar|router)~[^~]+~[^~]+~[^~]*$/.test(proxy.id);
+}
+
+export class SidecarTranslator {
+  private push: PushContext | undefined;
+  private snapshot: RegistrySnapshot | undefined;
+  private generation = 0;
+  private readonly perProxy = new Map<string, { generation: number; byType: Map<string, GeneratedResource[]> }>();
+
+  constructor(private readonly cache: EncodeCache, private readonly log: (message: string) => void) {}
+
+  rebuild(store: ConfigStore, snapshot: RegistrySnapshot, mesh: MeshConfig): void {
+    this.push = PushContext.build(store, snapshot, mesh);
+    this.snapshot = snapshot;
+    this.generation += 1;
+  }
+
+  resources(info: ProxyInfo, typeUrl: string): readonly GeneratedResource[] {
+    const cached = this.perProxy.get(info.id);
+    if (cached && cached.generation === this.generation) return cached.byType.get(typeUrl) ?? [];
+    const byType = this.generate(info);
+    this.perProxy.set(info.id, { generation: this.generation, byType });
+    return byType.get(typeUrl) ?? [];
+  }
+
+  forget(liveProxyIds: ReadonlySet<string>): void {
+    for (const id of this.perProxy.keys()) if (!liveProxyIds.has(id)) this.perProxy.delete(id);
+  }
+
+  private generate(info: ProxyInfo): Map<string, GeneratedResource[]> {
+    const out = new Map<string, GeneratedResource[]>();
+    if (!this.push) return out;
+    let proxy: Proxy;
+    try {
+      const ip = info.id.split("~")[1] ?? "";
+      proxy = proxyFromNode({ id: info.id, metadata: info.node.metadata as Record<string, unknown> | undefined }, this.snapshot?.workloadByAddress(ip));
+      const r = generateProxyResources(proxy, this.push);
+      out.set(CDS_TYPE_URL, this.cache.encode(CDS_TYPE_URL, r.clusters));
+      out.set(EDS_TYPE_URL, this.cache.encode(EDS_TYPE_URL, r.endpoints));
+      out.set(LDS_TYPE_URL, this.cache.encode(LDS_TYPE_URL, r.listeners));
+      out.set(RDS_TYPE_URL, this.cache.encode(RDS_TYPE_URL, r.routes));
+    } catch (e) {
+      this.log(`cannot generate config for ${info.id}: ${errorMessage(e)}`);
+    }
+    return out;
+  }
+}
