@@ -1,0 +1,124 @@
+// TCP and TLS VirtualService routes and ServiceEntries, for a sidecar.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { bookinfo } from "../src/pilot/testing/bookinfo.js";
+import { assertValidEnvoy } from "../src/pilot/testing/valid-envoy.js";
+
+const MONGO = `apiVersion: v1
+kind: Service
+metadata: { name: mongodb, namespace: default }
+spec:
+  clusterIP: 10.96.0.50
+  selector: { app: mongodb }
+  ports: [{ name: mongo, port: 27017 }]
+---
+apiVersion: v1
+kind: Pod
+metadata: { name: mongodb-v1, namespace: default, labels: { app: mongodb, version: v1 } }
+spec: { containers: [{ name: m, image: m }] }
+status: { podIP: 10.1.0.50 }
+---
+apiVersion: v1
+kind: Pod
+metadata: { name: mongodb-v2, namespace: default, labels: { app: mongodb, version: v2 } }
+spec: { containers: [{ name: m, image: m }] }
+status: { podIP: 10.1.0.51 }
+---
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: { name: mongodb, namespace: default }
+spec:
+  host: mongodb
+  subsets: [{ name: v1, labels: { version: v1 } }, { name: v2, labels: { version: v2 } }]
+`;
+
+test("TCP service: a <VIP>_<port> listener with tcp_proxy; a TCP route splits by weight", () => {
+  const plain = bookinfo(MONGO);
+  const sim0 = plain.simulator(plain.sidecar("default", "ratings-v1"));
+  const r0 = sim0.run({ address: "10.96.0.50", port: 27017, protocol: "tcp" });
+  assert.equal(r0.listener, "10.96.0.50_27017");
+  assert.equal(r0.cluster, "outbound|27017||mongodb.default.svc.cluster.local");
+  const routed = bookinfo(MONGO, `apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: { name: mongodb, namespace: default }
+spec:
+  hosts: [mongodb]
+  tcp:
+  - match: [{ port: 27017 }]
+    route:
+    - { destination: { host: mongodb, subset: v1 }, weight: 90 }
+    - { destination: { host: mongodb, subset: v2 }, weight: 10 }
+`);
+  const res = routed.resources(routed.sidecar("default", "ratings-v1"));
+  assertValidEnvoy(res);
+  const r = routed.simulator(routed.sidecar("default", "ratings-v1")).run({ address: "10.96.0.50", port: 27017, protocol: "tcp" });
+  assert.deepEqual(r.weightedClusters, [
+    { name: "outbound|27017|v1|mongodb.default.svc.cluster.local", weight: 90 },
+    { name: "outbound|27017|v2|mongodb.default.svc.cluster.local", weight: 10 },
+  ]);
+});
+
+const EXTERNAL = `apiVersion: networking.istio.io/v1
+kind: ServiceEntry
+metadata: { name: wildcard, namespace: default }
+spec:
+  hosts: ["*.example.com"]
+  ports: [{ number: 443, name: tls, protocol: TLS }]
+  resolution: NONE
+---
+apiVersion: networking.istio.io/v1
+kind: ServiceEntry
+metadata: { name: secure, namespace: default }
+spec:
+  hosts: [secure.example.com]
+  ports: [{ number: 443, name: tls, protocol: TLS }]
+  resolution: DNS
+---
+apiVersion: networking.istio.io/v1
+kind: ServiceEntry
+metadata: { name: egress-proxy, namespace: default }
+spec:
+  hosts: [egress.internal]
+  location: MESH_INTERNAL
+  ports: [{ number: 443, name: tls, protocol: TLS }]
+  resolution: STATIC
+  endpoints: [{ address: 10.3.0.1 }, { address: 10.3.0.2, labels: { zone: b } }]
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: { name: example-tls, namespace: default }
+spec:
+  hosts: ["*.example.com"]
+  tls:
+  - match: [{ port: 443, sniHosts: [secure.example.com] }]
+    route: [{ destination: { host: secure.example.com, port: { number: 443 } } }]
+  - match: [{ port: 443, sniHosts: [legacy.example.com] }]
+    route: [{ destination: { host: egress.internal, port: { number: 443 } } }]
+`;
+
+test("TLS routes pick clusters by SNI; other SNIs of a wildcard ServiceEntry pass through", () => {
+  const mesh = bookinfo(EXTERNAL);
+  const res = mesh.resources(mesh.sidecar("default", "productpage-v1"));
+  assertValidEnvoy(res);
+  const sim = mesh.simulator(mesh.sidecar("default", "productpage-v1"));
+  const secure = sim.run({ address: "203.0.113.5", port: 443, protocol: "tls", sni: "secure.example.com" });
+  assert.equal(secure.listener, "0.0.0.0_443");
+  assert.equal(secure.cluster, "outbound|443||secure.example.com");
+  assert.equal(sim.run({ address: "203.0.113.6", port: 443, protocol: "tls", sni: "legacy.example.com" }).cluster, "outbound|443||egress.internal");
+  assert.equal(sim.run({ address: "203.0.113.7", port: 443, protocol: "tls", sni: "www.example.com" }).cluster, "PassthroughCluster");
+});
+
+test("ServiceEntry resolution: DNS → STRICT_DNS on the host, STATIC → EDS with inline endpoints, auto VIP from 240.240.0.0/16", () => {
+  const mesh = bookinfo(EXTERNAL);
+  const push = mesh.push();
+  const secure = push.registry.service("secure.example.com");
+  assert.match(secure?.address ?? "", /^240\.240\.\d+\.\d+$/);
+  assert.equal(push.registry.service("*.example.com")?.address, undefined);
+  const res = mesh.resources(mesh.sidecar("default", "productpage-v1"));
+  const dns = res.clusters.find((c) => c["name"] === "outbound|443||secure.example.com");
+  assert.equal(dns?.["type"], "STRICT_DNS");
+  assert.match(JSON.stringify(dns?.["load_assignment"]), /"address":"secure\.example\.com","port_value":443/);
+  const eds = res.endpoints.find((e) => e["cluster_name"] === "outbound|443||egress.internal");
+  assert.match(JSON.stringify(eds), /10\.3\.0\.1.*10\.3\.0\.2/);
+  assert.equal(res.clusters.some((c) => String(c["name"]).includes("*")), false, "wildcard entries have no cluster");
+});
