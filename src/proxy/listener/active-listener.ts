@@ -34,7 +34,8 @@ export class ActiveListener {
   private readonly drainTimers = new Set<NodeJS.Timeout>();
   /** Chains replaced by an update that still hold connections. */
   private readonly drainingChains = new Set<CompiledChain>();
-  readonly statPrefix: string;
+  /** Envoy names listener stats by address ("listener.0.0.0.0_15001."); set again once bound. */
+  statPrefix: string;
 
   constructor(public config: CompiledListener, private readonly host: ListenerHost) {
     this.statPrefix = `listener.${config.address}_${config.port}`;
@@ -69,6 +70,7 @@ export class ActiveListener {
         server.on("error", (e) => logger.error(`listener "${this.name}": ${e.message}`));
         const a = server.address();
         this.boundPort = typeof a === "object" && a ? a.port : this.config.port;
+        this.statPrefix = `listener.${this.config.address}_${this.boundPort}`;
         resolve();
       });
     });
@@ -189,7 +191,9 @@ export class ActiveListener {
     const s = this.server;
     this.server = undefined;
     if (!s) return Promise.resolve();
-    return new Promise((resolve) => s.close(() => resolve()));
+    // close() releases the port at once; its callback would wait for every connection to end.
+    s.close();
+    return new Promise((resolve) => setImmediate(resolve));
   }
 
   /** Graceful drain of every chain: filters drain now, connections close after `timeMs`. */

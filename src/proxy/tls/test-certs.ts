@@ -1,5 +1,6 @@
 // Test fixtures: a CA and leaf certificates (DNS and URI SANs) made in-process with WebCrypto,
 // so TLS tests need no openssl binary or checked-in keys.
+import "./reflect-shim.js";
 import { webcrypto } from "node:crypto";
 import * as x509 from "@peculiar/x509";
 
