@@ -230,3 +230,12 @@ test("analyze exit codes for bad flags (64), unreadable input (1) and unparseabl
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("analyze reads standard input with -f - and lists its analyzers with -L", () => {
+  const r = mizzen(["analyze", "-f", "-"], "apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata:\n  name: reviews\nspec:\n  hosts:\n  - reviews\n  http:\n  - route:\n    - destination:\n        host: reviews2\n");
+  assert.equal(r.status, 79);
+  assert.equal(r.stdout.trim(), 'Error [IST0101] (VirtualService default/reviews <stdin>:1) Referenced host not found: "reviews2"');
+  const list = mizzen(["analyze", "-L"]);
+  assert.equal(list.status, 0);
+  assert.match(list.stdout, /\* virtualservice\.DestinationHostAnalyzer:\n {4}Checks the destination hosts/);
+});

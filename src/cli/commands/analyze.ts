@@ -62,7 +62,8 @@ async function run(args: string[]): Promise<number> {
     return 0;
   }
   if (v["list-analyzers"]) {
-    printOut(["Available analyzers:", ...analyzers.map((a) => `* ${a.name}:\n    ${a.description}`)].join("\n"));
+    const sorted = [...analyzers].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    printOut(["Available analyzers:", ...sorted.map((a) => `* ${a.name}:\n    ${a.description}`)].join("\n"));
     return 0;
   }
   const format = parseOutputFormat(v.output);
