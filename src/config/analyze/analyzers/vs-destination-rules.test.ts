@@ -17,3 +17,10 @@ test("IST0101 for an undefined subset", () => {
   ]);
   assert.equal(run(vsDestinationRuleAnalyzer, [vs("v1")]).length, 1);
 });
+
+test("a wildcard DestinationRule host provides its subsets to the services it covers", () => {
+  const wildcard = res("DestinationRule", "all", { host: "*.default.svc.cluster.local", subsets: [{ name: "v3", labels: { version: "v3" } }] });
+  assert.deepEqual(run(vsDestinationRuleAnalyzer, [wildcard, vs("v3")]), []);
+  const elsewhere = res("DestinationRule", "all", { host: "*.prod.svc.cluster.local", subsets: [{ name: "v3", labels: { version: "v3" } }] });
+  assert.equal(run(vsDestinationRuleAnalyzer, [elsewhere, vs("v3")]).length, 1);
+});
