@@ -167,3 +167,22 @@ test("a missing directory is reported as a diagnostic, not thrown", async () => 
     source.stop();
   }
 });
+
+test("when a file defining a duplicated resource goes away, the other file's definition serves", () =>
+  withDir(async (dir) => {
+    await writeFile(join(dir, "a.yaml"), pa("dup", "STRICT"));
+    await writeFile(join(dir, "b.yaml"), pa("dup", "PERMISSIVE"));
+    const store = new ConfigStore();
+    const source = new DirectorySource({ dir, store, debounceMs: 20 });
+    try {
+      await source.start();
+      // Files are read in sorted order: b.yaml's definition is the one serving.
+      assert.equal((store.get("PeerAuthentication", "default", "dup")?.spec as { mtls: { mode: string } }).mtls.mode, "PERMISSIVE");
+      const back = storeEvent(store, (e) => e.type === "updated" && (e.resource.spec as { mtls: { mode: string } }).mtls.mode === "STRICT");
+      await unlink(join(dir, "b.yaml"));
+      await back;
+      assert.ok(store.get("PeerAuthentication", "default", "dup"));
+    } finally {
+      source.stop();
+    }
+  }));

@@ -30,8 +30,8 @@ const MANIFEST = /\.(ya?ml|json)$/i;
 
 interface FileState {
   text: string;
-  /** Keys of the resources this file currently provides to the store. */
-  keys: Set<string>;
+  /** The resources this file currently provides, by resourceKey (rejected documents keep their last good version). */
+  resources: Map<string, Resource>;
 }
 
 /**
@@ -130,37 +130,46 @@ export class DirectorySource extends EventEmitter {
 
   private applyFile(file: string, text: string, prev: FileState | undefined): void {
     const { resources, diagnostics } = (this.opts.decode ?? decodeText)(text, file);
-    const keys = new Set<string>();
+    const kept = new Map<string, Resource>();
     for (const r of resources) {
       const key = resourceKey(r);
-      keys.add(key);
+      kept.set(key, r);
       this.owner.set(key, file);
       this.opts.store.apply(r);
     }
     const errors = diagnostics.filter((d) => d.severity === "error");
     const fileLevelError = errors.some((d) => !d.resource);
-    for (const key of prev?.keys ?? []) {
-      if (keys.has(key)) continue;
+    for (const [key, last] of prev?.resources ?? []) {
+      if (kept.has(key)) continue;
       const rejected = fileLevelError || errors.some((d) => d.resource && refMatchesKey(d.resource, key));
       if (rejected) {
-        keys.add(key); // last good version keeps serving
+        kept.set(key, last); // last good version keeps serving
         continue;
       }
       this.deleteKey(key, file);
     }
-    this.files.set(file, { text, keys });
+    this.files.set(file, { text, resources: kept });
     if (diagnostics.length > 0) this.report(file, diagnostics);
   }
 
   private removeFile(file: string): void {
     const state = this.files.get(file);
     this.files.delete(file);
-    for (const key of state?.keys ?? []) this.deleteKey(key, file);
+    for (const key of state?.resources.keys() ?? []) this.deleteKey(key, file);
   }
 
   private deleteKey(key: string, file: string): void {
     if (this.owner.get(key) !== file) return; // another file defines it now
     this.owner.delete(key);
+    // The same resource may also be defined in another file: that definition serves now.
+    for (const [other, state] of this.files) {
+      const r = other === file ? undefined : state.resources.get(key);
+      if (r) {
+        this.owner.set(key, other);
+        this.opts.store.apply(r);
+        return;
+      }
+    }
     const [kind = "", ns = "", ...rest] = key.split("/");
     this.opts.store.delete(kind, ns === "" ? undefined : ns, rest.join("/"));
   }
