@@ -4,6 +4,8 @@ import assert from "node:assert/strict";
 import { bookinfo, REVIEWS_SUBSETS } from "../src/pilot/testing/bookinfo.js";
 import { assertValidEnvoy } from "../src/pilot/testing/valid-envoy.js";
 import { toXdsResources } from "../src/pilot/index.js";
+import { compileCluster } from "../src/proxy/upstream/index.js";
+import { compileRouteConfiguration } from "../src/proxy/router/index.js";
 
 test("without VirtualServices a request goes to the service's cluster with Istio's default retry policy and no timeout", () => {
   const mesh = bookinfo();
@@ -71,4 +73,13 @@ test("inbound: virtualInbound sends the workload's port to inbound|9080|| at 127
   const other = sim.run({ address: "192.0.2.1", port: 5432, protocol: "tcp" });
   assert.equal(other.listener, "virtualOutbound");
   assert.equal(other.cluster, "PassthroughCluster");
+});
+
+test("the Mizzen proxy's own compilers accept every generated cluster and route configuration", () => {
+  const mesh = bookinfo(REVIEWS_SUBSETS);
+  for (const pod of ["productpage-v1", "reviews-v1", "ratings-v1"]) {
+    const res = mesh.resources(mesh.sidecar("default", pod));
+    for (const c of res.clusters) assert.equal(compileCluster(c).name, c["name"]);
+    for (const r of res.routes) assert.equal(compileRouteConfiguration(r).name, r["name"]);
+  }
 });

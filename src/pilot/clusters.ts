@@ -98,7 +98,7 @@ export function fixedClusters(scope: ProxyScope): EnvoyJson[] {
   const timeout = connectTimeout(scope);
   return [
     { name: PASSTHROUGH_CLUSTER, type: "ORIGINAL_DST", lb_policy: "CLUSTER_PROVIDED", connect_timeout: timeout },
-    { name: BLACKHOLE_CLUSTER, type: "STATIC", connect_timeout: timeout },
+    { name: BLACKHOLE_CLUSTER, type: "STATIC", connect_timeout: timeout, load_assignment: { cluster_name: BLACKHOLE_CLUSTER, endpoints: [] } },
     { name: INBOUND_PASSTHROUGH_CLUSTER, type: "ORIGINAL_DST", lb_policy: "CLUSTER_PROVIDED", connect_timeout: timeout },
   ];
 }

@@ -62,3 +62,17 @@ export function inboundClusterName(port: number): string {
 export const PASSTHROUGH_CLUSTER = "PassthroughCluster";
 export const BLACKHOLE_CLUSTER = "BlackHoleCluster";
 export const INBOUND_PASSTHROUGH_CLUSTER = "InboundPassthroughCluster";
+
+/**
+ * Drops filter chains whose filter_chain_match repeats an earlier one: Envoy rejects a listener
+ * with two chains of identical match rules, and the first one is the one Istio keeps.
+ */
+export function dedupeFilterChains(chains: readonly EnvoyJson[]): EnvoyJson[] {
+  const seen = new Set<string>();
+  return chains.filter((c) => {
+    const key = JSON.stringify(c["filter_chain_match"] ?? {});
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}

@@ -4,7 +4,7 @@
 // (`kubernetes://<credentialName>`), TLS passthrough by SNI and TCP servers.
 import type { Gateway, GatewayServer } from "../config/kinds/networking/index.js";
 import { isHttpProtocol, parseProtocol } from "../registry/index.js";
-import { adsConfigSource, DOWNSTREAM_TLS_TYPE, socketAddress, TLS_INSPECTOR_TYPE, type EnvoyJson } from "./envoy.js";
+import { adsConfigSource, dedupeFilterChains, DOWNSTREAM_TLS_TYPE, socketAddress, TLS_INSPECTOR_TYPE, type EnvoyJson } from "./envoy.js";
 import { httpConnectionManager } from "./filters.js";
 import { hostsIntersect, narrowerHost } from "./hosts.js";
 import type { RouteContext } from "./http-route.js";
@@ -147,7 +147,7 @@ export function gatewayResources(scope: ProxyScope): GatewayOutput {
       }
     }
     if (chains.length === 0) continue;
-    const listener: EnvoyJson = { name: `0.0.0.0_${port}`, address: socketAddress("0.0.0.0", port), filter_chains: chains, traffic_direction: "OUTBOUND" };
+    const listener: EnvoyJson = { name: `0.0.0.0_${port}`, address: socketAddress("0.0.0.0", port), filter_chains: dedupeFilterChains(chains), traffic_direction: "OUTBOUND" };
     if (tlsInspector) listener["listener_filters"] = [{ name: "envoy.filters.listener.tls_inspector", typed_config: { "@type": TLS_INSPECTOR_TYPE } }];
     out.listeners.push(listener);
   }

@@ -6,7 +6,7 @@
 // sniff on outbound listeners yet, so name ports (http-…, tcp-…) or set appProtocol.
 import { isHttpProtocol, isTlsProtocol, type MeshService, type ServicePortInfo } from "../registry/index.js";
 import {
-  BLACKHOLE_CLUSTER, INBOUND_PASSTHROUGH_CLUSTER, inboundClusterName, ORIGINAL_DST_TYPE, outboundClusterName, PASSTHROUGH_CLUSTER, socketAddress, tcpProxyFilter, TLS_INSPECTOR_TYPE, type EnvoyJson,
+  BLACKHOLE_CLUSTER, dedupeFilterChains, INBOUND_PASSTHROUGH_CLUSTER, inboundClusterName, ORIGINAL_DST_TYPE, outboundClusterName, PASSTHROUGH_CLUSTER, socketAddress, tcpProxyFilter, TLS_INSPECTOR_TYPE, type EnvoyJson,
 } from "./envoy.js";
 import { httpConnectionManager } from "./filters.js";
 import { hostMatches } from "./hosts.js";
@@ -20,7 +20,7 @@ export const VIRTUAL_OUTBOUND = "virtualOutbound";
 export const VIRTUAL_INBOUND = "virtualInbound";
 
 function outboundListener(scope: ProxyScope, name: string, address: string, port: number, chains: EnvoyJson[], tls: boolean): EnvoyJson {
-  const l: EnvoyJson = { name, address: socketAddress(address, port), filter_chains: chains, traffic_direction: "OUTBOUND" };
+  const l: EnvoyJson = { name, address: socketAddress(address, port), filter_chains: dedupeFilterChains(chains), traffic_direction: "OUTBOUND" };
   // Captured traffic reaches these through virtualOutbound's original destination hand-off; in
   // interception NONE the app dials the pod's own address, so the listener binds there.
   if (scope.proxy.interceptionMode === "NONE") l["address"] = socketAddress(scope.proxy.ip, port);
