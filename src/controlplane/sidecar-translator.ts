@@ -1,11 +1,18 @@
 // Sidecars and gateways (node ids `sidecar~…` / `router~…`) get src/pilot's generators: one
 // PushContext per push, resources generated once per proxy per push (all four types together, on
-// the first type the stream asks for) and encoded through the shared cache.
+// the first type the stream asks for) and encoded through the shared cache. A sidecar's outbound
+// clusters, endpoints and routes depend only on its namespace, labels, service account and capture
+// mode (what buildScope and those generators read), so sidecars alike share them, as Istio's xDS
+// cache does; listeners and inbound clusters (which read the proxy's IP and workload) stay per proxy.
 import { CDS_TYPE_URL, EDS_TYPE_URL, LDS_TYPE_URL, RDS_TYPE_URL } from "../api/envoy/type-urls.js";
 import type { MeshConfig } from "../config/mesh/index.js";
 import type { ConfigStore } from "../config/store/index.js";
 import { errorMessage } from "../errors.js";
-import { PushContext, generateProxyResources, proxyFromNode, type Proxy } from "../pilot/index.js";
+import { PushContext, buildScope, generateProxyResources, proxyFromNode, type Proxy } from "../pilot/index.js";
+import { fixedClusters, inboundClusters, outboundClusters } from "../pilot/clusters.js";
+import { loadAssignments } from "../pilot/endpoints.js";
+import { sidecarListeners } from "../pilot/listeners.js";
+import { sidecarRouteConfigs } from "../pilot/routes.js";
 import type { RegistrySnapshot } from "../registry/index.js";
 import type { ProxyInfo } from "../xds/index.js";
 import type { EncodeCache } from "./encode-cache.js";
@@ -23,6 +30,8 @@ export class SidecarTranslator {
   private snapshot: RegistrySnapshot | undefined;
   private generation = 0;
   private readonly perProxy = new Map<string, { generation: number; byType: Map<string, GeneratedResource[]> }>();
+  /** Outbound CDS/EDS/RDS per sharing key, for the current generation only. */
+  private shared = new Map<string, { outbound: GeneratedResource[]; endpoints: GeneratedResource[]; routes: GeneratedResource[] }>();
 
   constructor(private readonly cache: EncodeCache, private readonly log: (message: string) => void) {}
 
@@ -30,6 +39,7 @@ export class SidecarTranslator {
     this.push = PushContext.build(store, snapshot, mesh);
     this.snapshot = snapshot;
     this.generation += 1;
+    this.shared = new Map();
   }
 
   resources(info: ProxyInfo, typeUrl: string): readonly GeneratedResource[] {
@@ -51,11 +61,30 @@ export class SidecarTranslator {
     try {
       const ip = info.id.split("~")[1] ?? "";
       proxy = proxyFromNode({ id: info.id, metadata: info.node.metadata as Record<string, unknown> | undefined }, this.snapshot?.workloadByAddress(ip));
-      const r = generateProxyResources(proxy, this.push);
-      out.set(CDS_TYPE_URL, this.cache.encode(CDS_TYPE_URL, r.clusters));
-      out.set(EDS_TYPE_URL, this.cache.encode(EDS_TYPE_URL, r.endpoints));
-      out.set(LDS_TYPE_URL, this.cache.encode(LDS_TYPE_URL, r.listeners));
-      out.set(RDS_TYPE_URL, this.cache.encode(RDS_TYPE_URL, r.routes));
+      if (proxy.type !== "sidecar") {
+        const r = generateProxyResources(proxy, this.push);
+        out.set(CDS_TYPE_URL, this.cache.encode(CDS_TYPE_URL, r.clusters));
+        out.set(EDS_TYPE_URL, this.cache.encode(EDS_TYPE_URL, r.endpoints));
+        out.set(LDS_TYPE_URL, this.cache.encode(LDS_TYPE_URL, r.listeners));
+        out.set(RDS_TYPE_URL, this.cache.encode(RDS_TYPE_URL, r.routes));
+        return out;
+      }
+      // Same composition as generateProxyResources for a sidecar, with the outbound part shared.
+      const scope = buildScope(proxy, this.push);
+      const key = JSON.stringify([proxy.namespace, Object.entries(proxy.labels).sort(), proxy.serviceAccount, proxy.interceptionMode]);
+      let shared = this.shared.get(key);
+      if (!shared) {
+        shared = {
+          outbound: this.cache.encode(CDS_TYPE_URL, [...outboundClusters(scope), ...fixedClusters(scope)]),
+          endpoints: this.cache.encode(EDS_TYPE_URL, loadAssignments(scope)),
+          routes: this.cache.encode(RDS_TYPE_URL, sidecarRouteConfigs(scope)),
+        };
+        this.shared.set(key, shared);
+      }
+      out.set(CDS_TYPE_URL, [...shared.outbound, ...this.cache.encode(CDS_TYPE_URL, inboundClusters(scope))]);
+      out.set(EDS_TYPE_URL, shared.endpoints);
+      out.set(LDS_TYPE_URL, this.cache.encode(LDS_TYPE_URL, sidecarListeners(scope)));
+      out.set(RDS_TYPE_URL, shared.routes);
     } catch (e) {
       this.log(`cannot generate config for ${info.id}: ${errorMessage(e)}`);
     }
