@@ -1,7 +1,7 @@
 // Shared fixtures for part B's integration tests: a listener manager wired with tcp_proxy and
 // static clusters, small upstream servers, and bounded socket helpers. Everything on 127.0.0.1.
 import { createServer, connect, type AddressInfo, type Server, type Socket } from "node:net";
-import type { EnvoyJson } from "../src/proxy/contracts.js";
+import type { EnvoyJson, NetworkFilterFactory } from "../src/proxy/contracts.js";
 import { StatsStore } from "../src/proxy/admin/stats.js";
 import { NetworkFilterRegistry } from "../src/proxy/listener/filter-registry.js";
 import { ListenerManager } from "../src/proxy/listener/listener-manager.js";
@@ -19,12 +19,13 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export function harness(drainTimeMs = 200): Harness {
+export function harness(drainTimeMs = 200, factories: NetworkFilterFactory[] = []): Harness {
   const secrets = new SecretStore();
   const clusters = new InterimClusterRegistry();
   const stats = new StatsStore();
   const registry = new NetworkFilterRegistry();
   registry.register(tcpProxyFactory);
+  for (const f of factories) registry.register(f);
   const manager = new ListenerManager({ registry, services: { nodeId: "test", clusters, stats }, secrets, drainTimeMs });
   return {
     manager, clusters, secrets, stats,
@@ -106,4 +107,26 @@ export function closed(s: Socket): Promise<void> {
     s.once("close", () => r());
     s.resume();
   });
+}
+
+export const INFO_FILTER_TYPE = "type.googleapis.com/test.ConnectionInfoEcho";
+
+/** A network filter for tests: writes what the listener learned (JSON line), then echoes. */
+export const infoEchoFactory: NetworkFilterFactory = {
+  typeUrl: INFO_FILTER_TYPE,
+  create() {
+    return {
+      onConnection(conn) {
+        conn.socket.write(JSON.stringify({ tls: conn.tls ?? null, chain: conn.filterChainName, dst: conn.destinationPort }) + "\n");
+        if (conn.preread) conn.socket.write(conn.preread);
+        conn.socket.on("data", (b: Buffer) => conn.socket.write(b));
+        conn.socket.on("error", () => undefined);
+      },
+      drain() {},
+    };
+  },
+};
+
+export function infoFilter(): EnvoyJson {
+  return { name: "info", typed_config: { "@type": INFO_FILTER_TYPE } };
 }

@@ -140,6 +140,7 @@ export class ActiveListener {
       if (!t.ok) {
         this.host.stats?.inc(`${this.statPrefix}.ssl.connection_error`);
         logger.warn(`listener "${this.name}": TLS from ${socket.remoteAddress}:${socket.remotePort} failed: ${t.error.message}`);
+        socket.destroy();
         return;
       }
       chain.connections.add(t.socket);

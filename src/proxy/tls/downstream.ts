@@ -12,6 +12,18 @@ import { parseSubjectAltNames, sansMatch } from "./validation.js";
 export const DOWNSTREAM_TLS_TYPE = "type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext";
 const HANDSHAKE_TIMEOUT_MS = 15_000;
 
+/**
+ * OpenSSL's verdict on the peer chain. Node fills `authorized` only for sockets accepted by a
+ * tls.Server (it calls the handle's verifyError() there); ours are wrapped by hand, so ask the same
+ * way. Fails closed when the handle does not offer it.
+ */
+function peerVerifyError(tls: TLSSocket): string | null {
+  const handle = (tls as unknown as { _handle?: { verifyError?: () => (Error & { code?: string }) | null } })._handle;
+  if (typeof handle?.verifyError !== "function") return "verification unavailable";
+  const e = handle.verifyError();
+  return e ? (e.code ?? e.message) : null;
+}
+
 export interface TlsSessionInfo {
   readonly sni?: string;
   readonly alpn?: string;
@@ -41,7 +53,14 @@ export class DownstreamTls {
     try {
       snapshot = this.provider.current();
     } catch (e) {
+      raw.destroy();
       done({ ok: false, error: e instanceof MizzenError ? e : new MizzenError("MIZZEN_ERR_TLS_CONTEXT", errorMessage(e)) });
+      return;
+    }
+    if (raw.readableEnded) {
+      // The client half-closed during inspection; it can no longer finish a handshake.
+      raw.destroy();
+      done({ ok: false, error: new MizzenError("MIZZEN_ERR_TLS_HANDSHAKE", "client closed before the TLS handshake completed") });
       return;
     }
     if (preread && preread.length > 0) raw.unshift(preread);
@@ -60,6 +79,8 @@ export class DownstreamTls {
       finished = true;
       clearTimeout(timer);
       tls.removeListener("error", onError);
+      tls.removeListener("readable", onReadable);
+      tls.removeListener("end", onEnd);
       if (!r.ok) {
         tls.on("error", () => undefined);
         tls.destroy();
@@ -71,11 +92,18 @@ export class DownstreamTls {
     const onError = (e: Error): void => fail(`TLS handshake failed: ${e.message}`);
     const timer = setTimeout(() => fail("TLS handshake timed out"), HANDSHAKE_TIMEOUT_MS);
     tls.on("error", onError);
+    // A 'readable' listener makes the socket read (buffering, not dropping, early application
+    // data), so a client that closes mid-handshake is noticed at once.
+    const onReadable = (): void => undefined;
+    const onEnd = (): void => fail("client closed during the TLS handshake");
+    tls.on("readable", onReadable);
+    tls.once("end", onEnd);
     tls.once("secure", () => {
       const cert = tls.getPeerCertificate();
       const hasCert = cert !== null && typeof cert === "object" && Object.keys(cert).length > 0;
       if (this.requireClientCert && !hasCert) return fail("client certificate required but not presented");
-      if (hasCert && !tls.authorized) return fail(`client certificate rejected: ${String(tls.authorizationError)}`);
+      const verifyError = hasCert ? peerVerifyError(tls) : null;
+      if (verifyError !== null) return fail(`client certificate rejected: ${verifyError}`);
       const sans = hasCert ? parseSubjectAltNames(cert.subjectaltname) : [];
       if (hasCert && !sansMatch(snapshot.validation, sans)) return fail("client certificate subject alt names do not match");
       const sni = (tls as TLSSocket & { servername?: string | false }).servername;
