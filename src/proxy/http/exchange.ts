@@ -2,7 +2,7 @@
 // head and the body bytes, relay the response bytes back, retry or answer locally on failure.
 import { randomUUID } from "node:crypto";
 import type { Socket } from "node:net";
-import type { Cluster, ResponseFlag, UpstreamHost } from "../contracts.js";
+import type { Cluster, ConnectionInfo, ResponseFlag, UpstreamHost } from "../contracts.js";
 import type { CompiledRoute, ForwardAction } from "../router/route.js";
 import { pickClusterName, redirectLocation, upstreamPath, weightedClusterEntry } from "../router/rewrite.js";
 import { applyHeaderMutations } from "../router/header-mutation.js";
@@ -69,6 +69,7 @@ export class HttpExchange implements HttpStream, UpstreamUser {
   }
 
   get method(): string { return this.head.method; }
+  get connection(): ConnectionInfo { return this.dc.info; }
   get headers(): HeaderList { return this.head.headers; }
   get authority(): string { return this.head.authority; }
   get path(): string { return this.head.path; }

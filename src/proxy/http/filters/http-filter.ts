@@ -1,7 +1,7 @@
 // HTTP filters: a registry keyed by type URL, each building a per-connection-manager filter
 // that sees every request head before the router. envoy.filters.http.router is always last.
 import type { EnvoyJson } from "../../contracts.js";
-import type { ResponseFlag } from "../../contracts.js";
+import type { ConnectionInfo, ResponseFlag } from "../../contracts.js";
 import type { CompiledRoute } from "../../router/route.js";
 import type { HeaderList } from "../header-list.js";
 import type { HttpRequestRecord } from "../request-record.js";
@@ -13,6 +13,8 @@ export interface HttpStream {
   readonly record: HttpRequestRecord;
   /** The matched route (null only before routing). */
   readonly route: CompiledRoute | null;
+  /** The downstream connection (addresses, TLS peer identity), for RBAC and authn filters; unset when the codec does not wire it. */
+  readonly connection?: ConnectionInfo;
   /** Answers the request from the proxy; `flag` null for deliberate replies (CORS preflight). */
   localReply(status: number, flag: ResponseFlag | null, details: string, extraHeaders?: string): void;
   grpcLocalReply(grpcStatus: number, flag: ResponseFlag, details: string): void;

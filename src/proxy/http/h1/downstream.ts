@@ -20,6 +20,7 @@ export class H1Downstream {
   readonly socket: Socket;
   readonly remoteAddress: string;
   readonly tls: boolean;
+  readonly info: ConnectionInfo;
   draining = false;
   /** Close once the current response is out (client asked, upstream closes, body unread …). */
   closeAfterResponse = false;
@@ -37,6 +38,7 @@ export class H1Downstream {
   constructor(readonly rt: HcmRuntime, info: ConnectionInfo, private readonly onClosed: (dc: H1Downstream) => void) {
     const s = info.socket;
     this.socket = s;
+    this.info = info;
     this.remoteAddress = info.remoteAddress;
     this.tls = info.tls !== undefined;
     s.setNoDelay(true);
