@@ -35,12 +35,7 @@ function requestedUris(csr: x509.Pkcs10CertificateRequest): string[] {
 
 export async function checkCsr(csrPem: string, spiffeId: string): Promise<x509.Pkcs10CertificateRequest> {
   const csr = parseCsr(csrPem);
-  let ok = false;
-  try {
-    ok = await csr.verify();
-  } catch {
-    ok = false;
-  }
+  const ok = await csr.verify().catch(() => false);
   if (!ok) throw new MizzenError("MIZZEN_ERR_CA_CSR_INVALID", "csr signature does not verify");
   const alg = csr.publicKey.algorithm as { name?: string; namedCurve?: string; modulusLength?: number };
   if (alg.name === "ECDSA" ? !["P-256", "P-384"].includes(alg.namedCurve ?? "") : alg.name !== "RSASSA-PKCS1-v1_5" && alg.name !== "RSA-PSS") {
