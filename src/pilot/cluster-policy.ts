@@ -2,13 +2,18 @@
 // HTTP protocol options, outlier detection and upstream TLS.
 import { isHttp2Protocol, isHttpProtocol, type Protocol } from "../registry/index.js";
 import { envoyDuration, HTTP_PROTOCOL_OPTIONS_TYPE, adsConfigSource, UPSTREAM_TLS_TYPE, type EnvoyJson } from "./envoy.js";
+import type { LocalitySetting } from "./locality-lb.js";
 import type { PolicyFields } from "./traffic-policy.js";
 
 /** Istio leaves circuit breakers effectively unlimited unless a DestinationRule says otherwise. */
 const UNLIMITED = 4294967295;
 
-function applyLoadBalancer(c: EnvoyJson, lb: PolicyFields["loadBalancer"]): void {
+function applyLoadBalancer(c: EnvoyJson, lb: PolicyFields["loadBalancer"], meshLocality: LocalitySetting | undefined): void {
   c["lb_policy"] = "LEAST_REQUEST"; // Istio's default since 1.14
+  const loc = lb?.localityLbSetting ?? meshLocality;
+  if (loc && loc.enabled !== false && (loc.distribute ?? []).length > 0) {
+    c["common_lb_config"] = { locality_weighted_lb_config: {} };
+  }
   if (!lb) return;
   switch (lb.simple) {
     case "ROUND_ROBIN":
@@ -34,10 +39,6 @@ function applyLoadBalancer(c: EnvoyJson, lb: PolicyFields["loadBalancer"]): void
       c["lb_policy"] = "RING_HASH";
       c["ring_hash_lb_config"] = { minimum_ring_size: ch.ringHash?.minimumRingSize ?? ch.minimumRingSize ?? 1024 };
     }
-  }
-  const loc = lb.localityLbSetting;
-  if (loc && loc.enabled !== false && (loc.distribute ?? []).length > 0) {
-    c["common_lb_config"] = { locality_weighted_lb_config: {} };
   }
 }
 
@@ -128,8 +129,8 @@ export function upstreamTls(tls: PolicyFields["tls"], sniDefault: string): Envoy
   return { name: "envoy.transport_sockets.tls", typed_config: ctx };
 }
 
-export function applyPolicy(c: EnvoyJson, policy: PolicyFields, protocol: Protocol, sniDefault: string): void {
-  applyLoadBalancer(c, policy.loadBalancer);
+export function applyPolicy(c: EnvoyJson, policy: PolicyFields, protocol: Protocol, sniDefault: string, meshLocality?: LocalitySetting): void {
+  applyLoadBalancer(c, policy.loadBalancer, meshLocality);
   applyConnectionPool(c, policy.connectionPool, protocol);
   applyOutlierDetection(c, policy.outlierDetection);
   const ts = upstreamTls(policy.tls, sniDefault);

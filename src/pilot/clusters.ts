@@ -55,7 +55,7 @@ function outboundCluster(scope: ProxyScope, svc: MeshService, sp: ServicePortInf
   }
   const dr = scope.push.destinationRule(scope.proxy.namespace, scope.proxy.labels, svc);
   const passthrough = c["type"] === "ORIGINAL_DST";
-  applyPolicy(c, mergedPolicy(dr, sp.port, subset), sp.protocol, `outbound_.${sp.port}_.${subset}_.${svc.hostname}`);
+  applyPolicy(c, mergedPolicy(dr, sp.port, subset), sp.protocol, `outbound_.${sp.port}_.${subset}_.${svc.hostname}`, scope.push.mesh.localityLbSetting);
   if (passthrough) c["lb_policy"] = "CLUSTER_PROVIDED";
   return c;
 }

@@ -4,6 +4,8 @@ import type { Endpoint } from "../registry/index.js";
 import { outboundClusterName, socketAddress, type EnvoyJson } from "./envoy.js";
 import type { ProxyScope } from "./scope.js";
 import { outboundClusters, subsetEndpoints } from "./clusters.js";
+import { applyLocalityLb, type LocalityGroup } from "./locality-lb.js";
+import { mergedPolicy } from "./traffic-policy.js";
 
 function localityOf(text: string): EnvoyJson | undefined {
   if (text === "") return undefined;
@@ -45,9 +47,27 @@ export function loadAssignments(scope: ProxyScope): EnvoyJson[] {
       for (const subset of subsets) {
         const name = outboundClusterName(sp.port, subset, svc.hostname);
         if (!eds.delete(name)) continue;
-        out.push({ cluster_name: name, endpoints: localityLbEndpoints(subsetEndpoints(scope, svc, sp.port, subset)) });
+        const eps = subsetEndpoints(scope, svc, sp.port, subset);
+        const policy = mergedPolicy(dr, sp.port, subset);
+        const groups = localityLbEndpoints(eps);
+        const setting = policy.loadBalancer?.localityLbSetting ?? scope.push.mesh.localityLbSetting;
+        const facts: LocalityGroup[] = groups.map((g) => ({ locality: localityText(g["locality"] as EnvoyJson | undefined) }));
+        const weighted = applyLocalityLb(facts, scope.proxy.locality, setting, policy.outlierDetection !== undefined);
+        groups.forEach((g, i) => {
+          const f = facts[i];
+          if (weighted && f?.weight !== undefined && f.weight > 0) g["load_balancing_weight"] = f.weight;
+          if (f?.priority !== undefined && f.priority > 0) g["priority"] = f.priority;
+        });
+        // Localities a distribute rule gives no share receive no traffic (Envoy's weights are >= 1).
+        const kept = weighted ? groups.filter((g) => g["load_balancing_weight"] !== undefined && g["load_balancing_weight"] !== 0) : groups;
+        out.push({ cluster_name: name, endpoints: kept });
       }
     }
   }
   return out;
+}
+
+function localityText(l: EnvoyJson | undefined): string {
+  if (!l) return "";
+  return `${String(l["region"] ?? "")}/${String(l["zone"] ?? "")}/${String(l["sub_zone"] ?? "")}`;
 }

@@ -18,6 +18,8 @@ export interface Proxy {
   readonly interceptionMode: InterceptionMode;
   /** Where the app listens for inbound traffic the sidecar forwards (Istio: 127.0.0.1). */
   readonly inboundAppAddress: string;
+  /** "region/zone/subzone" from the node's locality or its workload; "" when unknown. */
+  readonly locality: string;
 }
 
 export const ProxyErrorCode = { BadNodeId: "MIZZEN_ERR_PILOT_BAD_NODE_ID" } as const;
@@ -60,7 +62,7 @@ function stringRecord(v: unknown): Record<string, string> | undefined {
  * INTERCEPTION_MODE, and Mizzen's INBOUND_APP_ADDRESS); the registry's workload at the proxy's IP
  * fills what the metadata leaves out.
  */
-export function proxyFromNode(node: { id: string; metadata?: Record<string, unknown> }, workload?: Workload): Proxy {
+export function proxyFromNode(node: { id: string; metadata?: Record<string, unknown>; locality?: Record<string, unknown> }, workload?: Workload): Proxy {
   const parsed = parseNodeId(node.id);
   const md = node.metadata ?? {};
   const labels = stringRecord(md["LABELS"]) ?? workload?.labels ?? {};
@@ -78,5 +80,13 @@ export function proxyFromNode(node: { id: string; metadata?: Record<string, unkn
     serviceAccount: typeof sa === "string" && sa !== "" ? sa : workload?.serviceAccount ?? "default",
     interceptionMode: mode === "TPROXY" || mode === "NONE" ? mode : "REDIRECT",
     inboundAppAddress: typeof app === "string" && app !== "" ? app : "127.0.0.1",
+    locality: nodeLocality(node.locality) ?? workload?.locality ?? "",
   };
+}
+
+function nodeLocality(l: Record<string, unknown> | undefined): string | undefined {
+  if (!l) return undefined;
+  const part = (k: string): string => (typeof l[k] === "string" ? (l[k] as string) : "");
+  const text = `${part("region")}/${part("zone")}/${part("sub_zone") || part("subZone")}`;
+  return text === "//" ? undefined : text;
 }
