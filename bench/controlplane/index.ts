@@ -49,11 +49,15 @@ async function until(what: string, cond: () => boolean, timeoutMs = DEADLINE_MS)
 }
 
 function startControlPlane(dir: string): Promise<{ child: ChildProcess; xdsPort: number; monitoringPort: number }> {
-  const child = spawn(process.execPath, [BIN, "control-plane", "--config", dir, "--xds-port", "0", "--monitoring-port", "0", "--listen-address", "127.0.0.1"], { stdio: ["ignore", "pipe", "pipe"] });
+  // BENCH_CP_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the control plane.
+  const nodeArgs = (process.env["BENCH_CP_NODE_ARGS"] ?? "").split(" ").filter((a) => a !== "");
+  const child = spawn(process.execPath, [...nodeArgs, BIN, "control-plane", "--config", dir, "--xds-port", "0", "--monitoring-port", "0", "--listen-address", "127.0.0.1"], { stdio: ["ignore", "pipe", "pipe"] });
   return new Promise((resolve, reject) => {
     let out = "";
     let err = "";
+    const verbose = process.env["BENCH_CP_VERBOSE"] === "1";
     child.stderr?.on("data", (c: Buffer) => {
+      if (verbose) process.stderr.write(c);
       err = (err + c.toString()).slice(-4000);
     });
     child.stdout?.on("data", (c: Buffer) => {

@@ -38,6 +38,8 @@ export interface ControlPlaneOptions {
 
 /** Kinds whose changes only move endpoints (EDS-only pushes); every other kind is a full push. */
 const ENDPOINT_KINDS = new Set(["Pod", "WorkloadEntry", "EndpointSlice", "Endpoints"]);
+/** Kinds the registry reads; a change to any other kind (VirtualService …) reuses its snapshot. */
+const REGISTRY_KINDS = new Set([...ENDPOINT_KINDS, "Service", "ServiceEntry", "WorkloadGroup", "Deployment", "Namespace", "ServiceAccount"]);
 
 export class ControlPlane {
   readonly store = new ConfigStore();
@@ -56,6 +58,10 @@ export class ControlPlane {
   private readonly log: (message: string) => void;
   private mesh: MeshConfig = defaultMeshConfig();
   private isReady = false;
+  /** The proxyless translation is rebuilt on first use after a push (most meshes have no proxyless clients). */
+  private proxylessStale = true;
+  /** The registry snapshot of the last push, kept while nothing the registry reads has changed. */
+  private registrySnapshot: ReturnType<Registry["snapshot"]> | undefined;
   private unsubscribe: (() => void) | undefined;
 
   constructor(private readonly opts: ControlPlaneOptions) {
@@ -66,7 +72,8 @@ export class ControlPlane {
     this.ads = new AdsServer({ source: (proxy, typeUrl, sub) => this.generate(proxy, typeUrl, sub), log: () => undefined });
     this.metrics = new PilotMetrics(() => this.ads.connections().length);
     this.observer = new SyncObserver(this.ads, this.metrics);
-    this.source = new DirectorySource({ dir: opts.configDir, store: this.store });
+    // The push debouncer merges bursts already; the file watcher only needs to join one save's events.
+    this.source = new DirectorySource({ dir: opts.configDir, store: this.store, debounceMs: 10 });
     this.source.on("diagnostics", (d: FileDiagnostics) => this.reportDiagnostics(d));
     this.debouncer = new PushDebouncer({ quietMs: opts.debounceAfterMs ?? 100, maxMs: opts.debounceMaxMs ?? 10_000, push: (req) => this.push(req) });
     this.workloads.onChange = () => this.debouncer.enqueue(false, "endpoint");
@@ -142,6 +149,7 @@ export class ControlPlane {
   }
 
   private onStoreEvent(e: StoreEvent): void {
+    if (REGISTRY_KINDS.has(e.resource.kind)) this.registrySnapshot = undefined;
     this.debouncer.enqueue(!ENDPOINT_KINDS.has(e.resource.kind), ENDPOINT_KINDS.has(e.resource.kind) ? "endpoint" : "config");
   }
 
@@ -149,6 +157,7 @@ export class ControlPlane {
   applyWorkload(update: WorkloadUpdate): boolean {
     const changed = this.workloads.apply(update);
     if (!changed) return false;
+    this.registrySnapshot = undefined;
     if (update.op === "remove") this.registry.removeWorkload(update.namespace, update.name);
     else {
       const w = update.workload;
@@ -159,8 +168,17 @@ export class ControlPlane {
 
   private translate(): void {
     this.encodeCache.rotate();
-    this.sidecars.rebuild(this.store, this.registry.snapshot(), this.mesh);
-    this.generator.rebuild(buildMeshModel(this.store, this.workloads.list()));
+    this.registrySnapshot ??= this.registry.snapshot();
+    this.sidecars.rebuild(this.store, this.registrySnapshot, this.mesh);
+    this.proxylessStale = true;
+  }
+
+  private proxylessResources(typeUrl: string): readonly GeneratedResource[] {
+    if (this.proxylessStale) {
+      this.generator.rebuild(buildMeshModel(this.store, this.workloads.list()));
+      this.proxylessStale = false;
+    }
+    return this.generator.resources().get(typeUrl) ?? [];
   }
 
   private async push(req: PushRequest): Promise<void> {
@@ -175,7 +193,7 @@ export class ControlPlane {
   }
 
   private generate(proxy: ProxyInfo, typeUrl: string, sub: Subscription): XdsResource[] {
-    const all = wantsSidecarGenerator(proxy) ? this.sidecars.resources(proxy, typeUrl) : (this.generator.resources().get(typeUrl) ?? []);
+    const all = wantsSidecarGenerator(proxy) ? this.sidecars.resources(proxy, typeUrl) : this.proxylessResources(typeUrl);
     const picked: GeneratedResource[] = sub.wildcard ? [...all] : all.filter((g) => matchesSubscription(sub, g.resource.name));
     this.dumps.record(proxy.id, typeUrl, "", picked);
     let bytes = 0;
