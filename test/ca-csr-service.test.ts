@@ -91,6 +91,12 @@ test("a token for pod A cannot get pod B's identity: B's SAN in the CSR is refus
     assert.equal(leaf.subjectAltName, `URI:${SPIFFE_A}`);
     const asksForA = await makeKeyAndCsr({ spiffeId: SPIFFE_A });
     assert.equal(new X509Certificate((await client.createCertificate(asksForA.csrPem, 600))[0] as string).subjectAltName, `URI:${SPIFFE_A}`);
+    const clientB = new CaClient({ caAddress: ca.server.address, rootCertPem: ca.rootsPem(), serverName: SERVER_NAME, token: () => ca.token(POD_B) });
+    try {
+      assert.equal(new X509Certificate((await clientB.createCertificate(asksForB.csrPem, 600))[0] as string).subjectAltName, `URI:${SPIFFE_B}`);
+    } finally {
+      clientB.close();
+    }
   } finally {
     client.close();
     await ca.close();

@@ -6,6 +6,7 @@ import type { CertificateAuthority } from "./authority.js";
 import type { AuthenticatorRegistry } from "./authn/registry.js";
 import type { Caller } from "./authn/types.js";
 import { caService, type CertificateRequest, type CertificateResponse } from "./ca-proto.js";
+import { RotatingServerCredentials } from "./serving-credentials.js";
 
 export const CA_SERVER_DNS_NAMES = ["istiod.istio-system.svc", "localhost"] as const;
 
@@ -31,8 +32,10 @@ export interface CaCallEvent {
 export interface CaServer {
   readonly port: number;
   readonly address: string;
-  /** The server's certificate chain (leaf, intermediates), for tests and diagnostics. */
+  /** The server's current certificate chain (leaf, intermediates), for tests and diagnostics. */
   readonly serverCertPem: string;
+  /** Settles once the serving cert matches the CA's active root (after a root switch). */
+  servingCertSettled(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -55,7 +58,9 @@ function metadataMap(md: grpc.Metadata): Map<string, string[]> {
 export async function startCaServer(opts: CaServerOptions): Promise<CaServer> {
   const host = opts.host ?? "127.0.0.1";
   const ips = /^[\d.]+$|:/.test(host) && host !== "0.0.0.0" && host !== "::" ? [host] : [];
-  const serving = await opts.authority.issueServerCert([...CA_SERVER_DNS_NAMES, ...(opts.extraDnsNames ?? [])], ips);
+  const dnsNames = [...CA_SERVER_DNS_NAMES, ...(opts.extraDnsNames ?? [])];
+  let serving = await opts.authority.issueServerCert(dnsNames, ips);
+  let servingRoot = opts.authority.activeRoot();
   const server = new grpc.Server();
   const handler = (call: grpc.ServerUnaryCall<CertificateRequest, CertificateResponse>, cb: grpc.sendUnaryData<CertificateResponse>): void => {
     const peer = call.getPeer();
@@ -80,7 +85,18 @@ export async function startCaServer(opts: CaServerOptions): Promise<CaServer> {
     );
   };
   server.addService(caService().service, { CreateCertificate: handler });
-  const creds = grpc.ServerCredentials.createSsl(null, [{ private_key: Buffer.from(serving.keyPem), cert_chain: Buffer.from(serving.certChainPem) }], false);
+  const creds = new RotatingServerCredentials(serving);
+  // When the CA switches to a new root, re-issue the serving cert under it, so agents that
+  // trust only the new root (after the old one is retired) can still reach the CA.
+  let reissue: Promise<void> = Promise.resolve();
+  const stopWatching = opts.authority.onTrustBundle(() => {
+    if (opts.authority.activeRoot() === servingRoot) return;
+    servingRoot = opts.authority.activeRoot();
+    reissue = reissue.then(async () => {
+      serving = await opts.authority.issueServerCert(dnsNames, ips);
+      creds.update(serving);
+    }).catch((e: unknown) => opts.onEvent?.({ ok: false, peer: "", code: "MIZZEN_ERR_CA_SERVING_CERT", message: errorMessage(e) }));
+  });
   const port = await new Promise<number>((resolve, reject) => {
     server.bindAsync(`${host.includes(":") ? `[${host}]` : host}:${opts.port ?? 15012}`, creds, (err, p) => {
       if (err) reject(new MizzenError("MIZZEN_ERR_CA_LISTEN", `CA server cannot listen on ${host}:${opts.port ?? 15012}: ${err.message}`, { cause: err }));
@@ -90,9 +106,13 @@ export async function startCaServer(opts: CaServerOptions): Promise<CaServer> {
   return {
     port,
     address: `${host}:${port}`,
-    serverCertPem: serving.certChainPem,
+    get serverCertPem() {
+      return serving.certChainPem;
+    },
+    servingCertSettled: () => reissue,
     close: () =>
       new Promise<void>((resolve) => {
+        stopWatching();
         const timer = setTimeout(() => server.forceShutdown(), 2000);
         server.tryShutdown(() => {
           clearTimeout(timer);
