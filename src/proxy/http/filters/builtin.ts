@@ -1,3 +1,4 @@
 // Registers the HTTP filters that ship with the proxy (import for side effects).
 import "./fault.js";
 import "./cors.js";
+import "./rbac/rbac-filter.js";
