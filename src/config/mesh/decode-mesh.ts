@@ -90,7 +90,8 @@ export interface ConfigMapLike {
 
 /**
  * Istio's ConfigMap `istio`: the mesh config is the YAML in `data.mesh`. Diagnostics point at
- * `data.mesh` with the field inside it leading the message ("outboundTrafficPolicy.mode: …").
+ * `data.mesh` with the field inside it leading the message and its line within the mesh text
+ * ending it ("outboundTrafficPolicy.mode: … (line 3 of the mesh config)").
  */
 export function meshConfigFromConfigMap(cm: ConfigMapLike): MeshConfigResult {
   const text = cm.data?.mesh;
@@ -104,7 +105,7 @@ export function meshConfigFromConfigMap(cm: ConfigMapLike): MeshConfigResult {
   const diagnostics = inner.diagnostics.map((d): Diagnostic => ({
     severity: d.severity,
     code: d.code,
-    message: d.path ? `${d.path}: ${d.message}` : d.message,
+    message: `${d.path ? `${d.path}: ` : ""}${d.message}${d.line ? ` (line ${d.line} of the mesh config)` : ""}`,
     path: "data.mesh",
     ...where,
   }));

@@ -101,6 +101,7 @@ test("the ConfigMap istio is validated through the decoder, with paths into data
   assert.equal(diags.length, 1);
   assert.equal(diags[0]?.path, "data.mesh");
   assert.match(diags[0]?.message ?? "", /^outboundTrafficPolicy\.mode: mode must be one of/);
+  assert.match(diags[0]?.message ?? "", /\(line 2 of the mesh config\)$/);
   const direct = meshConfigFromConfigMap({ metadata: { name: "istio", namespace: "istio-system" }, data: { mesh: "rootNamespace: mesh-root" } });
   assert.deepEqual(direct.diagnostics, []);
   assert.equal(direct.mesh.rootNamespace, "mesh-root");
