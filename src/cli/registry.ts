@@ -14,3 +14,5 @@ commands.push(controlPlaneCommand, proxyStatusCommand, proxyConfigCommand);
 import { validateCommand } from "./commands/validate.js";
 import { analyzeCommand } from "./commands/analyze.js";
 commands.push(validateCommand, analyzeCommand);
+import { proxyCommand } from "./commands/proxy.js";
+commands.push(proxyCommand);

@@ -1,0 +1,126 @@
+// `mizzen proxy --bootstrap FILE`: runs the L4/L7 proxy from an Envoy v3 bootstrap until SIGTERM/
+// SIGINT (then drains for --drain-time-s and exits 0) or /quitquitquit. Startup errors exit 1,
+// usage errors exit 2.
+import { MizzenError, errorMessage } from "../../errors.js";
+import { ProxyServer } from "../../proxy/server/proxy-server.js";
+import { isLogLevel, logger, LOG_LEVELS } from "../../proxy/server/logger.js";
+import { loadBootstrap } from "../../proxy/xds/index.js";
+import type { Command } from "../registry.js";
+
+const USAGE = `Usage: mizzen proxy --bootstrap FILE [--drain-time-s N] [--log-level LEVEL] [--service-node ID] [--admin-port N]
+
+  --bootstrap FILE     Envoy v3 bootstrap (YAML or JSON)
+  --drain-time-s N     seconds to drain connections on SIGTERM and listener updates (default 5)
+  --log-level LEVEL    ${LOG_LEVELS.join(", ")} (default info)
+  --service-node ID    node id (overrides node.id in the bootstrap)
+  --admin-port N       admin API port (overrides admin.address; 0 picks a free port)`;
+
+export interface ProxyFlags {
+  bootstrap: string;
+  drainTimeS: number;
+  logLevel: string;
+  serviceNode?: string;
+  adminPort?: number;
+}
+
+/** Parses flags; returns a usage error message instead of throwing. */
+export function parseProxyFlags(args: string[]): ProxyFlags | { error: string } | "help" {
+  const flags: Partial<ProxyFlags> = { drainTimeS: 5, logLevel: "info" };
+  for (let i = 0; i < args.length; i++) {
+    const raw = args[i] as string;
+    if (raw === "--help" || raw === "-h") return "help";
+    const eq = raw.indexOf("=");
+    const name = eq > 0 ? raw.slice(0, eq) : raw;
+    const value = (): string | undefined => (eq > 0 ? raw.slice(eq + 1) : args[++i]);
+    const num = (flag: string, v: string | undefined, min: number, max: number): number | { error: string } => {
+      const n = Number(v);
+      return v === undefined || v === "" || !Number.isInteger(n) || n < min || n > max ? { error: `${flag} needs an integer ${min}..${max}` } : n;
+    };
+    switch (name) {
+      case "--bootstrap": case "-c": {
+        const v = value();
+        if (!v) return { error: "--bootstrap needs a file" };
+        flags.bootstrap = v;
+        break;
+      }
+      case "--drain-time-s": {
+        const n = num(name, value(), 0, 3600);
+        if (typeof n !== "number") return n;
+        flags.drainTimeS = n;
+        break;
+      }
+      case "--admin-port": {
+        const n = num(name, value(), 0, 65535);
+        if (typeof n !== "number") return n;
+        flags.adminPort = n;
+        break;
+      }
+      case "--log-level": case "-l": {
+        const v = value() ?? "";
+        if (!isLogLevel(v)) return { error: `--log-level must be one of ${LOG_LEVELS.join(", ")}` };
+        flags.logLevel = v;
+        break;
+      }
+      case "--service-node": {
+        const v = value();
+        if (!v) return { error: "--service-node needs an id" };
+        flags.serviceNode = v;
+        break;
+      }
+      default:
+        return { error: `unknown flag "${raw}"` };
+    }
+  }
+  if (!flags.bootstrap) return { error: "--bootstrap is required" };
+  return flags as ProxyFlags;
+}
+
+async function run(args: string[]): Promise<number> {
+  const flags = parseProxyFlags(args);
+  if (flags === "help") {
+    console.log(USAGE);
+    return 0;
+  }
+  if ("error" in flags) {
+    console.error(`mizzen proxy: ${flags.error}\n\n${USAGE}`);
+    return 2;
+  }
+  if (isLogLevel(flags.logLevel)) logger.level = flags.logLevel;
+  let server: ProxyServer | undefined;
+  let stop: (code: number) => void = () => undefined;
+  const stopped = new Promise<number>((r) => { stop = r; });
+  try {
+    const bootstrap = await loadBootstrap(flags.bootstrap);
+    const created: ProxyServer = new ProxyServer({
+      bootstrap, drainTimeMs: flags.drainTimeS * 1000,
+      ...(flags.serviceNode !== undefined ? { serviceNode: flags.serviceNode } : {}),
+      ...(flags.adminPort !== undefined ? { adminPort: flags.adminPort } : {}),
+      onQuit: () => void created.shutdown(0).then(() => stop(0)),
+    });
+    server = created;
+    await created.start();
+  } catch (e) {
+    const details = e instanceof MizzenError && e.details ? e.details.map((d) => `  ${d}`).join("\n") : "";
+    console.error(`mizzen proxy: ${errorMessage(e)}${details ? `\n${details}` : ""}`);
+    // Listeners that did bind must not keep the process alive.
+    await server?.shutdown(0).catch(() => undefined);
+    return 1;
+  }
+  const running = server;
+  const onSignal = (sig: string): void => {
+    logger.info(`${sig}: draining for ${flags.drainTimeS}s`);
+    void running.shutdown().then(() => stop(0), (e: unknown) => { logger.error(errorMessage(e)); stop(1); });
+  };
+  process.once("SIGTERM", () => onSignal("SIGTERM"));
+  process.once("SIGINT", () => onSignal("SIGINT"));
+  const code = await stopped;
+  process.removeAllListeners("SIGTERM");
+  process.removeAllListeners("SIGINT");
+  return code;
+}
+
+export const proxyCommand: Command = {
+  name: "proxy",
+  summary: "run the L4/L7 proxy from an Envoy v3 bootstrap (static resources and ADS)",
+  run,
+};

@@ -1,0 +1,136 @@
+// The proxy process: secrets, clusters, route configs and listeners from the bootstrap (static) and
+// from ADS (dynamic), the admin API, and the lifecycle (LIVE → DRAINING → exit).
+import { MizzenError, errorMessage } from "../../errors.js";
+import type { EnvoyJson, ProxyServices } from "../contracts.js";
+import { AdminServer } from "../admin/admin-server.js";
+import { ConfigDumpStore } from "../admin/config-dump.js";
+import { StatsStore } from "../admin/stats.js";
+import { httpConnectionManagerFactory, closeSharedUpstreamPool } from "../http/http-connection-manager.js";
+import { invalid, isObject, optObject, optObjects, optString } from "../listener/envoy-fields.js";
+import { NetworkFilterRegistry } from "../listener/filter-registry.js";
+import { ListenerManager } from "../listener/listener-manager.js";
+import { RouteConfigStore } from "../router/route-config-store.js";
+import { tcpProxyFactory } from "../tcp/tcp-proxy.js";
+import { SecretStore } from "../tls/secret-store.js";
+import { buildUpstreamTls } from "../tls/upstream.js";
+import { ClusterManager, formatClustersText } from "../upstream/index.js";
+import { logger } from "./logger.js";
+import { adminBackend } from "./admin-backend.js";
+import { startAds, type AdsHandle } from "./xds-apply.js";
+
+export type ServerState = "PRE_INITIALIZING" | "INITIALIZING" | "LIVE" | "DRAINING";
+
+export interface ProxyServerOptions {
+  readonly bootstrap: EnvoyJson;
+  readonly drainTimeMs: number;
+  /** --service-node: overrides node.id. */
+  readonly serviceNode?: string;
+  /** --admin-port: overrides admin.address's port. */
+  readonly adminPort?: number;
+  /** Called when the proxy wants the process to end (/quitquitquit). */
+  readonly onQuit?: () => void;
+}
+
+export class ProxyServer {
+  readonly secrets = new SecretStore();
+  readonly stats = new StatsStore();
+  readonly routes = new RouteConfigStore();
+  readonly clusters: ClusterManager;
+  readonly listeners: ListenerManager;
+  readonly dump = new ConfigDumpStore();
+  readonly registry = new NetworkFilterRegistry();
+  readonly nodeId: string;
+  readonly node: EnvoyJson;
+  readonly startedAt = Date.now();
+  state: ServerState = "PRE_INITIALIZING";
+  adminPort = 0;
+  private admin: AdminServer | undefined;
+  ads: AdsHandle | undefined;
+
+  constructor(readonly options: ProxyServerOptions) {
+    const b = options.bootstrap;
+    const node = optObject(b, "node", "bootstrap") ?? {};
+    this.node = { ...node, ...(options.serviceNode !== undefined ? { id: options.serviceNode } : {}) };
+    this.nodeId = typeof this.node.id === "string" ? this.node.id : "";
+    this.clusters = new ClusterManager({ tlsBuilder: (json, field) => buildUpstreamTls(json, this.secrets, field) });
+    const services: ProxyServices = { nodeId: this.nodeId, clusters: this.clusters, stats: this.stats, routeConfigs: this.routes };
+    this.registry.register(tcpProxyFactory);
+    this.registry.register(httpConnectionManagerFactory);
+    this.listeners = new ListenerManager({ registry: this.registry, services, secrets: this.secrets, drainTimeMs: options.drainTimeMs });
+  }
+
+  /** Applies static resources, starts admin and ADS; throws MizzenError naming what failed. */
+  async start(): Promise<void> {
+    this.state = "INITIALIZING";
+    const b = this.options.bootstrap;
+    this.dump.setBootstrap(b);
+    const st = optObject(b, "static_resources", "bootstrap") ?? {};
+    for (const [i, s] of optObjects(st, "secrets", "bootstrap.static_resources").entries()) {
+      this.wrap(`bootstrap.static_resources.secrets[${i}]`, () => this.secrets.set(s));
+      this.dump.accepted("secret", String(s.name), s, "", false);
+    }
+    for (const [i, c] of optObjects(st, "clusters", "bootstrap.static_resources").entries()) {
+      this.wrap(`bootstrap.static_resources.clusters[${i}]`, () => this.clusters.set(c));
+      this.dump.accepted("cluster", String(c.name), c, "", false);
+    }
+    for (const [i, l] of optObjects(st, "listeners", "bootstrap.static_resources").entries()) {
+      try {
+        await this.listeners.apply(l);
+      } catch (e) {
+        throw new MizzenError(isMizzenErr(e) ? e.code : "MIZZEN_ERR_BOOTSTRAP", `bootstrap.static_resources.listeners[${i}]: ${errorMessage(e)}`, { cause: e });
+      }
+      this.dump.accepted("listener", String(l.name), l, "", false);
+    }
+    await this.startAdmin(b);
+    this.ads = startAds(this);
+    this.state = "LIVE";
+    logger.info(`proxy ${this.nodeId || "(no node id)"} LIVE: ${this.listeners.list().length} listeners, admin on 127.0.0.1:${this.adminPort}`);
+  }
+
+  private wrap(field: string, f: () => unknown): void {
+    try {
+      f();
+    } catch (e) {
+      throw new MizzenError(isMizzenErr(e) ? e.code : "MIZZEN_ERR_BOOTSTRAP", `${field}: ${errorMessage(e)}`, { cause: e });
+    }
+  }
+
+  private async startAdmin(b: EnvoyJson): Promise<void> {
+    const admin = optObject(b, "admin", "bootstrap");
+    const sa = admin ? optObject(optObject(admin, "address", "bootstrap.admin") ?? {}, "socket_address", "bootstrap.admin.address") : undefined;
+    const address = (sa && optString(sa, "address", "bootstrap.admin.address.socket_address")) ?? "127.0.0.1";
+    const port = this.options.adminPort ?? (sa ? Number(sa.port_value ?? 15000) : 15000);
+    if (!Number.isInteger(port) || port < 0 || port > 65535) throw invalid("bootstrap.admin.address.socket_address.port_value", "must be 0..65535");
+    this.admin = new AdminServer(adminBackend(this));
+    this.adminPort = await this.admin.listen(address, port);
+  }
+
+  clustersText(): string {
+    return formatClustersText(this.clusters.list());
+  }
+
+  /** SIGTERM: stop accepting, drain for the drain time, then close everything. */
+  async shutdown(drainTimeMs = this.options.drainTimeMs): Promise<void> {
+    if (this.state === "DRAINING") return;
+    this.state = "DRAINING";
+    logger.info(`draining listeners for ${drainTimeMs} ms`);
+    this.ads?.stop();
+    await this.listeners.shutdown(drainTimeMs);
+    await this.admin?.close();
+    this.clusters.close();
+    closeSharedUpstreamPool();
+  }
+
+  quit(): void {
+    (this.options.onQuit ?? (() => undefined))();
+  }
+}
+
+function isMizzenErr(e: unknown): e is MizzenError {
+  return e instanceof MizzenError;
+}
+
+export function checkBootstrapShape(b: unknown, source: string): EnvoyJson {
+  if (!isObject(b)) throw new MizzenError("MIZZEN_ERR_BOOTSTRAP", `${source}: the bootstrap must be a mapping`);
+  return b;
+}
