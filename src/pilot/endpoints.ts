@@ -36,9 +36,9 @@ export function localityLbEndpoints(endpoints: readonly Endpoint[]): EnvoyJson[]
 }
 
 /** One ClusterLoadAssignment per EDS cluster the proxy gets. */
-export function loadAssignments(scope: ProxyScope): EnvoyJson[] {
+export function loadAssignments(scope: ProxyScope, clusters: readonly EnvoyJson[] = outboundClusters(scope)): EnvoyJson[] {
   const out: EnvoyJson[] = [];
-  const eds = new Set(outboundClusters(scope).filter((c) => c["type"] === "EDS").map((c) => c["name"] as string));
+  const eds = new Set(clusters.filter((c) => c["type"] === "EDS").map((c) => c["name"] as string));
   for (const svc of scope.services) {
     for (const sp of svc.ports) {
       const subsets = [""];

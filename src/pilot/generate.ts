@@ -21,8 +21,9 @@ export function generateProxyResources(proxy: Proxy, push: PushContext): ProxyRe
   const clusters = [...outboundClusters(scope), ...fixedClusters(scope)];
   if (proxy.type === "router") {
     const gw = gatewayResources(scope);
-    return { listeners: gw.listeners, routes: gw.routes, clusters, endpoints: loadAssignments(scope) };
+    return { listeners: gw.listeners, routes: gw.routes, clusters, endpoints: loadAssignments(scope, clusters) };
   }
+  const endpoints = loadAssignments(scope, clusters);
   clusters.push(...inboundClusters(scope));
-  return { listeners: sidecarListeners(scope), routes: sidecarRouteConfigs(scope), clusters, endpoints: loadAssignments(scope) };
+  return { listeners: sidecarListeners(scope), routes: sidecarRouteConfigs(scope), clusters, endpoints };
 }

@@ -7,5 +7,5 @@ export { hostMatches, resolveHost } from "./hosts.js";
 export { DEFAULT_RETRY_ON } from "./route-policies.js";
 export { BLACKHOLE_CLUSTER, INBOUND_PASSTHROUGH_CLUSTER, PASSTHROUGH_CLUSTER, inboundClusterName, outboundClusterName } from "./envoy.js";
 export { TrafficSimulator, type SimRequest, type SimResult } from "./simulate/index.js";
-export { toXdsResources } from "./xds-resources.js";
+export { EncodeCache, toXdsResources } from "./xds-resources.js";
 export { PilotXdsGenerator } from "./xds-generator.js";

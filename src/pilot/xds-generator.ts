@@ -5,7 +5,7 @@ import { matchesSubscription } from "../xds/index.js";
 import { generateProxyResources } from "./generate.js";
 import { parseNodeId, proxyFromNode } from "./proxy.js";
 import type { PushContext } from "./push-context.js";
-import { toXdsResources } from "./xds-resources.js";
+import { EncodeCache, toXdsResources } from "./xds-resources.js";
 
 interface Entry {
   readonly push: PushContext;
@@ -14,6 +14,7 @@ interface Entry {
 
 export class PilotXdsGenerator {
   private readonly cache = new Map<string, Entry>();
+  private encoded: { push: PushContext; cache: EncodeCache } | undefined;
 
   /** `currentPush` returns the latest PushContext; a new one regenerates every proxy on demand. */
   constructor(private readonly currentPush: () => PushContext) {}
@@ -34,7 +35,8 @@ export class PilotXdsGenerator {
     if (node.metadata) nodeInput.metadata = node.metadata;
     if (node.locality) nodeInput.locality = node.locality;
     const proxy = proxyFromNode(nodeInput, push.registry.workloadByAddress(ip));
-    const byType = toXdsResources(generateProxyResources(proxy, push));
+    if (this.encoded?.push !== push) this.encoded = { push, cache: new EncodeCache() };
+    const byType = toXdsResources(generateProxyResources(proxy, push), this.encoded.cache);
     this.cache.set(info.id, { push, byType });
     return byType;
   }

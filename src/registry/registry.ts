@@ -115,18 +115,25 @@ export class Registry {
     const wantEntryVip = entries.flatMap((se) => se.spec.hosts.filter((h) => wantsAutoVip(se, h)).map((h) => autoVipKey(se.metadata.namespace ?? "default", h)));
     const entryVips = this.entryVips.allocate(wantEntryVip, reserved);
 
+    // Selectors only reach workloads of their own namespace: index once instead of scanning all.
+    const byNamespace = new Map<string, Workload[]>();
+    for (const w of workloads) {
+      const list = byNamespace.get(w.namespace);
+      if (list) list.push(w);
+      else byNamespace.set(w.namespace, [w]);
+    }
     const services: MeshService[] = [];
     const endpoints: Endpoint[] = [];
     for (const s of k8s) {
       const vip = explicitClusterIp(s) ?? serviceVips.get(`${s.metadata.namespace ?? "default"}/${s.metadata.name}`);
       const svc = serviceFromKubernetes(s, vip, this.domainSuffix);
       services.push(svc);
-      endpoints.push(...kubernetesEndpoints(svc, s, workloads));
+      endpoints.push(...kubernetesEndpoints(svc, s, byNamespace.get(svc.namespace) ?? []));
     }
     for (const se of entries) {
       for (const svc of servicesFromServiceEntry(se, entryVips)) {
         services.push(svc);
-        endpoints.push(...serviceEntryEndpoints(svc, se, workloads));
+        endpoints.push(...serviceEntryEndpoints(svc, se, byNamespace.get(svc.namespace) ?? []));
       }
     }
     return new RegistrySnapshot(services, workloads, endpoints);
