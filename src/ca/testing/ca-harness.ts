@@ -19,10 +19,11 @@ export interface TestCa {
   close(): Promise<void>;
 }
 
-export async function startTestCa(opts: Partial<Omit<AuthorityOptions, "signing">> & { port?: number } = {}): Promise<TestCa> {
-  const dir = tempDir();
+/** `dataDir` reuses a data dir (kept on close), as a CA restart would. */
+export async function startTestCa(opts: Partial<Omit<AuthorityOptions, "signing">> & { port?: number; dataDir?: string } = {}): Promise<TestCa> {
+  const dir = opts.dataDir !== undefined ? { path: opts.dataDir, remove: () => undefined } : tempDir();
   const { ca } = await loadOrCreateSelfSignedCa({ dataDir: dir.path, trustDomain: "cluster.local", keyKind: "ecdsa-p256" });
-  const { port, ...authorityOpts } = opts;
+  const { port, dataDir: _dataDir, ...authorityOpts } = opts;
   const authority = new CertificateAuthority({ signing: ca, ...authorityOpts });
   const tokens = BootstrapTokens.open(dir.path);
   const events: CaCallEvent[] = [];
