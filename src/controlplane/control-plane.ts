@@ -2,7 +2,7 @@
 // store, live workloads from the platform, the mesh model, translation, ADS on the xDS port with
 // debounced pushes (full on config changes, EDS-only on endpoint changes), monitoring on 15014.
 import { readFile } from "node:fs/promises";
-import { EDS_TYPE_URL } from "../api/envoy/type-urls.js";
+import { CDS_TYPE_URL, EDS_TYPE_URL, LDS_TYPE_URL, RDS_TYPE_URL } from "../api/envoy/type-urls.js";
 import { formatDiagnostic } from "../config/diagnostic.js";
 import { decodeMeshConfig, defaultMeshConfig, type MeshConfig } from "../config/mesh/index.js";
 import { ConfigStore, DirectorySource, type FileDiagnostics, type StoreEvent } from "../config/store/index.js";
@@ -38,8 +38,17 @@ export interface ControlPlaneOptions {
 
 /** Kinds whose changes only move endpoints (EDS-only pushes); every other kind is a full push. */
 const ENDPOINT_KINDS = new Set(["Pod", "WorkloadEntry", "EndpointSlice", "Endpoints"]);
+/** Config kinds that never change endpoints: pushes for them leave EDS out (Istio's skippedEdsConfigs). */
+const SKIPPED_EDS_KINDS = new Set(["VirtualService", "Gateway", "WorkloadGroup", "AuthorizationPolicy", "RequestAuthentication", "PeerAuthentication", "Secret", "Telemetry", "WasmPlugin", "ProxyConfig"]);
 /** Kinds the registry reads; a change to any other kind (VirtualService …) reuses its snapshot. */
 const REGISTRY_KINDS = new Set([...ENDPOINT_KINDS, "Service", "ServiceEntry", "WorkloadGroup", "Deployment", "Namespace", "ServiceAccount"]);
+
+/** The types a push sends: EDS only for endpoint changes, no EDS when only routing config changed. */
+export function pushTypes(req: PushRequest): readonly string[] | undefined {
+  if (!req.full) return [EDS_TYPE_URL];
+  if (req.kinds.size > 0 && [...req.kinds].every((k) => SKIPPED_EDS_KINDS.has(k)) && !req.reasons.has("endpoint")) return [CDS_TYPE_URL, LDS_TYPE_URL, RDS_TYPE_URL];
+  return undefined;
+}
 
 export class ControlPlane {
   readonly store = new ConfigStore();
@@ -150,7 +159,7 @@ export class ControlPlane {
 
   private onStoreEvent(e: StoreEvent): void {
     if (REGISTRY_KINDS.has(e.resource.kind)) this.registrySnapshot = undefined;
-    this.debouncer.enqueue(!ENDPOINT_KINDS.has(e.resource.kind), ENDPOINT_KINDS.has(e.resource.kind) ? "endpoint" : "config");
+    this.debouncer.enqueue(!ENDPOINT_KINDS.has(e.resource.kind), ENDPOINT_KINDS.has(e.resource.kind) ? "endpoint" : "config", e.resource.kind);
   }
 
   /** Applies a live workload update to both models (until the proxyless generator reads the registry). */
@@ -184,7 +193,7 @@ export class ControlPlane {
   private async push(req: PushRequest): Promise<void> {
     this.translate();
     this.observer.beginPush(req);
-    await this.ads.push(undefined, req.full ? undefined : [EDS_TYPE_URL]);
+    await this.ads.push(undefined, pushTypes(req));
     await this.ads.settled();
     this.observer.endPush(req);
     const live = new Set(this.ads.proxies().map((p) => p.id));

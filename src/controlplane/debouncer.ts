@@ -10,6 +10,8 @@ export interface PushRequest {
   /** How many events were merged. */
   readonly events: number;
   readonly reasons: ReadonlySet<string>;
+  /** The config kinds that changed (empty for platform workload updates). */
+  readonly kinds: ReadonlySet<string>;
 }
 
 export interface DebounceOptions {
@@ -19,7 +21,7 @@ export interface DebounceOptions {
 }
 
 export class PushDebouncer {
-  private pending: { full: boolean; firstEventAt: number; lastEventAt: number; events: number; reasons: Set<string> } | undefined;
+  private pending: { full: boolean; firstEventAt: number; lastEventAt: number; events: number; reasons: Set<string>; kinds: Set<string> } | undefined;
   private timer: NodeJS.Timeout | undefined;
   private pushing: Promise<void> | undefined;
   private stopped = false;
@@ -27,15 +29,16 @@ export class PushDebouncer {
   constructor(private readonly opts: DebounceOptions) {}
 
   /** Records a change; `full` for config changes, false for endpoint-only ones. */
-  enqueue(full: boolean, reason: string): void {
+  enqueue(full: boolean, reason: string, kind?: string): void {
     if (this.stopped) return;
     const now = Date.now();
-    if (!this.pending) this.pending = { full, firstEventAt: now, lastEventAt: now, events: 0, reasons: new Set() };
+    if (!this.pending) this.pending = { full, firstEventAt: now, lastEventAt: now, events: 0, reasons: new Set(), kinds: new Set() };
     const p = this.pending;
     p.full ||= full;
     p.lastEventAt = now;
     p.events += 1;
     p.reasons.add(reason);
+    if (kind !== undefined) p.kinds.add(kind);
     if (!this.pushing) this.arm();
   }
 
@@ -61,7 +64,7 @@ export class PushDebouncer {
       return;
     }
     this.pending = undefined;
-    this.pushing = this.opts.push({ full: p.full, firstEventAt: p.firstEventAt, events: p.events, reasons: p.reasons })
+    this.pushing = this.opts.push({ full: p.full, firstEventAt: p.firstEventAt, events: p.events, reasons: p.reasons, kinds: p.kinds })
       .catch(() => undefined)
       .finally(() => {
         this.pushing = undefined;

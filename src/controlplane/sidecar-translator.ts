@@ -1,9 +1,9 @@
 // Sidecars and gateways (node ids `sidecar~…` / `router~…`) get src/pilot's generators: one
 // PushContext per push, resources generated once per proxy per push (all four types together, on
 // the first type the stream asks for) and encoded through the shared cache. A sidecar's outbound
-// clusters, endpoints and routes depend only on its namespace, labels, service account and capture
-// mode (what buildScope and those generators read), so sidecars alike share them, as Istio's xDS
-// cache does; listeners and inbound clusters (which read the proxy's IP and workload) stay per proxy.
+// clusters, endpoints and routes do not read its id, IP, pod name or inbound app address (only
+// listeners and inbound clusters do), so sidecars alike in everything else share them, as Istio's
+// xDS cache does; listeners and inbound clusters stay per proxy.
 import { CDS_TYPE_URL, EDS_TYPE_URL, LDS_TYPE_URL, RDS_TYPE_URL } from "../api/envoy/type-urls.js";
 import type { MeshConfig } from "../config/mesh/index.js";
 import type { ConfigStore } from "../config/store/index.js";
@@ -60,7 +60,8 @@ export class SidecarTranslator {
     let proxy: Proxy;
     try {
       const ip = info.id.split("~")[1] ?? "";
-      proxy = proxyFromNode({ id: info.id, metadata: info.node.metadata as Record<string, unknown> | undefined }, this.snapshot?.workloadByAddress(ip));
+      const node = { id: info.id, metadata: info.node.metadata as Record<string, unknown> | undefined, locality: info.node.locality as Record<string, unknown> | undefined };
+      proxy = proxyFromNode(node, this.snapshot?.workloadByAddress(ip));
       if (proxy.type !== "sidecar") {
         const r = generateProxyResources(proxy, this.push);
         out.set(CDS_TYPE_URL, this.cache.encode(CDS_TYPE_URL, r.clusters));
@@ -71,7 +72,9 @@ export class SidecarTranslator {
       }
       // Same composition as generateProxyResources for a sidecar, with the outbound part shared.
       const scope = buildScope(proxy, this.push);
-      const key = JSON.stringify([proxy.namespace, Object.entries(proxy.labels).sort(), proxy.serviceAccount, proxy.interceptionMode]);
+      // Everything about the proxy except its own identity and address (which only the per-proxy
+      // part reads), so a field the generators start reading later keys the sharing automatically.
+      const key = JSON.stringify({ ...proxy, id: "", ip: "", name: "", inboundAppAddress: "", labels: Object.entries(proxy.labels).sort() });
       let shared = this.shared.get(key);
       if (!shared) {
         shared = {
