@@ -107,7 +107,7 @@ ${head("waypoint-policy")}spec:
   rules:
   - to:
     - operation:
-        hosts: ["*.example.com"]
+        hosts: ["*.example.com", "example.com:*"]
         notPaths: ["/public/*", "/api/{*}/items/{**}"]
         ports: ["8080"]
     when:

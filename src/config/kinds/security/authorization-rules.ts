@@ -10,7 +10,6 @@ import {
   checkPortStrings,
   checkServiceAccounts,
   checkTrustDomainValues,
-  checkWildcardValues,
 } from "./attribute-checks.js";
 import { validatePolicyTarget } from "./policy-target.js";
 
@@ -34,8 +33,9 @@ const sourceChecks: Record<keyof AuthorizationSource, Check> = {
 };
 
 const operationChecks: Record<keyof AuthorizationOperation, Check> = {
-  hosts: checkWildcardValues,
-  notHosts: checkWildcardValues,
+  // Hosts like "example.com:*" or "*.example.com:*" are both prefix and suffix matches in Istio.
+  hosts: checkEmptyValues,
+  notHosts: checkEmptyValues,
   ports: (v) => checkEmptyValues(v) ?? checkPortStrings(v),
   notPorts: (v) => checkEmptyValues(v) ?? checkPortStrings(v),
   methods: checkEmptyValues,
