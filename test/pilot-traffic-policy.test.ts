@@ -54,6 +54,7 @@ test("connection pool, outlier detection and ISTIO_MUTUAL at the top level reach
   assert.match(tls, /"name":"default"/);
   assert.match(tls, /"name":"ROOTCA"/);
   assert.match(tls, /"sni":"outbound_\.9080_\._\.reviews\.default\.svc\.cluster\.local"/);
+  assert.match(tls, /"match_typed_subject_alt_names":\[\{"san_type":"URI","matcher":\{"exact":"spiffe:\/\/cluster\.local\/ns\/default\/sa\/bookinfo-reviews"\}\}\]/, "secure naming: the servers' SPIFFE identities");
 });
 
 test("port-level settings override the top level; a subset's policy overrides both for its cluster", () => {

@@ -34,6 +34,21 @@ export function subsetEndpoints(scope: ProxyScope, svc: MeshService, port: numbe
   return labels === undefined ? [] : all.filter((e) => labelsMatch(labels, e.labels));
 }
 
+/**
+ * Secure naming: the SPIFFE identities of the workloads behind a cluster, which the client checks
+ * the server's certificate against under ISTIO_MUTUAL.
+ */
+function secureNames(scope: ProxyScope, svc: MeshService, port: number, subset: string): string[] {
+  const trustDomain = scope.push.mesh.trustDomain ?? "cluster.local";
+  const ids = new Set<string>();
+  for (const e of subsetEndpoints(scope, svc, port, subset)) {
+    if (e.workload === undefined || e.serviceAccount === "") continue;
+    const ns = e.workload.slice(0, e.workload.indexOf("/"));
+    ids.add(`spiffe://${trustDomain}/ns/${ns}/sa/${e.serviceAccount}`);
+  }
+  return [...ids].sort();
+}
+
 function outboundCluster(scope: ProxyScope, svc: MeshService, sp: ServicePortInfo, subset: string): EnvoyJson {
   const name = outboundClusterName(sp.port, subset, svc.hostname);
   const c: EnvoyJson = { name, connect_timeout: connectTimeout(scope), metadata: istioMetadata(svc, sp, subset) };
@@ -55,7 +70,11 @@ function outboundCluster(scope: ProxyScope, svc: MeshService, sp: ServicePortInf
   }
   const dr = scope.push.destinationRule(scope.proxy.namespace, scope.proxy.labels, svc);
   const passthrough = c["type"] === "ORIGINAL_DST";
-  applyPolicy(c, mergedPolicy(dr, sp.port, subset), sp.protocol, `outbound_.${sp.port}_.${subset}_.${svc.hostname}`, scope.push.mesh.localityLbSetting);
+  let policy = mergedPolicy(dr, sp.port, subset);
+  if (policy.tls?.mode === "ISTIO_MUTUAL" && (policy.tls.subjectAltNames ?? []).length === 0) {
+    policy = { ...policy, tls: { ...policy.tls, subjectAltNames: secureNames(scope, svc, sp.port, subset) } };
+  }
+  applyPolicy(c, policy, sp.protocol, `outbound_.${sp.port}_.${subset}_.${svc.hostname}`, scope.push.mesh.localityLbSetting);
   if (passthrough) c["lb_policy"] = "CLUSTER_PROVIDED";
   return c;
 }
