@@ -1,0 +1,216 @@
+// Runs the real `bin/mizzen.js proxy --bootstrap samples/proxy/…` as a child process (ports
+// rewritten to free ones) and sends real traffic through it.
+import { after, before, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createServer, request, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parse } from "yaml";
+import { closeServer, closed, dial, freePort, greeter, readUntil } from "./proxy-listener-fixtures.js";
+
+type Json = Record<string, unknown>;
+const BIN = new URL("../../bin/mizzen.js", import.meta.url).pathname;
+const SAMPLES = new URL("../../samples/proxy/", import.meta.url).pathname;
+
+interface Proxy {
+  child: ChildProcess;
+  adminPort: number;
+  listenerPort: number;
+  stdout: () => string;
+  stderr: () => string;
+  exited: Promise<number | null>;
+}
+
+/** Rewrites the sample's listener port and cluster endpoint ports, returns the bootstrap path. */
+async function preparedBootstrap(dir: string, sample: string, endpointPorts: number[]): Promise<{ path: string; listenerPort: number }> {
+  const b = parse(readFileSync(join(SAMPLES, sample), "utf8")) as Json;
+  const st = b.static_resources as { listeners: Json[]; clusters: Json[] };
+  const listenerPort = await freePort();
+  ((st.listeners[0] as { address: { socket_address: Json } }).address.socket_address).port_value = listenerPort;
+  let i = 0;
+  for (const c of st.clusters) {
+    for (const le of (c.load_assignment as { endpoints: { lb_endpoints: { endpoint: { address: { socket_address: Json } } }[] }[] }).endpoints) {
+      for (const lb of le.lb_endpoints) lb.endpoint.address.socket_address.port_value = endpointPorts[i++ % endpointPorts.length];
+    }
+  }
+  const path = join(dir, sample.replace(/\.yaml$/, ".json"));
+  writeFileSync(path, JSON.stringify(b));
+  return { path, listenerPort };
+}
+
+function startProxy(bootstrap: string, listenerPort: number, extra: string[] = []): Promise<Proxy> {
+  const child = spawn(process.execPath, [BIN, "proxy", "--bootstrap", bootstrap, "--admin-port", "0", "--drain-time-s", "1", ...extra], { stdio: ["ignore", "pipe", "pipe"] });
+  let out = "";
+  let err = "";
+  child.stdout?.on("data", (b: Buffer) => { out += b.toString(); });
+  const exited = new Promise<number | null>((r) => child.once("exit", (code) => r(code)));
+  return new Promise((resolve, reject) => {
+    child.stderr?.on("data", (b: Buffer) => {
+      err += b.toString();
+      const m = /admin on 127\.0\.0\.1:(\d+)/.exec(err);
+      if (m) resolve({ child, adminPort: Number(m[1]), listenerPort, stdout: () => out, stderr: () => err, exited });
+    });
+    void exited.then((code) => reject(new Error(`proxy exited ${code}: ${err}`)));
+  });
+}
+
+function http(port: number, path: string, method = "GET"): Promise<{ status: number; body: string; headers: Record<string, unknown> }> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: "127.0.0.1", port, path, method, agent: false }, (res) => {
+      let body = "";
+      res.on("data", (b: Buffer) => { body += b.toString(); });
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, body, headers: res.headers }));
+    });
+    req.on("error", reject);
+    req.end();
+  });
+}
+
+describe("mizzen proxy (tcp-proxy sample)", () => {
+  const dir = mkdtempSync(join(tmpdir(), "mizzen-proxy-"));
+  let a: Awaited<ReturnType<typeof greeter>>;
+  let b: Awaited<ReturnType<typeof greeter>>;
+  let p: Proxy;
+  before(async () => {
+    a = await greeter("one");
+    b = await greeter("two");
+    const { path, listenerPort } = await preparedBootstrap(dir, "tcp-proxy.yaml", [a.port, b.port]);
+    p = await startProxy(path, listenerPort);
+  });
+  after(async () => {
+    if (p.child.exitCode === null) p.child.kill("SIGKILL");
+    await closeServer(a.server, a.sockets);
+    await closeServer(b.server, b.sockets);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("round-robins TCP connections over the cluster's two endpoints", async () => {
+    const seen: string[] = [];
+    for (let i = 0; i < 4; i++) {
+      const c = await dial(p.listenerPort);
+      const greeting = await readUntil(c, "\n");
+      c.write(`hello ${i}`);
+      assert.equal(await readUntil(c, `hello ${i}`), `hello ${i}`);
+      seen.push(greeting.trim());
+      c.destroy();
+    }
+    assert.deepEqual([...new Set(seen)].sort(), ["one", "two"]);
+  });
+
+  it("serves the admin API", async () => {
+    const ready = await http(p.adminPort, "/ready");
+    assert.deepEqual([ready.status, ready.body], [200, "LIVE\n"]);
+    const info = JSON.parse((await http(p.adminPort, "/server_info")).body) as Json;
+    assert.equal(info.state, "LIVE");
+    assert.equal((info.node as Json).id, "tcp-proxy~127.0.0.1~sample.default~default.svc.cluster.local");
+    const dump = JSON.parse((await http(p.adminPort, "/config_dump")).body) as { configs: Json[] };
+    assert.deepEqual(dump.configs.map((c) => String(c["@type"]).split(".").pop()), ["BootstrapConfigDump", "ClustersConfigDump", "ListenersConfigDump", "RoutesConfigDump", "SecretsConfigDump"]);
+    const listeners = dump.configs[2] as { static_listeners: { listener: Json }[] };
+    assert.equal(listeners.static_listeners[0]?.listener.name, "tcp_10000");
+    const clusters = (await http(p.adminPort, "/clusters")).body;
+    assert.match(clusters, new RegExp(`^backend::127\\.0\\.0\\.1:${a.port}::health_flags::healthy$`, "m"));
+    const cj = JSON.parse((await http(p.adminPort, "/clusters?format=json")).body) as { cluster_statuses: { name: string; host_statuses: unknown[] }[] };
+    assert.equal(cj.cluster_statuses.find((c) => c.name === "backend")?.host_statuses.length, 2);
+    assert.match((await http(p.adminPort, "/listeners")).body, new RegExp(`^tcp_10000::127\\.0\\.0\\.1:${p.listenerPort}$`, "m"));
+    assert.match((await http(p.adminPort, "/stats")).body, /^tcp\.backend\.downstream_cx_total: [1-9]\d*$/m);
+    assert.match((await http(p.adminPort, "/stats/prometheus")).body, /^# TYPE envoy_tcp_backend_downstream_cx_total counter$/m);
+    assert.match((await http(p.adminPort, "/logging")).body, /mizzen: info/);
+    assert.match((await http(p.adminPort, "/logging?level=debug", "POST")).body, /mizzen: debug/);
+    assert.equal((await http(p.adminPort, "/logging?level=debug")).status, 405);
+    assert.equal((await http(p.adminPort, "/quitquitquit")).status, 405);
+    assert.equal((await http(p.adminPort, "/nope")).status, 404);
+    assert.match((await http(p.adminPort, "/help")).body, /\/config_dump/);
+  });
+
+  it("writes a TCP access log line per connection to stdout", () => {
+    assert.match(p.stdout(), /"- - -" 0 - \d+ \d+ \d+ - "-" "-" "-" "-" "127\.0\.0\.1:\d+" backend/);
+  });
+
+  it("drains on SIGTERM: open connections keep working, new ones are refused, then it exits 0", async () => {
+    const c = await dial(p.listenerPort);
+    await readUntil(c, "\n");
+    p.child.kill("SIGTERM");
+    // The listener stops accepting first.
+    for (let i = 0; i < 100; i++) {
+      try {
+        const probe = await dial(p.listenerPort);
+        probe.destroy();
+        await new Promise((r) => setTimeout(r, 20));
+      } catch {
+        break;
+      }
+    }
+    await assert.rejects(dial(p.listenerPort), /ECONNREFUSED/);
+    c.write("during drain");
+    assert.equal(await readUntil(c, "during drain"), "during drain");
+    await closed(c); // closed at the end of --drain-time-s 1
+    assert.equal(await p.exited, 0);
+  });
+});
+
+describe("mizzen proxy (front-proxy sample)", () => {
+  const dir = mkdtempSync(join(tmpdir(), "mizzen-front-"));
+  const servers: Server[] = [];
+  let p: Proxy;
+  before(async () => {
+    const ports: number[] = [];
+    for (const name of ["service1", "service2"]) {
+      const s = createServer((req, res) => res.end(`${name} got ${req.url}`));
+      await new Promise<void>((r) => s.listen(0, "127.0.0.1", () => r()));
+      servers.push(s);
+      ports.push((s.address() as AddressInfo).port);
+    }
+    const { path, listenerPort } = await preparedBootstrap(dir, "front-proxy.yaml", ports);
+    p = await startProxy(path, listenerPort);
+  });
+  after(async () => {
+    if (p.child.exitCode === null) p.child.kill("SIGKILL");
+    for (const s of servers) {
+      s.closeAllConnections();
+      await new Promise<void>((r) => s.close(() => r()));
+    }
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("routes HTTP by path prefix to two static clusters", async () => {
+    const one = await http(p.listenerPort, "/service/1/hello");
+    assert.deepEqual([one.status, one.body], [200, "service1 got /service/1/hello"]);
+    const two = await http(p.listenerPort, "/service/2");
+    assert.deepEqual([two.status, two.body], [200, "service2 got /service/2"]);
+    const none = await http(p.listenerPort, "/other");
+    assert.equal(none.status, 404);
+  });
+
+  it("/quitquitquit (POST) ends the process with 0", async () => {
+    assert.equal((await http(p.adminPort, "/quitquitquit", "POST")).status, 200);
+    assert.equal(await p.exited, 0);
+  });
+});
+
+describe("mizzen proxy startup errors", () => {
+  const run = (args: string[]): Promise<{ code: number | null; err: string }> => new Promise((resolve) => {
+    const child = spawn(process.execPath, [BIN, "proxy", ...args], { stdio: ["ignore", "ignore", "pipe"] });
+    let err = "";
+    child.stderr?.on("data", (b: Buffer) => { err += b.toString(); });
+    child.once("exit", (code) => resolve({ code, err }));
+  });
+
+  it("exits 2 on unknown flags and 1 on a bad bootstrap, naming file and field", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "mizzen-bad-"));
+    try {
+      assert.equal((await run(["--bootstrap", "x.yaml", "--frobnicate"])).code, 2);
+      assert.equal((await run([])).code, 2);
+      const bad = join(dir, "bad.yaml");
+      writeFileSync(bad, "static_resources:\n  listeners:\n  - name: l\n    address: { socket_address: { address: 127.0.0.1, port_value: 0 } }\n    filter_chains:\n    - filters:\n      - name: t\n        typed_config:\n          \"@type\": type.googleapis.com/envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy\n          stat_prefix: s\n          cluster: c\n          idle_timeout: 5x\n");
+      const r = await run(["--bootstrap", bad, "--admin-port", "0"]);
+      assert.equal(r.code, 1);
+      assert.match(r.err, /bad\.yaml/);
+      assert.match(r.err, /idle_timeout/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
