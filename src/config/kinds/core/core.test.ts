@@ -204,3 +204,10 @@ spec:
         env:
 `);
 });
+
+test("mesh config is checked in ConfigMap istio and istio-<revision>, not in other istio- ConfigMaps", () => {
+  const cm = (name: string, data: string) => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\n  namespace: istio-system\ndata:\n${data}`;
+  expectError(cm("istio-canary", "  mesh: |\n    accessLogEncoding: XML\n"), "data.mesh", "accessLogEncoding: accessLogEncoding must be one of TEXT, JSON");
+  expectClean(cm("istio-ca-root-cert", "  root-cert.pem: |\n    not checked here\n"));
+  expectClean(cm("istio-sidecar-injector", "  values: '{}'\n"));
+});
