@@ -116,3 +116,35 @@ test("a gateway whose selector does not match the proxy gives it no listeners", 
   const res = mesh.resources(mesh.gateway("istio-system", "egress-0", "10.4.0.2", { istio: "egressgateway" }));
   assert.equal(res.listeners.length, 0);
 });
+
+test("server hosts 'ns/host' admit only VirtualServices of that namespace", () => {
+  const scoped = `apiVersion: networking.istio.io/v1
+kind: Gateway
+metadata: { name: scoped, namespace: istio-system }
+spec:
+  selector: { istio: ingressgateway }
+  servers:
+  - port: { number: 9000, name: http-scoped, protocol: HTTP }
+    hosts: ["team-a/*"]
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: { name: a, namespace: team-a }
+spec:
+  hosts: [a.example.com]
+  gateways: [istio-system/scoped]
+  http: [{ route: [{ destination: { host: ratings.default.svc.cluster.local } }] }]
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: { name: b, namespace: default }
+spec:
+  hosts: [b.example.com]
+  gateways: [istio-system/scoped]
+  http: [{ route: [{ destination: { host: ratings } }] }]
+`;
+  const mesh = bookinfo(scoped);
+  const sim = mesh.simulator(mesh.gateway("istio-system", "istio-ingressgateway-0", "10.4.0.1", INGRESS));
+  assert.equal(sim.run({ port: 9000, host: "a.example.com" }).cluster, "outbound|9080||ratings.default.svc.cluster.local");
+  assert.equal(sim.run({ port: 9000, host: "b.example.com" }).error, "no virtual host");
+});

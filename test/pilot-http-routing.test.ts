@@ -178,3 +178,30 @@ spec:
   assert.equal(sim.run(call({}, "/reviews/1")).cluster, v("v3"));
   assert.equal(sim.run(call({ "end-user": "jason" }, "/health")).cluster, v("v1"));
 });
+
+test("port and authority matches; a route bound to a port applies only to that port's route configuration", () => {
+  const multi = `apiVersion: v1
+kind: Service
+metadata: { name: api, namespace: default }
+spec:
+  clusterIP: 10.96.0.60
+  selector: { app: api }
+  ports: [{ name: http, port: 80 }, { name: http-admin, port: 8081 }]
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: { name: api, namespace: default }
+spec:
+  hosts: [api]
+  http:
+  - match: [{ port: 8081 }]
+    route: [{ destination: { host: api, port: { number: 8081 } } }]
+  - match: [{ authority: { prefix: "api.default" } }]
+    route: [{ destination: { host: reviews } }]
+  - route: [{ destination: { host: api, port: { number: 80 } } }]
+`;
+  const sim = productpage(multi);
+  assert.equal(sim.run({ address: "10.96.0.60", port: 8081, host: "api:8081" }).cluster, "outbound|8081||api.default.svc.cluster.local");
+  assert.equal(sim.run({ address: "10.96.0.60", port: 80, host: "api" }).cluster, "outbound|80||api.default.svc.cluster.local");
+  assert.equal(sim.run({ address: "10.96.0.60", port: 80, host: "api.default" }).cluster, "outbound|9080||reviews.default.svc.cluster.local");
+});

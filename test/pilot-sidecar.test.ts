@@ -83,3 +83,19 @@ test("the Mizzen proxy's own compilers accept every generated cluster and route 
     for (const r of res.routes) assert.equal(compileRouteConfiguration(r).name, r["name"]);
   }
 });
+
+test("interception NONE: outbound listeners bind on the pod's own address and inbound listens per port", async () => {
+  const { proxyFromNode, nodeId, generateProxyResources } = await import("../src/pilot/index.js");
+  const mesh = bookinfo();
+  const w = mesh.registry.snapshot().workload("default", "reviews-v1");
+  assert.ok(w);
+  const proxy = proxyFromNode({ id: nodeId("sidecar", w.address, "reviews-v1", "default"), metadata: { INTERCEPTION_MODE: "NONE" } }, w);
+  const res = generateProxyResources(proxy, mesh.push());
+  assertValidEnvoy(res);
+  const names = res.listeners.map((l) => l["name"]);
+  assert.ok(!names.includes("virtualOutbound") && !names.includes("virtualInbound"));
+  const out = res.listeners.find((l) => l["name"] === "0.0.0.0_9080");
+  assert.deepEqual(out?.["address"], { socket_address: { address: "10.1.0.21", port_value: 9080 } });
+  assert.equal(out?.["bind_to_port"], undefined);
+  assert.ok(names.includes("10.1.0.21_9080"));
+});

@@ -9,7 +9,7 @@ import {
 export type RuleAction = "ALLOW" | "DENY" | "AUDIT" | "CUSTOM";
 
 /** Raised inside a rule's translation when an HTTP-only attribute meets a TCP chain under ALLOW. */
-class DropRule { }
+class DropRule extends Error { }
 
 interface Ctx { readonly forTcp: boolean; readonly strictTcp: boolean }
 

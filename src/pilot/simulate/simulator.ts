@@ -40,7 +40,7 @@ export interface SimResult {
   routeJson?: EnvoyJson;
   mirrors: string[];
   /** Why the request went nowhere, when it did. */
-  error?: "no listener" | "no filter chain" | "no route configuration" | "no route";
+  error?: "no listener" | "no filter chain" | "no route configuration" | "no virtual host" | "no route";
 }
 
 const redirectStatus: Readonly<Record<string, number>> = { MOVED_PERMANENTLY: 301, FOUND: 302, SEE_OTHER: 303, TEMPORARY_REDIRECT: 307, PERMANENT_REDIRECT: 308 };
@@ -116,6 +116,7 @@ export class TrafficSimulator {
     result.routeConfig = String(rc.json["name"]);
     const authority = req.host ?? `${req.address ?? "0.0.0.0"}:${req.port}`;
     const path = req.path ?? "/";
+    if (rc.compiled.findVirtualHost(authority) === null) return { ...result, error: "no virtual host" };
     const match = rc.compiled.match({ authority, path, method: req.method ?? "GET", headers: req.headers ?? {}, scheme: req.scheme ?? "http" });
     if (!match) return { ...result, error: "no route" };
     const vhName = match.virtualHost.name;
