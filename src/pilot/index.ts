@@ -9,3 +9,9 @@ export { BLACKHOLE_CLUSTER, INBOUND_PASSTHROUGH_CLUSTER, PASSTHROUGH_CLUSTER, in
 export { TrafficSimulator, type SimRequest, type SimResult } from "./simulate/index.js";
 export { EncodeCache, toXdsResources } from "./xds-resources.js";
 export { PilotXdsGenerator } from "./xds-generator.js";
+// The generator's parts, for callers that share outbound resources across alike proxies.
+export { fixedClusters, inboundClusters, outboundClusters } from "./clusters.js";
+export { loadAssignments } from "./endpoints.js";
+export { sidecarListeners } from "./listeners.js";
+export { sidecarRouteConfigs } from "./routes.js";
+export { gatewayResources } from "./gateway.js";
