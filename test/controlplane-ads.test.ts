@@ -2,11 +2,16 @@
 // sidecar node, debounced pushes (one per edit, EDS-only on workload changes), a NACK visible in
 // /debug/syncz, /metrics and `mizzen proxy-status`, and proxy-config's tables and JSON.
 import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { CDS_TYPE_URL, EDS_TYPE_URL, LDS_TYPE_URL, RDS_TYPE_URL } from "../src/api/envoy/type-urls.js";
 import type { ProxySync } from "../src/controlplane/index.js";
 import type { EnvoyJson } from "../src/proxy/contracts.js";
-import { ECHO_SUBSETS, RecordingAdsClient, echoService, getJson, postJson, runCli, startControlPlane, waitFor, sleep, type StartedControlPlane } from "./controlplane-helpers.js";
+import { BIN, ECHO_SUBSETS, RecordingAdsClient, echoService, getJson, postJson, runCli, startControlPlane, waitFor, sleep, type StartedControlPlane } from "./controlplane-helpers.js";
 
 const HOST = "echo.default.svc.cluster.local";
 // Istio's proxyless gRPC node: a sidecar-form id with GENERATOR=grpc in its metadata.
@@ -183,16 +188,46 @@ describe("mizzen control plane over ADS", () => {
 
   it("says clearly when the control plane cannot be reached", async () => {
     const closed = await new Promise<number>((resolve) => {
-      void import("node:net").then(({ createServer }) => {
-        const s = createServer();
-        s.listen(0, "127.0.0.1", () => {
-          const port = (s.address() as { port: number }).port;
-          s.close(() => resolve(port));
-        });
+      const s = createServer();
+      s.listen(0, "127.0.0.1", () => {
+        const port = (s.address() as { port: number }).port;
+        s.close(() => resolve(port));
       });
     });
     const r = await runCli(["proxy-status", "--cp-address", `127.0.0.1:${closed}`]);
     assert.equal(r.code, 1);
     assert.match(r.stderr, /MIZZEN_ERR_UNREACHABLE: cannot reach the control plane at 127\.0\.0\.1:\d+/);
+  });
+});
+
+describe("mizzen control-plane as a process", () => {
+  it("exits 2 on usage errors", async () => {
+    const noConfig = await runCli(["control-plane"]);
+    assert.equal(noConfig.code, 2);
+    assert.match(noConfig.stderr, /--config DIR is required/);
+    const badPort = await runCli(["control-plane", "--config", ".", "--xds-port", "70000"]);
+    assert.equal(badPort.code, 2);
+    const unknown = await runCli(["control-plane", "--config", ".", "--bogus"]);
+    assert.equal(unknown.code, 2);
+  });
+
+  it("starts from a directory, reports ready and stops on SIGTERM", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "mizzen-cp-proc-"));
+    await writeFile(join(dir, "svc.yaml"), echoService());
+    const child = spawn(process.execPath, [BIN, "control-plane", "--config", dir, "--xds-port", "0", "--monitoring-port", "0", "--listen-address", "127.0.0.1"], { stdio: ["ignore", "pipe", "pipe"] });
+    try {
+      let out = "";
+      child.stdout.on("data", (c: Buffer) => (out += c.toString()));
+      await waitFor("the ready line", () => /"event":"ready"/.test(out));
+      const ready = JSON.parse(out.split("\n")[0] ?? "{}") as { monitoringPort: number };
+      const res = await fetch(`http://127.0.0.1:${ready.monitoringPort}/ready`);
+      assert.equal(res.status, 200);
+      const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+      child.kill("SIGTERM");
+      assert.equal(await exited, 0);
+    } finally {
+      if (child.exitCode === null) child.kill("SIGKILL");
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
