@@ -71,6 +71,8 @@ export interface RbacConfig {
   readonly rules: RbacEngine | null;
   readonly shadow: RbacEngine | null;
   readonly statPrefix: string;
+  /** Prefix of the shadow verdict's metadata keys (Istio: "istio_ext_authz_" for CUSTOM). */
+  readonly shadowPrefix: string;
 }
 
 export function compileRbacConfig(v: unknown, field: string): RbacConfig {
@@ -80,5 +82,6 @@ export function compileRbacConfig(v: unknown, field: string): RbacConfig {
     rules: o["rules"] === undefined || o["rules"] === null ? null : RbacEngine.compile(o["rules"], `${field}.rules`),
     shadow: o["shadow_rules"] === undefined || o["shadow_rules"] === null ? null : RbacEngine.compile(o["shadow_rules"], `${field}.shadow_rules`),
     statPrefix: str(o["stat_prefix"], `${field}.stat_prefix`) ?? "",
+    shadowPrefix: str(o["shadow_rules_stat_prefix"], `${field}.shadow_rules_stat_prefix`) ?? "",
   };
 }

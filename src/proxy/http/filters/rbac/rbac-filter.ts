@@ -12,6 +12,8 @@ import { setMetadata } from "./dynamic-metadata.js";
 export const HTTP_RBAC_TYPE = "type.googleapis.com/envoy.extensions.filters.http.rbac.v3.RBAC";
 export const HTTP_RBAC_PER_ROUTE_TYPE = "type.googleapis.com/envoy.extensions.filters.http.rbac.v3.RBACPerRoute";
 export const RBAC_DENIED_BODY = "RBAC: access denied";
+/** Envoy writes the RBAC filter's dynamic metadata under its extension name, whatever the filter is called. */
+export const RBAC_METADATA = "envoy.filters.http.rbac";
 
 /** Per-route configs compiled on first use (the route compiler keeps unknown types raw). */
 const perRouteCache = new WeakMap<object, RbacConfig | Error>();
@@ -56,12 +58,12 @@ export class HttpRbacFilter implements HttpFilter {
     if (cfg.shadow !== null) {
       const d = cfg.shadow.evaluate(req);
       if (d.allowed) this.shadowAllowed++; else this.shadowDenied++;
-      setMetadata(ex, this.name, "shadow_engine_result", d.allowed ? "allowed" : "denied");
-      if (d.policy !== null) setMetadata(ex, this.name, "shadow_effective_policy_id", d.policy);
+      setMetadata(ex, RBAC_METADATA, `${cfg.shadowPrefix}shadow_engine_result`, d.allowed ? "allowed" : "denied");
+      if (d.policy !== null) setMetadata(ex, RBAC_METADATA, `${cfg.shadowPrefix}shadow_effective_policy_id`, d.policy);
     }
     if (cfg.rules === null) return FILTER_CONTINUE;
     const d = cfg.rules.evaluate(req);
-    if (d.policy !== null && cfg.rules.action === "LOG") setMetadata(ex, this.name, "access_log_hint", true);
+    if (d.policy !== null && cfg.rules.action === "LOG") setMetadata(ex, RBAC_METADATA, "access_log_hint", true);
     if (d.allowed) { this.allowed++; return FILTER_CONTINUE; }
     this.denied++;
     ex.localReply(403, null, RBAC_DENIED_BODY);
