@@ -118,6 +118,14 @@ describe("tcp_proxy", () => {
     await closeServer(other.server, other.sockets);
   });
 
+  it("closes both sides after idle_timeout without traffic", async () => {
+    h.addCluster("idle", [echo.port]);
+    const l = await h.manager.apply(listenerJson("idle", [{ filters: [tcpProxy("idle", { idle_timeout: "0.2s" })] }]));
+    const c = await dial(l.port);
+    assert.equal(await readUntil(c, "\n"), "echo\n");
+    await closed(c);
+  });
+
   it("rejects an invalid tcp_proxy config naming the field", async () => {
     await assert.rejects(h.manager.apply(listenerJson("bad", [{ filters: [tcpProxy("x", { idle_timeout: "soon" })] }])), /idle_timeout/);
     await assert.rejects(h.manager.apply(listenerJson("bad", [{ filters: [tcpProxy("", { stat_prefix: "s", cluster: undefined })] }])), /needs cluster or weighted_clusters/);
