@@ -122,3 +122,37 @@ test("ServiceEntry resolution: DNS → STRICT_DNS on the host, STATIC → EDS wi
   assert.match(JSON.stringify(eds), /10\.3\.0\.1.*10\.3\.0\.2/);
   assert.equal(res.clusters.some((c) => String(c["name"]).includes("*")), false, "wildcard entries have no cluster");
 });
+
+test("DNS_ROUND_ROBIN → LOGICAL_DNS with a single host; VirtualService exportTo hides rules from other namespaces", () => {
+  const mesh = bookinfo(`apiVersion: networking.istio.io/v1
+kind: ServiceEntry
+metadata: { name: api, namespace: default }
+spec:
+  hosts: [api.example.org]
+  ports: [{ number: 80, name: http, protocol: HTTP }]
+  resolution: DNS_ROUND_ROBIN
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: { name: ratings-private, namespace: default }
+spec:
+  hosts: [ratings.default.svc.cluster.local]
+  exportTo: ["."]
+  http: [{ route: [{ destination: { host: ratings.default.svc.cluster.local, port: { number: 9080 } } }], timeout: 3s }]
+---
+apiVersion: v1
+kind: Pod
+metadata: { name: outsider, namespace: other, labels: { app: outsider } }
+spec: { containers: [{ name: c, image: c }] }
+status: { podIP: 10.9.9.9 }
+`);
+  const res = mesh.resources(mesh.sidecar("default", "productpage-v1"));
+  assertValidEnvoy(res);
+  const c = res.clusters.find((x) => x["name"] === "outbound|80||api.example.org");
+  assert.equal(c?.["type"], "LOGICAL_DNS");
+  assert.match(JSON.stringify(c?.["load_assignment"]), /"address":"api\.example\.org","port_value":80/);
+  const inNs = mesh.simulator(mesh.sidecar("default", "productpage-v1")).run({ address: "10.96.0.13", port: 9080, host: "ratings:9080" });
+  assert.equal((inNs.routeJson?.["route"] as Record<string, unknown>)["timeout"], "3s");
+  const outside = mesh.simulator(mesh.sidecar("other", "outsider")).run({ address: "10.96.0.13", port: 9080, host: "ratings.default:9080" });
+  assert.equal((outside.routeJson?.["route"] as Record<string, unknown>)["timeout"], "0s", "the rule is not exported to namespace other");
+});

@@ -61,7 +61,11 @@ function outboundCluster(scope: ProxyScope, svc: MeshService, sp: ServicePortInf
     case "DNS_ROUND_ROBIN":
       c["type"] = svc.resolution === "DNS" ? "STRICT_DNS" : "LOGICAL_DNS";
       c["dns_lookup_family"] = "V4_ONLY";
-      c["load_assignment"] = { cluster_name: name, endpoints: localityLbEndpoints(subsetEndpoints(scope, svc, sp.port, subset)) };
+      {
+        // LOGICAL_DNS takes exactly one host to resolve; Istio uses the first endpoint.
+        const eps = subsetEndpoints(scope, svc, sp.port, subset);
+        c["load_assignment"] = { cluster_name: name, endpoints: localityLbEndpoints(svc.resolution === "DNS" ? eps : eps.slice(0, 1)) };
+      }
       break;
     case "PASSTHROUGH":
       c["type"] = "ORIGINAL_DST";
