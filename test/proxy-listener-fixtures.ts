@@ -5,14 +5,15 @@ import type { EnvoyJson, NetworkFilterFactory } from "../src/proxy/contracts.js"
 import { StatsStore } from "../src/proxy/admin/stats.js";
 import { NetworkFilterRegistry } from "../src/proxy/listener/filter-registry.js";
 import { ListenerManager } from "../src/proxy/listener/listener-manager.js";
-import { InterimClusterRegistry, compileInterimCluster } from "../src/proxy/server/interim-cluster.js";
+import { ClusterManager } from "../src/proxy/upstream/index.js";
+import { buildUpstreamTls } from "../src/proxy/tls/upstream.js";
 import { TCP_PROXY_TYPE } from "../src/proxy/tcp/config.js";
 import { tcpProxyFactory } from "../src/proxy/tcp/tcp-proxy.js";
 import { SecretStore } from "../src/proxy/tls/secret-store.js";
 
 export interface Harness {
   readonly manager: ListenerManager;
-  readonly clusters: InterimClusterRegistry;
+  readonly clusters: ClusterManager;
   readonly secrets: SecretStore;
   readonly stats: StatsStore;
   addCluster(name: string, ports: number[], extra?: EnvoyJson): void;
@@ -21,7 +22,7 @@ export interface Harness {
 
 export function harness(drainTimeMs = 200, factories: NetworkFilterFactory[] = []): Harness {
   const secrets = new SecretStore();
-  const clusters = new InterimClusterRegistry();
+  const clusters = new ClusterManager({ timers: false, tlsBuilder: (json, field) => buildUpstreamTls(json, secrets, field) });
   const stats = new StatsStore();
   const registry = new NetworkFilterRegistry();
   registry.register(tcpProxyFactory);
@@ -30,9 +31,12 @@ export function harness(drainTimeMs = 200, factories: NetworkFilterFactory[] = [
   return {
     manager, clusters, secrets, stats,
     addCluster(name, ports, extra = {}) {
-      clusters.clusters.set(name, compileInterimCluster({ name, connect_timeout: "1s", load_assignment: { cluster_name: name, endpoints: [{ lb_endpoints: ports.map((p) => ({ endpoint: { address: { socket_address: { address: "127.0.0.1", port_value: p } } } })) }] }, ...extra }, secrets));
+      clusters.set({ name, type: "STATIC", connect_timeout: "1s", load_assignment: { cluster_name: name, endpoints: [{ lb_endpoints: ports.map((p) => ({ endpoint: { address: { socket_address: { address: "127.0.0.1", port_value: p } } } })) }] }, ...extra });
     },
-    close: () => manager.shutdown(0),
+    close: async () => {
+      await manager.shutdown(0);
+      clusters.close();
+    },
   };
 }
 
