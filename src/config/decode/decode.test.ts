@@ -127,3 +127,17 @@ test("suggestions: edit distance, case, snake_case", () => {
   assert.equal(closest("per_try_timeout", ["perTryTimeout", "attempts"]), "perTryTimeout");
   assert.equal(closest("zzzzzz", ["weight"]), undefined);
 });
+
+test("empty (null) fields are absent, as in Kubernetes; null list items are errors", () => {
+  const ok = decodeText("apiVersion: networking.istio.io/v1\nkind: Sidecar\nmetadata: {name: a}\nspec:\n  ingress:\n  egress:\n  - hosts: [\"./*\"]\n    port:\nstatus:\n", "n.yaml");
+  assert.deepEqual(ok.diagnostics, []);
+  assert.deepEqual((ok.resources[0] as unknown as { spec: unknown }).spec, { egress: [{ hosts: ["./*"] }] });
+  const bad = decodeText("apiVersion: networking.istio.io/v1\nkind: Sidecar\nmetadata: {name: a}\nspec:\n  egress:\n  -\n", "n.yaml");
+  assert.equal(bad.diagnostics[0]?.path, "spec.egress[0]");
+});
+
+test("an unknown kind names the resource when metadata has a name", () => {
+  const r = decodeText("apiVersion: networking.istio.io/v1\nkind: Gatewy\nmetadata: {name: gw, namespace: prod}\n", "k.yaml");
+  assert.deepEqual(r.diagnostics[0]?.resource, { kind: "Gatewy", name: "gw", namespace: "prod" });
+  assert.match(r.diagnostics[0]?.message ?? "", /did you mean Gateway/);
+});

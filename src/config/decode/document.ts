@@ -39,7 +39,11 @@ export function decodeObject(value: unknown, target: DecodeTarget): { resource?:
   }
   const found = lookupKind(apiVersion, kind);
   if ("message" in found) {
-    report("error", ErrorCode.UnknownKind, ["kind"], found.message);
+    const rawName = isRecord(value["metadata"]) ? value["metadata"]["name"] : undefined;
+    const rawNs = isRecord(value["metadata"]) ? value["metadata"]["namespace"] : undefined;
+    const ref: ResourceRef | undefined = typeof rawName === "string" && rawName !== "" ? { kind, name: rawName } : undefined;
+    if (ref && typeof rawNs === "string" && rawNs !== "") ref.namespace = rawNs;
+    report("error", ErrorCode.UnknownKind, ["kind"], found.message, ref);
     return { diagnostics };
   }
   const def = found.def;
@@ -52,7 +56,7 @@ export function decodeObject(value: unknown, target: DecodeTarget): { resource?:
   pushProblems(metaProblems, ErrorCode.Metadata);
 
   const body: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value)) if (k !== "apiVersion" && k !== "kind" && k !== "metadata") body[k] = v;
+  for (const [k, v] of Object.entries(value)) if (k !== "apiVersion" && k !== "kind" && k !== "metadata" && v !== null) body[k] = dropNullFields(v, 0);
   const parsed = parseWithSchema(def.schema as KindDefinition["schema"], body);
   pushProblems(parsed.problems, ErrorCode.Schema);
   if (parsed.data !== undefined) runValidate(def, parsed.data, ref, report);
@@ -61,6 +65,21 @@ export function decodeObject(value: unknown, target: DecodeTarget): { resource?:
   if (rejected || !meta || parsed.data === undefined) return { diagnostics };
   const resource = { ...(parsed.data as object), apiVersion, kind, metadata: meta, source: { file, line: locator.start } } as Resource;
   return { resource, diagnostics };
+}
+
+/**
+ * A field written as `field:` or `field: null` is absent, as Kubernetes' JSON decoding treats it.
+ * Nulls inside lists stay, so "items may not be null" still reports.
+ */
+function dropNullFields(v: unknown, depth: number): unknown {
+  if (depth > 200 || typeof v !== "object" || v === null) return v;
+  if (Array.isArray(v)) return v.map((x) => dropNullFields(x, depth + 1));
+  const out: Record<string, unknown> = {};
+  for (const [k, x] of Object.entries(v)) {
+    if (x === null) continue;
+    Object.defineProperty(out, k, { value: dropNullFields(x, depth + 1), enumerable: true, writable: true, configurable: true });
+  }
+  return out;
 }
 
 type Report = (severity: Diagnostic["severity"], code: string, path: readonly PathSegment[], message: string, resource?: ResourceRef) => void;
