@@ -8,7 +8,7 @@ import { createServer as createHttpServer, request, Agent, type Server } from "n
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { BIN, ECHO_SUBSETS, postJson, startControlPlane, waitFor, type StartedControlPlane } from "./controlplane-helpers.js";
+import { BIN, ECHO_SUBSETS, postJson, runCli, startControlPlane, waitFor, type StartedControlPlane } from "./controlplane-helpers.js";
 
 const PROXY_IP = "127.0.0.2";
 
@@ -169,5 +169,21 @@ describe("control plane + mizzen proxy", () => {
     assert.ok(after.every((r) => r.body === "v2"), "once rerouted, every request goes to v2");
     const first = results.find((r) => r.body === "v2");
     t.diagnostic(`rerouted ${first ? first.at - changedAt : -1} ms after the file write; ${results.length} requests, 0 failed`);
+  });
+
+  it("shows the proxy SYNCED in proxy-status and its clusters through proxy-config, from the control plane and from its admin", async () => {
+    const cpAddress = `127.0.0.1:${cp.monitoringPort}`;
+    await waitFor("the proxy SYNCED", async () => {
+      const r = await runCli(["proxy-status", "--cp-address", cpAddress]);
+      const row = r.stdout.split("\n").find((l) => l.startsWith("sidecar~127.0.0.2~client.default")) ?? "";
+      return /^\S+\s+client\.default\s+SYNCED\s+SYNCED\s+SYNCED\s+SYNCED\s/.test(row);
+    });
+    const fromCp = await runCli(["proxy-config", "cluster", "sidecar~127.0.0.2", "--cp-address", cpAddress, "--fqdn", "echo"]);
+    assert.match(fromCp.stdout, new RegExp(`^echo\\.default\\.svc\\.cluster\\.local\\s+${svcPort}\\s+v2\\s+outbound\\s+EDS`, "m"));
+    const admin = /admin on 127\.0\.0\.1:(\d+)/.exec(proxyLog)?.[1];
+    assert.ok(admin, `the proxy logs its admin port: ${proxyLog}`);
+    const fromAdmin = await runCli(["proxy-config", "cluster", "--admin", `127.0.0.1:${admin}`, "--fqdn", "echo"]);
+    assert.equal(fromAdmin.code, 0, fromAdmin.stderr);
+    assert.match(fromAdmin.stdout, new RegExp(`^echo\\.default\\.svc\\.cluster\\.local\\s+${svcPort}\\s+v1\\s+outbound\\s+EDS`, "m"));
   });
 });
