@@ -109,6 +109,22 @@ function checkEgressHost(s: Scope, value: string, index: number): void {
   if (host.includes("*") && host !== "*" && !host.startsWith("*.")) s.error(`partial wildcard "${host}" not allowed`, index);
 }
 
+/** Istio warns (not yet rejects) about egress hosts another entry already covers, and about the all-hosts entry combined with others. */
+function warnDuplicateEgressHosts(s: Scope, hosts: readonly string[], namespace: string): void {
+  const byNamespace = new Map<string, Set<string>>();
+  hosts.forEach((value, i) => {
+    const slash = value.indexOf("/");
+    if (slash < 0 || value.startsWith("~")) return;
+    const ns = value.slice(0, slash) === "." ? namespace : value.slice(0, slash);
+    const host = value.slice(slash + 1);
+    const set = byNamespace.get(ns) ?? new Set<string>();
+    if ((host === "*" && set.size > 0) || (host !== "*" && (set.has(host) || set.has("*")))) s.warn(`duplicated egress host: ${value}`, i);
+    set.add(host);
+    byNamespace.set(ns, set);
+  });
+  if (byNamespace.get("*")?.has("*") && byNamespace.size > 1) s.warn("`*/*` selects all hosts; no other hosts can be added");
+}
+
 function checkEgress(s: Scope, egress: Egress[]): void {
   const ports = new Set<number>();
   const sockets = new Set<string>();
@@ -139,6 +155,7 @@ function checkEgress(s: Scope, egress: Egress[]): void {
     }
     if (l.hosts.length === 0) es.error("egress listener must contain at least one host", "hosts");
     l.hosts.forEach((h, j) => checkEgressHost(es.at("hosts"), h, j));
+    warnDuplicateEgressHosts(es.at("hosts"), l.hosts, s.namespace);
   });
 }
 

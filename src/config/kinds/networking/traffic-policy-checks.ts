@@ -133,7 +133,10 @@ function checkLocalityLb(scope: Scope, lb: LoadBalancerSettings["localityLbSetti
     scope.error("distribute and failover cannot be set together");
     return;
   }
+  const sources: string[] = [];
   distribute.forEach((d, i) => {
+    if (d.from !== undefined) sources.push(d.from);
+    checkLocalities(scope.at("distribute", i, "to"), Object.keys(d.to ?? {}));
     let total = 0;
     for (const [loc, w] of Object.entries(d.to ?? {})) {
       if (w <= 0 || w > 100) scope.error("locality weight must be in range [1, 100]", "distribute", i, "to", loc);
@@ -141,6 +144,12 @@ function checkLocalityLb(scope: Scope, lb: LoadBalancerSettings["localityLbSetti
     }
     if (total !== 100) scope.error(`total locality weight ${total} != 100`, "distribute", i, "to");
   });
+  checkLocalities(scope.at("distribute"), sources);
+  if (failover.length > 0) {
+    (lb.failoverPriority ?? []).forEach((label, i) => {
+      if (topologyLabels.has(label)) scope.error(`cannot set both failover and topology label "${label}" in failoverPriority`, "failoverPriority", i);
+    });
+  }
   if ((failover.length > 0 || (lb.failoverPriority ?? []).length > 0) && !outlier) {
     scope.warn("outlier detection policy must be provided for failover");
   }
@@ -149,6 +158,32 @@ function checkLocalityLb(scope: Scope, lb: LoadBalancerSettings["localityLbSetti
     if (f.from?.includes("/") || f.to?.includes("/")) scope.error("locality lb failover only specifies regions", "failover", i);
     if (f.from?.includes("*") || f.to?.includes("*")) scope.error("locality lb failover region should not contain '*' wildcard", "failover", i);
   });
+}
+
+const topologyLabels = new Set(["topology.kubernetes.io/region", "topology.kubernetes.io/zone", "topology.istio.io/subzone"]);
+
+/**
+ * Localities are "region[/zone[/subzone]]" with at most one "*", at the end; none may be empty
+ * or overlap an earlier one (Istio's validateLocalities).
+ */
+function checkLocalities(scope: Scope, localities: readonly string[]): void {
+  const seen: string[][] = [];
+  for (const loc of localities) {
+    const stars = loc.split("*").length - 1;
+    if (stars > 1 || (stars === 1 && !loc.endsWith("*"))) {
+      scope.error(`locality ${loc}: wildcard '*' may appear once, at the end`);
+      continue;
+    }
+    const parts = loc.split("/", 3);
+    if (parts.some((p) => p === "")) {
+      scope.error(`locality ${loc} must not contain empty region/zone/subzone`);
+      continue;
+    }
+    // "*" matches everything below its level, so compare prefixes up to the shorter locality.
+    const covers = (a: string[], b: string[]): boolean => a.every((p, i) => p === "*" || p === b[i]);
+    if (seen.some((prev) => covers(prev, parts) || covers(parts, prev))) scope.error(`locality ${loc} overlaps with a previous one`);
+    seen.push(parts);
+  }
 }
 
 export function checkClientTls(scope: Scope, tls: ClientTlsSettings | undefined): void {
