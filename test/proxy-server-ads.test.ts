@@ -2,9 +2,12 @@
 // applied to the real managers, an invalid listener is NACKed with its compile error alone.
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
+import * as grpc from "@grpc/grpc-js";
 import { CDS_TYPE_URL, EDS_TYPE_URL, LDS_TYPE_URL } from "../src/api/envoy/type-urls.js";
 import { ProxyServer } from "../src/proxy/server/proxy-server.js";
 import { TCP_PROXY_TYPE } from "../src/proxy/tcp/config.js";
+import { makeCa, makeLeaf } from "../src/proxy/tls/test-certs.js";
+import { UPSTREAM_TLS_TYPE } from "../src/proxy/tls/upstream.js";
 import { AdsServer, SnapshotCache, resourceFromEnvoyJson, type XdsResource } from "../src/xds/index.js";
 import { closeServer, dial, freePort, greeter, readUntil } from "./proxy-listener-fixtures.js";
 
@@ -83,5 +86,56 @@ describe("proxy server over ADS", () => {
     const again = await dial(port);
     assert.equal(await readUntil(again, "\n"), "from-eds\n");
     again.destroy();
+  });
+});
+
+describe("proxy server over ADS with TLS (xDS cluster with an UpstreamTlsContext)", () => {
+  it("connects to a TLS ADS server, checking its SPIFFE ID, and applies what it sends", async () => {
+    const ca = await makeCa("Mesh CA");
+    const istiod = await makeLeaf(ca, { cn: "istiod", uris: ["spiffe://cluster.local/ns/istio-system/sa/istiod"] });
+    const sidecar = await makeLeaf(ca, { cn: "sidecar", uris: ["spiffe://cluster.local/ns/default/sa/app"] });
+    const up = await greeter("over-tls");
+    const cache = new SnapshotCache();
+    const ads = new AdsServer({ source: cache });
+    const adsPort = await ads.listen("127.0.0.1:0", grpc.ServerCredentials.createSsl(Buffer.from(ca.certPem), [{ cert_chain: Buffer.from(istiod.certPem), private_key: Buffer.from(istiod.keyPem) }], true));
+    const port = await freePort();
+    cache.setDefault({
+      [CDS_TYPE_URL]: [resourceFromEnvoyJson(CDS_TYPE_URL, { name: "web", type: "STATIC", connect_timeout: "1s", load_assignment: { cluster_name: "web", endpoints: [{ lb_endpoints: [{ endpoint: { address: { socket_address: { address: "127.0.0.1", port_value: up.port } } } }] }] } })],
+      [LDS_TYPE_URL]: [listener("tls_fed", port, "web")],
+    });
+    const proxy = new ProxyServer({
+      drainTimeMs: 100, adminPort: 0,
+      bootstrap: {
+        node: { id: "sidecar~10.0.0.2~app.default~default.svc.cluster.local", cluster: "app" },
+        dynamic_resources: { ads_config: { api_type: "GRPC", grpc_services: [{ envoy_grpc: { cluster_name: "xds-grpc" } }] }, cds_config: { ads: {} }, lds_config: { ads: {} } },
+        static_resources: {
+          clusters: [{
+            name: "xds-grpc", type: "STATIC", connect_timeout: "1s",
+            load_assignment: { cluster_name: "xds-grpc", endpoints: [{ lb_endpoints: [{ endpoint: { address: { socket_address: { address: "127.0.0.1", port_value: adsPort } } } }] }] },
+            transport_socket: {
+              name: "envoy.transport_sockets.tls",
+              typed_config: {
+                "@type": UPSTREAM_TLS_TYPE,
+                common_tls_context: {
+                  tls_certificates: [{ certificate_chain: { inline_string: sidecar.certPem }, private_key: { inline_string: sidecar.keyPem } }],
+                  validation_context: { trusted_ca: { inline_string: ca.certPem }, match_subject_alt_names: [{ exact: "spiffe://cluster.local/ns/istio-system/sa/istiod" }] },
+                },
+              },
+            },
+          }],
+        },
+      },
+    });
+    try {
+      await proxy.start();
+      await waitFor("the listener over TLS ADS", () => proxy.listeners.get("tls_fed")?.listening === true);
+      const c = await dial(port);
+      assert.equal(await readUntil(c, "\n"), "over-tls\n");
+      c.destroy();
+    } finally {
+      await proxy.shutdown(0);
+      await ads.close();
+      await closeServer(up.server, up.sockets);
+    }
   });
 });

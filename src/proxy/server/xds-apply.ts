@@ -1,10 +1,14 @@
 // Wires the ADS client (bootstrap dynamic_resources.ads_config) to the proxy's managers: each
 // resource is compiled alone; failures are returned so the client NACKs with the compile error,
 // and the names of dependent resources (EDS, RDS, SDS) are subscribed as they appear.
+import * as grpc from "@grpc/grpc-js";
 import { CDS_TYPE_URL, EDS_TYPE_URL, LDS_TYPE_URL, RDS_TYPE_URL, SDS_TYPE_URL } from "../../api/envoy/type-urls.js";
 import { errorMessage } from "../../errors.js";
 import type { EnvoyJson } from "../contracts.js";
 import { AdsClient, adsTargetOf, type DecodedResource, type ResourceError } from "../xds/index.js";
+import { isObject } from "../listener/envoy-fields.js";
+import { UPSTREAM_TLS_TYPE, buildUpstreamTls } from "../tls/upstream.js";
+import { parseSubjectAltNames } from "../tls/validation.js";
 import { logger } from "./logger.js";
 import type { ProxyServer } from "./proxy-server.js";
 import { edsNames, rdsNames, sdsNames } from "./resource-names.js";
@@ -69,10 +73,35 @@ export function startAds(p: ProxyServer): AdsHandle | undefined {
     if (typeUrl === CDS_TYPE_URL || typeUrl === LDS_TYPE_URL) resubscribe();
     return errors;
   };
-  client = new AdsClient({ address: target.address, node: p.node, delta: target.delta, applier, log: (m) => logger.debug(`xds: ${m}`) });
+  const credentials = adsCredentials(p, target.clusterName);
+  client = new AdsClient({
+    address: target.address, node: p.node, delta: target.delta, applier, log: (m) => logger.debug(`xds: ${m}`),
+    ...(credentials ? { credentials } : {}),
+  });
   resubscribe();
   client.start();
-  logger.info(`xds: ADS to ${target.address} (${target.delta ? "delta" : "state of the world"})`);
+  logger.info(`xds: ADS to ${target.address} (${target.delta ? "delta" : "state of the world"}${credentials ? ", TLS" : ""})`);
   const c = client;
   return { client: c, stop: () => c.stop() };
+}
+
+/**
+ * TLS for the ADS channel from the xDS cluster's UpstreamTlsContext (e.g. istiod on 15012), with
+ * the same secure naming as data-plane clusters. Undefined = plaintext (no transport_socket).
+ */
+function adsCredentials(p: ProxyServer, clusterName: string): grpc.ChannelCredentials | undefined {
+  const st = isObject(p.options.bootstrap.static_resources) ? p.options.bootstrap.static_resources : {};
+  const clusters = Array.isArray(st.clusters) ? st.clusters.filter(isObject) : [];
+  const c = clusters.find((x) => x.name === clusterName);
+  const ts = c && isObject(c.transport_socket) ? c.transport_socket : undefined;
+  const tc = ts && isObject(ts.typed_config) ? ts.typed_config : undefined;
+  if (!tc || tc["@type"] !== UPSTREAM_TLS_TYPE) return undefined;
+  const tls = buildUpstreamTls(tc, p.secrets, `cluster "${clusterName}".transport_socket.typed_config`);
+  return grpc.credentials.createFromSecureContext(tls.context, {
+    checkServerIdentity: (_host, cert) => {
+      if (tls.matchUriSans.length === 0) return undefined;
+      const uris = parseSubjectAltNames(cert.subjectaltname).filter((s) => s.type === "URI").map((s) => s.value);
+      return uris.some((u) => tls.matchUriSans.includes(u)) ? undefined : new Error(`xDS server URI SANs [${uris.join(", ")}] do not match`);
+    },
+  });
 }
