@@ -99,3 +99,26 @@ test("interception NONE: outbound listeners bind on the pod's own address and in
   assert.equal(out?.["bind_to_port"], undefined);
   assert.ok(names.includes("10.1.0.21_9080"));
 });
+
+test("HTTP_PROXY_PORT: a forward-proxy listener on the pod address routes absolute host:port names through http_proxy", async () => {
+  const { proxyFromNode, nodeId, generateProxyResources, TrafficSimulator } = await import("../src/pilot/index.js");
+  const mesh = bookinfo(REVIEWS_SUBSETS, `apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: { name: reviews, namespace: default }
+spec:
+  hosts: [reviews]
+  http: [{ route: [{ destination: { host: reviews, subset: v3 } }] }]
+`);
+  const w = mesh.registry.snapshot().workload("default", "productpage-v1");
+  assert.ok(w);
+  const proxy = proxyFromNode({ id: nodeId("sidecar", w.address, "productpage-v1", "default"), metadata: { INTERCEPTION_MODE: "NONE", HTTP_PROXY_PORT: "15080" } }, w);
+  const res = generateProxyResources(proxy, mesh.push());
+  assertValidEnvoy(res);
+  const sim = new TrafficSimulator(res);
+  const viaProxy = sim.run({ address: "10.1.0.10", port: 15080, host: "reviews:9080", path: "/reviews/1" });
+  assert.equal(viaProxy.listener, "10.1.0.10_15080");
+  assert.equal(viaProxy.routeConfig, "http_proxy");
+  assert.equal(viaProxy.cluster, "outbound|9080|v3|reviews.default.svc.cluster.local");
+  assert.equal(sim.run({ address: "10.1.0.10", port: 15080, host: "example.com:8000" }).cluster, "PassthroughCluster");
+  assert.match(JSON.stringify(res.listeners.find((l) => l["name"] === "10.1.0.10_15080")), /"allow_absolute_url":true/);
+});

@@ -11,7 +11,7 @@ function httpFilters(): EnvoyJson[] {
 }
 
 /** An HCM reading its routes over RDS (`routeName`) or carrying them inline. */
-export function httpConnectionManager(statPrefix: string, routes: { rds: string } | { inline: EnvoyJson }): EnvoyJson {
+export function httpConnectionManager(statPrefix: string, routes: { rds: string } | { inline: EnvoyJson }, options: { allowAbsoluteUrl?: boolean } = {}): EnvoyJson {
   const hcm: EnvoyJson = {
     "@type": HCM_TYPE,
     stat_prefix: statPrefix,
@@ -20,6 +20,8 @@ export function httpConnectionManager(statPrefix: string, routes: { rds: string 
     normalize_path: true,
     http_filters: httpFilters(),
   };
+  // A forward proxy receives absolute URLs ("GET http://reviews:9080/ HTTP/1.1").
+  if (options.allowAbsoluteUrl) hcm["http_protocol_options"] = { allow_absolute_url: true };
   if ("rds" in routes) hcm["rds"] = { route_config_name: routes.rds, config_source: adsConfigSource() };
   else hcm["route_config"] = routes.inline;
   return { name: "envoy.filters.network.http_connection_manager", typed_config: hcm };

@@ -12,7 +12,7 @@ import { httpConnectionManager } from "./filters.js";
 import { hostMatches } from "./hosts.js";
 import type { RouteContext } from "./http-route.js";
 import { inboundPorts, type InboundPort } from "./inbound-ports.js";
-import { outboundHttpPorts } from "./routes.js";
+import { HTTP_PROXY_ROUTE, outboundHttpPorts } from "./routes.js";
 import type { ProxyScope } from "./scope.js";
 import { l4FilterChains } from "./tcp-routes.js";
 
@@ -103,9 +103,30 @@ export function inboundListeners(scope: ProxyScope): EnvoyJson[] {
   }];
 }
 
+/**
+ * The forward proxy for apps that set HTTP_PROXY (how interception NONE reaches the mesh without
+ * iptables): on the pod's own address in NONE mode, else on 127.0.0.1, as Istio's proxyHttpPort.
+ */
+export function httpProxyListener(scope: ProxyScope, port: number): EnvoyJson {
+  const address = scope.proxy.interceptionMode === "NONE" ? scope.proxy.ip : "127.0.0.1";
+  return {
+    name: `${address}_${port}`,
+    address: socketAddress(address, port),
+    traffic_direction: "OUTBOUND",
+    filter_chains: [{ filters: [httpConnectionManager(`outbound_${address}_${port}`, { rds: HTTP_PROXY_ROUTE }, { allowAbsoluteUrl: true })] }],
+  };
+}
+
+/** The forward-proxy port: node metadata HTTP_PROXY_PORT, else MeshConfig proxyHttpPort; 0 = none. */
+export function httpProxyPort(scope: ProxyScope): number {
+  return scope.proxy.httpProxyPort ?? scope.push.mesh.proxyHttpPort ?? 0;
+}
+
 export function sidecarListeners(scope: ProxyScope): EnvoyJson[] {
   const out = [...httpOutboundListeners(scope), ...tcpOutboundListeners(scope)];
   if (scope.proxy.interceptionMode !== "NONE") out.push(virtualOutboundListener(scope));
   out.push(...inboundListeners(scope));
+  const proxyPort = httpProxyPort(scope);
+  if (proxyPort > 0) out.push(httpProxyListener(scope, proxyPort));
   return out;
 }

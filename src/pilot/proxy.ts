@@ -20,6 +20,8 @@ export interface Proxy {
   readonly inboundAppAddress: string;
   /** "region/zone/subzone" from the node's locality or its workload; "" when unknown. */
   readonly locality: string;
+  /** The forward-proxy (HTTP_PROXY) port from node metadata HTTP_PROXY_PORT; undefined when unset. */
+  readonly httpProxyPort: number | undefined;
 }
 
 export const ProxyErrorCode = { BadNodeId: "MIZZEN_ERR_PILOT_BAD_NODE_ID" } as const;
@@ -81,6 +83,7 @@ export function proxyFromNode(node: { id: string; metadata?: Record<string, unkn
     interceptionMode: mode === "TPROXY" || mode === "NONE" ? mode : "REDIRECT",
     inboundAppAddress: typeof app === "string" && app !== "" ? app : "127.0.0.1",
     locality: nodeLocality(node.locality) ?? workload?.locality ?? "",
+    httpProxyPort: portValue(md["HTTP_PROXY_PORT"]),
   };
 }
 
@@ -89,4 +92,10 @@ function nodeLocality(l: Record<string, unknown> | undefined): string | undefine
   const part = (k: string): string => (typeof l[k] === "string" ? (l[k] as string) : "");
   const text = `${part("region")}/${part("zone")}/${part("sub_zone") || part("subZone")}`;
   return text === "//" ? undefined : text;
+}
+
+/** Node metadata values are strings in Istio ("15080"); numbers are accepted too. */
+function portValue(v: unknown): number | undefined {
+  const n = typeof v === "number" ? v : typeof v === "string" && v !== "" ? Number(v) : NaN;
+  return Number.isInteger(n) && n > 0 && n <= 65535 ? n : undefined;
 }

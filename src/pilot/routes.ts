@@ -24,7 +24,8 @@ export function catchAllVirtualHost(scope: ProxyScope): EnvoyJson {
   };
 }
 
-export function sidecarRouteConfig(scope: ProxyScope, port: number): EnvoyJson {
+/** Virtual hosts of the services with an HTTP port `port`; `domains` picks which names they answer. */
+function serviceVirtualHosts(scope: ProxyScope, port: number, domains: (all: string[]) => string[]): EnvoyJson[] {
   const { proxy, push } = scope;
   const ctx: RouteContext = { push, gateway: "mesh", port, sourceLabels: proxy.labels, sourceNamespace: proxy.namespace, proxyNamespace: proxy.namespace };
   const vhosts: EnvoyJson[] = [];
@@ -32,12 +33,36 @@ export function sidecarRouteConfig(scope: ProxyScope, port: number): EnvoyJson {
     if (!svc.ports.some((p) => p.port === port && isHttpProtocol(p.protocol))) continue;
     const vs = virtualServiceForHost(scope.meshVirtualServices, svc.hostname);
     const routes = vs ? virtualServiceRoutes(vs, ctx) : [defaultRoute(svc.hostname, port, ctx)];
-    vhosts.push({ name: `${svc.hostname}:${port}`, domains: serviceDomains(svc, port, proxy.namespace, push.domainSuffix), routes, include_request_attempt_count: true });
+    vhosts.push({ name: `${svc.hostname}:${port}`, domains: domains(serviceDomains(svc, port, proxy.namespace, push.domainSuffix)), routes, include_request_attempt_count: true });
   }
+  return vhosts;
+}
+
+export function sidecarRouteConfig(scope: ProxyScope, port: number): EnvoyJson {
+  const vhosts = serviceVirtualHosts(scope, port, (all) => all);
   vhosts.push(catchAllVirtualHost(scope));
   return { name: String(port), virtual_hosts: dedupeDomains(vhosts), validate_clusters: false };
 }
 
+export const HTTP_PROXY_ROUTE = "http_proxy";
+
+/**
+ * The forward proxy's routes (Istio's `http_proxy`): every HTTP service port in one table, each
+ * name with its port (port 80 also without), since a proxied request names host and port.
+ */
+export function httpProxyRouteConfig(scope: ProxyScope): EnvoyJson {
+  const vhosts: EnvoyJson[] = [];
+  for (const port of outboundHttpPorts(scope)) {
+    vhosts.push(...serviceVirtualHosts(scope, port, (all) => all.filter((d) => d.endsWith(`:${port}`) || port === 80)));
+  }
+  vhosts.push(catchAllVirtualHost(scope));
+  return { name: HTTP_PROXY_ROUTE, virtual_hosts: dedupeDomains(vhosts), validate_clusters: false };
+}
+
+
+/** Route configurations per HTTP port, plus `http_proxy` when the proxy has a forward-proxy port. */
 export function sidecarRouteConfigs(scope: ProxyScope): EnvoyJson[] {
-  return outboundHttpPorts(scope).map((p) => sidecarRouteConfig(scope, p));
+  const out = outboundHttpPorts(scope).map((p) => sidecarRouteConfig(scope, p));
+  if ((scope.proxy.httpProxyPort ?? scope.push.mesh.proxyHttpPort ?? 0) > 0) out.push(httpProxyRouteConfig(scope));
+  return out;
 }
