@@ -2,7 +2,7 @@
 // ports, header operations, selectors, server TLS settings.
 import { z } from "zod";
 import type { KindDefinition } from "../../kind.js";
-import { duration, labelMap, percent, strict, stringMap, uint32 } from "../../schema/index.js";
+import { labelMap, percent, strict, stringMap, uint32 } from "../../schema/index.js";
 
 export const networkingGroup = "networking.istio.io";
 export const networkingVersions = ["v1", "v1beta1", "v1alpha3"] as const;
@@ -88,5 +88,3 @@ export const serverTlsSettings = strict({
   insecureSkipVerify: z.boolean().optional(),
 });
 export type ServerTlsSettings = z.infer<typeof serverTlsSettings>;
-
-export { duration };

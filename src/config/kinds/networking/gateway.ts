@@ -2,11 +2,10 @@
 import { z } from "zod";
 import type { ValidationContext } from "../../kind.js";
 import type { Resource } from "../../resource.js";
-import { checkDns1123Label, checkWildcardHost, isIP, strict, stringMap } from "../../schema/index.js";
+import { checkDns1123Label, checkProtocol, checkWildcardHost, isIP, strict, stringMap } from "../../schema/index.js";
 import { checkPort, checkPortNameValue, checkServerTls, isHttpProtocol, isTlsProtocol } from "./checks.js";
 import { defineNetworkingKind, istioBody, servicePort, serverTlsSettings } from "./common.js";
 import { specScope, type Scope } from "./scope.js";
-import { checkProtocol } from "../../schema/index.js";
 
 export const gatewayServer = strict({
   port: servicePort,
