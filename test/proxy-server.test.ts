@@ -184,6 +184,13 @@ describe("mizzen proxy (front-proxy sample)", () => {
     assert.equal(none.status, 404);
   });
 
+  it("/drain_listeners (POST only) stops accepting new connections", async () => {
+    assert.equal((await http(p.adminPort, "/drain_listeners")).status, 405);
+    assert.equal((await http(p.adminPort, "/drain_listeners", "POST")).status, 200);
+    await assert.rejects(dial(p.listenerPort), /ECONNREFUSED/);
+    assert.equal((await http(p.adminPort, "/ready")).status, 200, "draining listeners does not make the server unready");
+  });
+
   it("/quitquitquit (POST) ends the process with 0", async () => {
     assert.equal((await http(p.adminPort, "/quitquitquit", "POST")).status, 200);
     assert.equal(await p.exited, 0);

@@ -94,6 +94,36 @@ describe("TLS termination", () => {
   });
 });
 
+describe("TLS inspector in front of TLS termination", () => {
+  it("picks the chain by SNI from peeked bytes, then terminates TLS with those same bytes", async () => {
+    const h = harness(200, [infoEchoFactory]);
+    try {
+      const ca = await makeCa("Gateway CA");
+      const certA = await makeLeaf(ca, { cn: "a", dns: ["a.example.com"] });
+      const certB = await makeLeaf(ca, { cn: "b", dns: ["b.example.com"] });
+      const chain = (name: string, sni: string, cert: TestLeaf): Record<string, unknown> => ({
+        ...tlsChain({ common_tls_context: { tls_certificates: [{ certificate_chain: pem(cert.certPem), private_key: pem(cert.keyPem) }] } }),
+        name, filter_chain_match: { server_names: [sni] },
+      });
+      const l = await h.manager.apply(listenerJson("gw", [chain("chain-a", "a.example.com", certA), chain("chain-b", "b.example.com", certB)], {
+        listener_filters: [{ name: "envoy.filters.listener.tls_inspector", typed_config: { "@type": "type.googleapis.com/envoy.extensions.filters.listener.tls_inspector.v3.TlsInspector" } }],
+      }));
+      for (const host of ["a.example.com", "b.example.com"]) {
+        // Full verification (CA and host name) proves each chain served its own certificate.
+        const socket = tlsConnect({ host: "127.0.0.1", port: l.port, servername: host, ca: ca.certPem });
+        socket.on("error", () => undefined);
+        const info = JSON.parse(await readUntil(socket, "\n")) as { chain: string; tls: { sni: string } };
+        assert.deepEqual([info.chain, info.tls.sni], [`chain-${host[0]}`, host]);
+        socket.write("ping");
+        assert.equal(await readUntil(socket, "ping"), "ping");
+        socket.destroy();
+      }
+    } finally {
+      await h.close();
+    }
+  });
+});
+
 describe("TLS secrets (SDS names)", () => {
   it("waits for a missing secret, then rotates it without dropping an open connection", async () => {
     const h = harness(200, [infoEchoFactory]);
