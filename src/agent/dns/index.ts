@@ -1,0 +1,4 @@
+export { createDnsProxy, type DnsProxy, type DnsProxyOptions } from "./dns-proxy.js";
+export { DnsTable, type DnsLookup, type DnsTableInput } from "./dns-table.js";
+export { hostUpstream, nameserverFromResolvConf, type Upstream } from "./upstream.js";
+export * from "./dns-message.js";
