@@ -2,3 +2,4 @@
 import "./fault.js";
 import "./cors.js";
 import "./rbac/rbac-filter.js";
+import "./jwt-authn/jwt-filter.js";
