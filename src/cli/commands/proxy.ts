@@ -3,7 +3,7 @@
 // usage errors exit 2.
 import { MizzenError, errorMessage } from "../../errors.js";
 import { ProxyServer } from "../../proxy/server/proxy-server.js";
-import { isLogLevel, logger, LOG_LEVELS } from "../../proxy/server/logger.js";
+import { logger, parseLogLevel, LOG_LEVELS } from "../../proxy/server/logger.js";
 import { loadBootstrap } from "../../proxy/xds/index.js";
 import type { Command } from "../registry.js";
 
@@ -56,8 +56,8 @@ export function parseProxyFlags(args: string[]): ProxyFlags | { error: string } 
         break;
       }
       case "--log-level": case "-l": {
-        const v = value() ?? "";
-        if (!isLogLevel(v)) return { error: `--log-level must be one of ${LOG_LEVELS.join(", ")}` };
+        const v = parseLogLevel(value() ?? "");
+        if (v === undefined) return { error: `--log-level must be one of ${LOG_LEVELS.join(", ")}` };
         flags.logLevel = v;
         break;
       }
@@ -85,7 +85,7 @@ async function run(args: string[]): Promise<number> {
     console.error(`mizzen proxy: ${flags.error}\n\n${USAGE}`);
     return 2;
   }
-  if (isLogLevel(flags.logLevel)) logger.level = flags.logLevel;
+  logger.level = parseLogLevel(flags.logLevel) ?? "info";
   let server: ProxyServer | undefined;
   let stop: (code: number) => void = () => undefined;
   const stopped = new Promise<number>((r) => { stop = r; });

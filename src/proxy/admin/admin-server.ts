@@ -4,7 +4,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import { MizzenError, errorMessage } from "../../errors.js";
 import type { EnvoyJson } from "../contracts.js";
-import { LOG_LEVELS, isLogLevel, logger } from "../server/logger.js";
+import { LOG_LEVELS, logger, parseLogLevel } from "../server/logger.js";
 import { formatPrometheus, type StatSample } from "./prometheus.js";
 
 /** What the admin API reads from and asks of the running proxy. */
@@ -97,8 +97,9 @@ export class AdminServer {
   private logging(u: URL, res: ServerResponse): void {
     const level = u.searchParams.get("level");
     if (level !== null && u.searchParams.size > 0) {
-      if (!isLogLevel(level)) return send(res, 400, `unknown level "${level}" (${LOG_LEVELS.join(", ")})\n`);
-      logger.level = level;
+      const parsed = parseLogLevel(level);
+      if (parsed === undefined) return send(res, 400, `unknown level "${level}" (${LOG_LEVELS.join(", ")})\n`);
+      logger.level = parsed;
     }
     send(res, 200, `active loggers:\n  mizzen: ${logger.level}\n`);
   }

@@ -1,6 +1,7 @@
 // Adapts the running ProxyServer to what the admin API reads (AdminBackend).
 import type { AdminBackend } from "../admin/admin-server.js";
 import type { StatSample } from "../admin/prometheus.js";
+import { logger } from "./logger.js";
 import type { ProxyServer } from "./proxy-server.js";
 
 export function adminBackend(p: ProxyServer): AdminBackend {
@@ -47,7 +48,7 @@ export function adminBackend(p: ProxyServer): AdminBackend {
       uptime_current_epoch: `${Math.floor((Date.now() - p.startedAt) / 1000)}s`,
       uptime_all_epochs: `${Math.floor((Date.now() - p.startedAt) / 1000)}s`,
       hot_restart_version: "disabled",
-      command_line_options: { drain_time: `${p.options.drainTimeMs / 1000}s`, service_node: p.nodeId, log_level: "info" },
+      command_line_options: { drain_time: `${p.options.drainTimeMs / 1000}s`, service_node: p.nodeId, log_level: logger.level },
       node: p.node,
     }),
     drainListeners: (graceful) => p.listeners.drainListeners(graceful),

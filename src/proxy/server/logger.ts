@@ -8,6 +8,12 @@ export function isLogLevel(s: string): s is LogLevel {
   return (LOG_LEVELS as readonly string[]).includes(s);
 }
 
+/** Envoy also accepts "warn" and "err" for warning and error. */
+export function parseLogLevel(s: string): LogLevel | undefined {
+  const v = s === "warn" ? "warning" : s === "err" ? "error" : s;
+  return isLogLevel(v) ? v : undefined;
+}
+
 export class Logger {
   level: LogLevel = "info";
   /** Where lines go; tests may replace it. */
