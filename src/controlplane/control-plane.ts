@@ -2,7 +2,6 @@
 // store, live workloads from the platform, the mesh model, translation, ADS on the xDS port with
 // debounced pushes (full on config changes, EDS-only on endpoint changes), monitoring on 15014.
 import { readFile } from "node:fs/promises";
-import { CDS_TYPE_URL, EDS_TYPE_URL, LDS_TYPE_URL, RDS_TYPE_URL } from "../api/envoy/type-urls.js";
 import { formatDiagnostic } from "../config/diagnostic.js";
 import { decodeMeshConfig, defaultMeshConfig, type MeshConfig } from "../config/mesh/index.js";
 import { ConfigStore, DirectorySource, type FileDiagnostics, type StoreEvent } from "../config/store/index.js";
@@ -10,6 +9,7 @@ import { MizzenError, errorMessage } from "../errors.js";
 import { AdsServer, matchesSubscription, type ProxyInfo, type Subscription, type XdsResource } from "../xds/index.js";
 import { ConfigDumps } from "./config-dump.js";
 import { PushDebouncer, type PushRequest } from "./debouncer.js";
+import { pushTypes } from "./push-types.js";
 import { LiveWorkloads, decodeWorkloadUpdate } from "./model/live-workloads.js";
 import { buildMeshModel } from "./model/mesh-model.js";
 import { MonitoringServer } from "./monitoring/monitoring-server.js";
@@ -38,17 +38,8 @@ export interface ControlPlaneOptions {
 
 /** Kinds whose changes only move endpoints (EDS-only pushes); every other kind is a full push. */
 const ENDPOINT_KINDS = new Set(["Pod", "WorkloadEntry", "EndpointSlice", "Endpoints"]);
-/** Config kinds that never change endpoints: pushes for them leave EDS out (Istio's skippedEdsConfigs). */
-const SKIPPED_EDS_KINDS = new Set(["VirtualService", "Gateway", "WorkloadGroup", "AuthorizationPolicy", "RequestAuthentication", "PeerAuthentication", "Secret", "Telemetry", "WasmPlugin", "ProxyConfig"]);
 /** Kinds the registry reads; a change to any other kind (VirtualService …) reuses its snapshot. */
 const REGISTRY_KINDS = new Set([...ENDPOINT_KINDS, "Service", "ServiceEntry", "WorkloadGroup", "Deployment", "Namespace", "ServiceAccount"]);
-
-/** The types a push sends: EDS only for endpoint changes, no EDS when only routing config changed. */
-export function pushTypes(req: PushRequest): readonly string[] | undefined {
-  if (!req.full) return [EDS_TYPE_URL];
-  if (req.kinds.size > 0 && [...req.kinds].every((k) => SKIPPED_EDS_KINDS.has(k)) && !req.reasons.has("endpoint")) return [CDS_TYPE_URL, LDS_TYPE_URL, RDS_TYPE_URL];
-  return undefined;
-}
 
 export class ControlPlane {
   readonly store = new ConfigStore();
@@ -162,7 +153,7 @@ export class ControlPlane {
     this.debouncer.enqueue(!ENDPOINT_KINDS.has(e.resource.kind), ENDPOINT_KINDS.has(e.resource.kind) ? "endpoint" : "config", e.resource.kind);
   }
 
-  /** Applies a live workload update to both models (until the proxyless generator reads the registry). */
+  /** Applies a live workload update (decoded) to the registry; returns whether anything changed. */
   applyWorkload(update: WorkloadUpdate): boolean {
     const changed = this.workloads.apply(update);
     if (!changed) return false;
@@ -184,7 +175,8 @@ export class ControlPlane {
 
   private proxylessResources(typeUrl: string): readonly GeneratedResource[] {
     if (this.proxylessStale) {
-      this.generator.rebuild(buildMeshModel(this.store, this.workloads.list()));
+      this.registrySnapshot ??= this.registry.snapshot();
+      this.generator.rebuild(buildMeshModel(this.store, this.registrySnapshot));
       this.proxylessStale = false;
     }
     return this.generator.resources().get(typeUrl) ?? [];

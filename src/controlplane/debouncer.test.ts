@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { PushDebouncer, type PushRequest } from "./debouncer.js";
-import { pushTypes } from "./control-plane.js";
+import { pushTypes } from "./push-types.js";
 import { CDS_TYPE_URL, EDS_TYPE_URL, LDS_TYPE_URL, RDS_TYPE_URL } from "../api/envoy/type-urls.js";
 
 function sleep(ms: number): Promise<void> {

@@ -1,18 +1,16 @@
 // Sidecars and gateways (node ids `sidecar~…` / `router~…`) get src/pilot's generators: one
 // PushContext per push, resources generated once per proxy per push (all four types together, on
-// the first type the stream asks for) and encoded through the shared cache. A sidecar's outbound
-// clusters, endpoints and routes do not read its id, IP, pod name or inbound app address (only
-// listeners and inbound clusters do), so sidecars alike in everything else share them, as Istio's
-// xDS cache does; listeners and inbound clusters stay per proxy.
+// the first type the stream asks for) and encoded through the shared cache. In src/pilot only
+// listeners and inbound clusters read a proxy's id, IP, pod name or inbound app address, so
+// sidecars alike in everything else share outbound clusters, endpoints and routes (as Istio's xDS
+// cache does); listeners and inbound clusters stay per proxy.
 import { CDS_TYPE_URL, EDS_TYPE_URL, LDS_TYPE_URL, RDS_TYPE_URL } from "../api/envoy/type-urls.js";
 import type { MeshConfig } from "../config/mesh/index.js";
 import type { ConfigStore } from "../config/store/index.js";
 import { errorMessage } from "../errors.js";
 import { PushContext, buildScope, generateProxyResources, proxyFromNode, type Proxy } from "../pilot/index.js";
-import { fixedClusters, inboundClusters, outboundClusters } from "../pilot/clusters.js";
-import { loadAssignments } from "../pilot/endpoints.js";
+import { inboundClusters } from "../pilot/clusters.js";
 import { sidecarListeners } from "../pilot/listeners.js";
-import { sidecarRouteConfigs } from "../pilot/routes.js";
 import type { RegistrySnapshot } from "../registry/index.js";
 import type { ProxyInfo } from "../xds/index.js";
 import type { EncodeCache } from "./encode-cache.js";
@@ -70,17 +68,19 @@ export class SidecarTranslator {
         out.set(RDS_TYPE_URL, this.cache.encode(RDS_TYPE_URL, r.routes));
         return out;
       }
-      // Same composition as generateProxyResources for a sidecar, with the outbound part shared.
+      // The first sidecar of its kind gets the full generation; the others reuse its outbound
+      // clusters, endpoints and routes and add their own listeners and inbound clusters.
       const scope = buildScope(proxy, this.push);
       // Everything about the proxy except its own identity and address (which only the per-proxy
       // part reads), so a field the generators start reading later keys the sharing automatically.
       const key = JSON.stringify({ ...proxy, id: "", ip: "", name: "", inboundAppAddress: "", labels: Object.entries(proxy.labels).sort() });
       let shared = this.shared.get(key);
       if (!shared) {
+        const r = generateProxyResources(proxy, this.push);
         shared = {
-          outbound: this.cache.encode(CDS_TYPE_URL, [...outboundClusters(scope), ...fixedClusters(scope)]),
-          endpoints: this.cache.encode(EDS_TYPE_URL, loadAssignments(scope)),
-          routes: this.cache.encode(RDS_TYPE_URL, sidecarRouteConfigs(scope)),
+          outbound: this.cache.encode(CDS_TYPE_URL, r.clusters.filter((c) => !String(c["name"]).startsWith("inbound|"))),
+          endpoints: this.cache.encode(EDS_TYPE_URL, r.endpoints),
+          routes: this.cache.encode(RDS_TYPE_URL, r.routes),
         };
         this.shared.set(key, shared);
       }

@@ -3,7 +3,7 @@ import { describe, it } from "node:test";
 import type { IstioResource, ServiceModel } from "../model/mesh-model.js";
 import { FAULT_FILTER, routesFor } from "./routes.js";
 
-const svc: ServiceModel = { host: "reviews.default.svc.cluster.local", name: "reviews", namespace: "default", ports: [{ port: 9080, name: "http", targetPort: 9080 }], selector: { app: "reviews" } };
+const svc: ServiceModel = { host: "reviews.default.svc.cluster.local", name: "reviews", namespace: "default", ports: [{ port: 9080, name: "http", targetPort: 9080 }] };
 
 function vs(http: unknown[]): IstioResource {
   return { apiVersion: "networking.istio.io/v1", kind: "VirtualService", metadata: { name: "reviews", namespace: "default" }, spec: { hosts: ["reviews"], http } };
