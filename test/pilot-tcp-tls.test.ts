@@ -156,3 +156,38 @@ status: { podIP: 10.9.9.9 }
   const outside = mesh.simulator(mesh.sidecar("other", "outsider")).run({ address: "10.96.0.13", port: 9080, host: "ratings.default:9080" });
   assert.equal((outside.routeJson?.["route"] as Record<string, unknown>)["timeout"], "0s", "the rule is not exported to namespace other");
 });
+
+test("a port without a protocol is sniffed: HTTP follows the port's routes, other bytes the TCP chain", () => {
+  const mesh = bookinfo(`apiVersion: v1
+kind: Service
+metadata: { name: legacy, namespace: default }
+spec:
+  clusterIP: 10.96.0.70
+  selector: { app: legacy }
+  ports: [{ name: web, port: 7070 }]
+---
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: { name: legacy, namespace: default }
+spec:
+  host: legacy
+  subsets: [{ name: canary, labels: { track: canary } }]
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: { name: legacy, namespace: default }
+spec:
+  hosts: [legacy]
+  http: [{ route: [{ destination: { host: legacy, subset: canary } }] }]
+`);
+  const res = mesh.resources(mesh.sidecar("default", "productpage-v1"));
+  assertValidEnvoy(res);
+  const sim = mesh.simulator(mesh.sidecar("default", "productpage-v1"));
+  const http = sim.run({ address: "10.96.0.70", port: 7070, host: "legacy:7070" });
+  assert.equal(http.listener, "10.96.0.70_7070");
+  assert.equal(http.routeConfig, "7070");
+  assert.equal(http.cluster, "outbound|7070|canary|legacy.default.svc.cluster.local");
+  const tcp = sim.run({ address: "10.96.0.70", port: 7070, protocol: "tcp" });
+  assert.equal(tcp.cluster, "outbound|7070||legacy.default.svc.cluster.local");
+  assert.equal(res.listeners.some((l) => l["name"] === "0.0.0.0_7070"), false, "no wildcard HTTP listener takes other destinations on the port");
+});

@@ -16,6 +16,7 @@ export const DOWNSTREAM_TLS_TYPE = `${TYPE_PREFIX}envoy.extensions.transport_soc
 export const HTTP_PROTOCOL_OPTIONS_TYPE = `${TYPE_PREFIX}envoy.extensions.upstreams.http.v3.HttpProtocolOptions`;
 export const PREVIOUS_HOSTS_TYPE = `${TYPE_PREFIX}envoy.extensions.retry.host.previous_hosts.v3.PreviousHostsPredicate`;
 export const TLS_INSPECTOR_TYPE = `${TYPE_PREFIX}envoy.extensions.filters.listener.tls_inspector.v3.TlsInspector`;
+export const HTTP_INSPECTOR_TYPE = `${TYPE_PREFIX}envoy.extensions.filters.listener.http_inspector.v3.HttpInspector`;
 export const ORIGINAL_DST_TYPE = `${TYPE_PREFIX}envoy.extensions.filters.listener.original_dst.v3.OriginalDst`;
 
 /** Istio duration text ("1.5s", "100ms", "1h") → Envoy JSON duration ("1.500s"); undefined when malformed. */

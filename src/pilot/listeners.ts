@@ -2,30 +2,34 @@
 // `<VIP>_<port>` with tcp_proxy or VirtualService TCP/TLS chains), virtualOutbound on 15001 and
 // virtualInbound on 15006 (per-port inbound listeners on the pod address in interception NONE).
 //
-// Ports whose protocol Istio would sniff (UnsupportedProtocol) are served as TCP: Mizzen does not
-// sniff on outbound listeners yet, so name ports (http-…, tcp-…) or set appProtocol.
+// Ports whose protocol Istio detects at run time (no protocol in the name or appProtocol) get
+// Istio's sniffing listener: the HTTP inspector sends HTTP/1.1 and h2c to the port's routes, the
+// rest to the TCP chains.
 import { isHttpProtocol, isTlsProtocol, type MeshService, type ServicePortInfo } from "../registry/index.js";
 import {
-  BLACKHOLE_CLUSTER, dedupeFilterChains, INBOUND_PASSTHROUGH_CLUSTER, inboundClusterName, ORIGINAL_DST_TYPE, outboundClusterName, PASSTHROUGH_CLUSTER, socketAddress, tcpProxyFilter, TLS_INSPECTOR_TYPE, type EnvoyJson,
+  BLACKHOLE_CLUSTER, dedupeFilterChains, HTTP_INSPECTOR_TYPE, INBOUND_PASSTHROUGH_CLUSTER, inboundClusterName, ORIGINAL_DST_TYPE, outboundClusterName, PASSTHROUGH_CLUSTER, socketAddress, tcpProxyFilter, TLS_INSPECTOR_TYPE, type EnvoyJson,
 } from "./envoy.js";
 import { httpConnectionManager } from "./filters.js";
 import { hostMatches } from "./hosts.js";
 import type { RouteContext } from "./http-route.js";
 import { inboundPorts, type InboundPort } from "./inbound-ports.js";
-import { HTTP_PROXY_ROUTE, outboundHttpPorts } from "./routes.js";
+import { HTTP_PROXY_ROUTE, isSniffed, outboundHttpPorts } from "./routes.js";
 import type { ProxyScope } from "./scope.js";
 import { l4FilterChains } from "./tcp-routes.js";
 
 export const VIRTUAL_OUTBOUND = "virtualOutbound";
 export const VIRTUAL_INBOUND = "virtualInbound";
 
-function outboundListener(scope: ProxyScope, name: string, address: string, port: number, chains: EnvoyJson[], tls: boolean): EnvoyJson {
+function outboundListener(scope: ProxyScope, name: string, address: string, port: number, chains: EnvoyJson[], tls: boolean, sniff = false): EnvoyJson {
   const l: EnvoyJson = { name, address: socketAddress(address, port), filter_chains: dedupeFilterChains(chains), traffic_direction: "OUTBOUND" };
   // Captured traffic reaches these through virtualOutbound's original destination hand-off; in
   // interception NONE the app dials the pod's own address, so the listener binds there.
   if (scope.proxy.interceptionMode === "NONE") l["address"] = socketAddress(scope.proxy.ip, port);
   else l["bind_to_port"] = false;
-  if (tls) l["listener_filters"] = [{ name: "envoy.filters.listener.tls_inspector", typed_config: { "@type": TLS_INSPECTOR_TYPE } }];
+  const filters: EnvoyJson[] = [];
+  if (tls || sniff) filters.push({ name: "envoy.filters.listener.tls_inspector", typed_config: { "@type": TLS_INSPECTOR_TYPE } });
+  if (sniff) filters.push({ name: "envoy.filters.listener.http_inspector", typed_config: { "@type": HTTP_INSPECTOR_TYPE } });
+  if (filters.length > 0) l["listener_filters"] = filters;
   return l;
 }
 
@@ -46,8 +50,15 @@ function tcpOutboundListener(scope: ProxyScope, svc: MeshService, sp: ServicePor
   const passthrough = svc.resolution === "PASSTHROUGH" && svc.address === undefined;
   const defaultFilter = fallback ?? tcpProxyFilter(statPrefix, passthrough && svc.hostname.startsWith("*") ? PASSTHROUGH_CLUSTER : outboundClusterName(sp.port, "", svc.hostname));
   chains.push({ filters: [defaultFilter] });
+  const sniff = isSniffed(sp.protocol);
+  if (sniff) {
+    chains.unshift({
+      filter_chain_match: { application_protocols: ["http/1.1", "h2c"] },
+      filters: [httpConnectionManager(`outbound_${address}_${sp.port}`, { rds: String(sp.port) })],
+    });
+  }
   const sni = chains.some((c) => (c["filter_chain_match"] as EnvoyJson | undefined)?.["server_names"] !== undefined);
-  return outboundListener(scope, name, address, sp.port, chains, sni || isTlsProtocol(sp.protocol));
+  return outboundListener(scope, name, address, sp.port, chains, sni || isTlsProtocol(sp.protocol), sniff);
 }
 
 function tcpOutboundListeners(scope: ProxyScope): EnvoyJson[] {

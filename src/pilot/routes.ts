@@ -1,6 +1,6 @@
 // Sidecar RouteConfigurations: one per HTTP service port, named "<port>", with a virtual host per
 // visible service and the catch-all allow_any / block_all per outbound traffic policy.
-import { isHttpProtocol } from "../registry/index.js";
+import { isHttpProtocol, type Protocol } from "../registry/index.js";
 import { PASSTHROUGH_CLUSTER, type EnvoyJson } from "./envoy.js";
 import type { RouteContext } from "./http-route.js";
 import type { ProxyScope } from "./scope.js";
@@ -10,6 +10,22 @@ import { dedupeDomains, defaultRoute, serviceDomains, virtualServiceForHost, vir
 export function outboundHttpPorts(scope: ProxyScope): number[] {
   const ports = new Set<number>();
   for (const s of scope.services) for (const p of s.ports) if (isHttpProtocol(p.protocol)) ports.add(p.port);
+  return [...ports].sort((a, b) => a - b);
+}
+
+/** Ports whose protocol Istio detects at run time: HTTP goes through the port's routes. */
+export function isSniffed(p: Protocol): boolean {
+  return p === "UnsupportedProtocol";
+}
+
+function servesHttp(p: Protocol): boolean {
+  return isHttpProtocol(p) || isSniffed(p);
+}
+
+/** Ports with a route configuration: HTTP ports and sniffed ports. */
+export function routedPorts(scope: ProxyScope): number[] {
+  const ports = new Set<number>();
+  for (const s of scope.services) for (const p of s.ports) if (servesHttp(p.protocol)) ports.add(p.port);
   return [...ports].sort((a, b) => a - b);
 }
 
@@ -30,7 +46,7 @@ function serviceVirtualHosts(scope: ProxyScope, port: number, domains: (all: str
   const ctx: RouteContext = { push, gateway: "mesh", port, sourceLabels: proxy.labels, sourceNamespace: proxy.namespace, proxyNamespace: proxy.namespace };
   const vhosts: EnvoyJson[] = [];
   for (const svc of scope.services) {
-    if (!svc.ports.some((p) => p.port === port && isHttpProtocol(p.protocol))) continue;
+    if (!svc.ports.some((p) => p.port === port && servesHttp(p.protocol))) continue;
     const vs = virtualServiceForHost(scope.meshVirtualServices, svc.hostname);
     const routes = vs ? virtualServiceRoutes(vs, ctx) : [defaultRoute(svc.hostname, port, ctx)];
     vhosts.push({ name: `${svc.hostname}:${port}`, domains: domains(serviceDomains(svc, port, proxy.namespace, push.domainSuffix)), routes, include_request_attempt_count: true });
@@ -52,7 +68,7 @@ export const HTTP_PROXY_ROUTE = "http_proxy";
  */
 export function httpProxyRouteConfig(scope: ProxyScope): EnvoyJson {
   const vhosts: EnvoyJson[] = [];
-  for (const port of outboundHttpPorts(scope)) {
+  for (const port of routedPorts(scope)) {
     vhosts.push(...serviceVirtualHosts(scope, port, (all) => all.filter((d) => d.endsWith(`:${port}`) || port === 80)));
   }
   vhosts.push(catchAllVirtualHost(scope));
@@ -62,7 +78,7 @@ export function httpProxyRouteConfig(scope: ProxyScope): EnvoyJson {
 
 /** Route configurations per HTTP port, plus `http_proxy` when the proxy has a forward-proxy port. */
 export function sidecarRouteConfigs(scope: ProxyScope): EnvoyJson[] {
-  const out = outboundHttpPorts(scope).map((p) => sidecarRouteConfig(scope, p));
+  const out = routedPorts(scope).map((p) => sidecarRouteConfig(scope, p));
   if ((scope.proxy.httpProxyPort ?? scope.push.mesh.proxyHttpPort ?? 0) > 0) out.push(httpProxyRouteConfig(scope));
   return out;
 }
