@@ -3,3 +3,4 @@ import "./fault.js";
 import "./cors.js";
 import "./rbac/rbac-filter.js";
 import "./jwt-authn/jwt-filter.js";
+import "./ext-authz/ext-authz-filter.js";
