@@ -3,6 +3,7 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import * as grpc from "@grpc/grpc-js";
+import { get as httpGet } from "node:http";
 import { CDS_TYPE_URL, EDS_TYPE_URL, LDS_TYPE_URL } from "../src/api/envoy/type-urls.js";
 import { ProxyServer } from "../src/proxy/server/proxy-server.js";
 import { TCP_PROXY_TYPE } from "../src/proxy/tcp/config.js";
@@ -69,6 +70,7 @@ describe("proxy server over ADS", () => {
     });
     cache.setDefault(snapshot([good]));
     await waitFor("the listener", () => proxy.listeners.get("tcp_in")?.listening === true);
+    await waitFor("LIVE", () => proxy.state === "LIVE");
     await waitFor("the endpoints", () => (proxy.clusters.list().find((c) => c.name === "web")?.hosts.length ?? 0) > 0);
     const c = await dial(port);
     assert.equal(await readUntil(c, "\n"), "from-eds\n");
@@ -86,6 +88,30 @@ describe("proxy server over ADS", () => {
     const again = await dial(port);
     assert.equal(await readUntil(again, "\n"), "from-eds\n");
     again.destroy();
+  });
+});
+
+describe("proxy server initialization", () => {
+  it("stays INITIALIZING (/ready 503) while no CDS and LDS response has arrived", async () => {
+    const deadPort = await freePort();
+    const proxy = new ProxyServer({
+      drainTimeMs: 0, adminPort: 0,
+      bootstrap: {
+        node: { id: "n" },
+        dynamic_resources: { ads_config: { api_type: "GRPC", grpc_services: [{ envoy_grpc: { cluster_name: "xds" } }] } },
+        static_resources: { clusters: [{ name: "xds", type: "STATIC", connect_timeout: "1s", load_assignment: { cluster_name: "xds", endpoints: [{ lb_endpoints: [{ endpoint: { address: { socket_address: { address: "127.0.0.1", port_value: deadPort } } } }] }] } }] },
+      },
+    });
+    try {
+      await proxy.start();
+      assert.equal(proxy.state, "INITIALIZING");
+      const ready = await new Promise<number>((resolve, reject) => {
+        httpGet({ host: "127.0.0.1", port: proxy.adminPort, path: "/ready" }, (res) => { res.resume(); resolve(res.statusCode ?? 0); }).on("error", reject);
+      });
+      assert.equal(ready, 503);
+    } finally {
+      await proxy.shutdown(0);
+    }
   });
 });
 

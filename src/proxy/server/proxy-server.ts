@@ -18,6 +18,9 @@ import { logger } from "./logger.js";
 import { adminBackend } from "./admin-backend.js";
 import { startAds, type AdsHandle } from "./xds-apply.js";
 
+/** Envoy's initial_fetch_timeout default. */
+const INITIAL_FETCH_TIMEOUT_MS = 15_000;
+
 export type ServerState = "PRE_INITIALIZING" | "INITIALIZING" | "LIVE" | "DRAINING";
 
 export interface ProxyServerOptions {
@@ -46,6 +49,7 @@ export class ProxyServer {
   adminPort = 0;
   private admin: AdminServer | undefined;
   ads: AdsHandle | undefined;
+  private initTimer: NodeJS.Timeout | undefined;
 
   constructor(readonly options: ProxyServerOptions) {
     const b = options.bootstrap;
@@ -82,9 +86,23 @@ export class ProxyServer {
       this.dump.accepted("listener", String(l.name), l, "", false);
     }
     await this.startAdmin(b);
-    this.ads = startAds(this);
+    // Like Envoy's init manager: with ADS, stay INITIALIZING (/ready 503) until the first CDS and
+    // LDS responses were applied, or until the initial fetch timeout.
+    this.ads = startAds(this, () => this.markLive("initial xDS configuration applied"));
+    if (this.ads) {
+      this.initTimer = setTimeout(() => this.markLive(`no initial xDS configuration after ${INITIAL_FETCH_TIMEOUT_MS / 1000}s`), INITIAL_FETCH_TIMEOUT_MS);
+      this.initTimer.unref();
+      logger.info(`proxy ${this.nodeId || "(no node id)"} INITIALIZING: admin on 127.0.0.1:${this.adminPort}`);
+    } else {
+      this.markLive(`${this.listeners.list().length} listeners, admin on 127.0.0.1:${this.adminPort}`);
+    }
+  }
+
+  private markLive(why: string): void {
+    if (this.state !== "INITIALIZING") return;
+    if (this.initTimer) clearTimeout(this.initTimer);
     this.state = "LIVE";
-    logger.info(`proxy ${this.nodeId || "(no node id)"} LIVE: ${this.listeners.list().length} listeners, admin on 127.0.0.1:${this.adminPort}`);
+    logger.info(`proxy ${this.nodeId || "(no node id)"} LIVE: ${why}`);
   }
 
   private wrap(field: string, f: () => unknown): void {
@@ -113,6 +131,7 @@ export class ProxyServer {
   async shutdown(drainTimeMs = this.options.drainTimeMs): Promise<void> {
     if (this.state === "DRAINING") return;
     this.state = "DRAINING";
+    if (this.initTimer) clearTimeout(this.initTimer);
     logger.info(`draining listeners for ${drainTimeMs} ms`);
     this.ads?.stop();
     await this.listeners.shutdown(drainTimeMs);

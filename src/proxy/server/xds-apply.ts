@@ -28,11 +28,12 @@ const APPLY: Record<string, { kind: "cluster" | "listener" | "route" | "secret" 
   [SDS_TYPE_URL]: { kind: "secret", apply: (p, r) => { p.secrets.set(r.resource, r.version); }, remove: (p, n) => p.secrets.remove(n) },
 };
 
-export function startAds(p: ProxyServer): AdsHandle | undefined {
+export function startAds(p: ProxyServer, onInitialized: () => void): AdsHandle | undefined {
   const target = adsTargetOf(p.options.bootstrap);
   if (!target) return undefined;
   const dynamicClusters = new Map<string, EnvoyJson>();
   const dynamicListeners = new Map<string, EnvoyJson>();
+  const initialTypes = new Set([CDS_TYPE_URL, LDS_TYPE_URL]);
   let client: AdsClient | undefined = undefined;
   const resubscribe = (): void => {
     if (!client) return;
@@ -71,6 +72,7 @@ export function startAds(p: ProxyServer): AdsHandle | undefined {
       if (typeUrl === LDS_TYPE_URL) dynamicListeners.delete(name);
     }
     if (typeUrl === CDS_TYPE_URL || typeUrl === LDS_TYPE_URL) resubscribe();
+    if (initialTypes.delete(typeUrl) && initialTypes.size === 0) onInitialized();
     return errors;
   };
   const credentials = adsCredentials(p, target.clusterName);
