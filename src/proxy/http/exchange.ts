@@ -174,6 +174,10 @@ export class HttpExchange implements HttpStream, UpstreamUser {
     const cluster = this.cluster as Cluster;
     const f = (this.route as CompiledRoute).forward as ForwardAction;
     const avoid = f.retry?.avoidPreviousHosts === true ? this.tried ?? undefined : undefined;
+    if (cluster.http2) {
+      this.failLocal(502, null, `cluster ${cluster.name} speaks HTTP/2 only; HTTP/1.1 clients are not bridged to it (use h2 or an HTTP/1.1 cluster)`);
+      return;
+    }
     const host = cluster.pickHost(this.hash === undefined && avoid === undefined ? undefined : { hash: this.hash, avoid });
     if (host === null) { this.failLocal(503, "UH", `no healthy upstream: ${cluster.describeNoHealthyUpstream()}`); return; }
     this.host = host;

@@ -1,0 +1,50 @@
+// Upstream connections for streams the proxy forwards over HTTP/2 (clusters with http2) or,
+// from HTTP/2 clients to HTTP/1.1 upstreams, through keep-alive node:http agents.
+import { connect as h2connect, type ClientHttp2Session } from "node:http2";
+import { connect as tlsConnect } from "node:tls";
+import { Agent as HttpAgent } from "node:http";
+import { Agent as HttpsAgent } from "node:https";
+import type { Cluster, UpstreamHost } from "../../contracts.js";
+
+const sessions = new Map<UpstreamHost, ClientHttp2Session>();
+
+/** A live HTTP/2 session to `host`, opened on first use and dropped when it closes. */
+export function h2SessionFor(cluster: Cluster, host: UpstreamHost): ClientHttp2Session {
+  const existing = sessions.get(host);
+  if (existing !== undefined && !existing.closed && !existing.destroyed) return existing;
+  const tls = cluster.tls;
+  const authority = `${tls ? "https" : "http"}://${host.address}:${host.port}`;
+  const s = tls
+    ? h2connect(authority, {
+      createConnection: () => tlsConnect({
+        host: host.address, port: host.port, secureContext: tls.context, servername: tls.sni,
+        ALPNProtocols: ["h2"], checkServerIdentity: () => undefined,
+      }),
+    })
+    : h2connect(authority);
+  s.on("error", () => s.destroy());
+  s.on("goaway", () => { if (sessions.get(host) === s) sessions.delete(host); });
+  s.on("close", () => { if (sessions.get(host) === s) sessions.delete(host); });
+  s.setTimeout(60_000, () => s.close());
+  sessions.set(host, s);
+  return s;
+}
+
+const httpAgent = new HttpAgent({ keepAlive: true, maxFreeSockets: 256 });
+const httpsAgents = new WeakMap<Cluster, HttpsAgent>();
+
+export function h1AgentFor(cluster: Cluster): HttpAgent {
+  if (!cluster.tls) return httpAgent;
+  let a = httpsAgents.get(cluster);
+  if (a === undefined) {
+    a = new HttpsAgent({ keepAlive: true, secureContext: cluster.tls.context, servername: cluster.tls.sni, checkServerIdentity: () => undefined });
+    httpsAgents.set(cluster, a);
+  }
+  return a;
+}
+
+export function closeUpstreamSessions(): void {
+  for (const s of sessions.values()) s.destroy();
+  sessions.clear();
+  httpAgent.destroy();
+}
