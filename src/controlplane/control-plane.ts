@@ -191,6 +191,7 @@ export class ControlPlane {
     const live = new Set(this.ads.proxies().map((p) => p.id));
     this.dumps.forget(live);
     this.sidecars.forget(live);
+    this.observer.forget(live);
   }
 
   private generate(proxy: ProxyInfo, typeUrl: string, sub: Subscription): XdsResource[] {

@@ -26,7 +26,8 @@ export interface ProxySync {
 
 export class SyncObserver {
   private last: LastChange | undefined;
-  private readonly seenNacks = new Set<string>();
+  /** Last counted NACK nonce per stream and type (entries of closed streams are dropped). */
+  private readonly seenNacks = new Map<string, string>();
   private sentBefore = new Map<string, string>();
   /** Bytes generated per proxy and type, from the generator (for pilot_xds_config_size_bytes). */
   readonly sizes = new Map<string, number>();
@@ -64,15 +65,22 @@ export class SyncObserver {
 
   /** Counts NACKs not seen before (called on pushes and on every scrape). */
   scanNacks(conns: readonly ConnectionStatus[] = this.ads.connections()): void {
+    const live = new Set<string>();
     for (const c of conns) {
       for (const [typeUrl, t] of Object.entries(c.types)) {
-        if (!t.lastNack) continue;
-        const key = `${c.streamId}\u0000${typeUrl}\u0000${t.lastNack.nonce}`;
-        if (this.seenNacks.has(key)) continue;
-        this.seenNacks.add(key);
+        const key = `${c.streamId}\u0000${typeUrl}`;
+        live.add(key);
+        if (!t.lastNack || this.seenNacks.get(key) === t.lastNack.nonce) continue;
+        this.seenNacks.set(key, t.lastNack.nonce);
         this.metrics.rejects.inc({ type: shortType(typeUrl) });
       }
     }
+    for (const key of this.seenNacks.keys()) if (!live.has(key)) this.seenNacks.delete(key);
+  }
+
+  /** Drops per-proxy sizes of proxies no longer connected. */
+  forget(liveProxyIds: ReadonlySet<string>): void {
+    for (const key of this.sizes.keys()) if (!liveProxyIds.has(key.split("\u0000")[0] ?? "")) this.sizes.delete(key);
   }
 
   proxies(): ProxySync[] {
