@@ -94,6 +94,18 @@ describe("mizzen control plane over ADS", () => {
     }
   });
 
+  it("serves a delta (incremental) ADS client the same resources", async () => {
+    const delta = new RecordingAdsClient(`127.0.0.1:${cp.xdsPort}`, "sidecar~127.0.0.1~client-delta.default~default.svc.cluster.local", { GENERATOR: "grpc" }, true).start();
+    try {
+      await waitFor("delta config", () => weights(delta).length === 2 && endpointsOf(delta, `outbound|50051|v1|${HOST}`).length === 1);
+      assert.deepEqual([...delta.of(CDS_TYPE_URL).keys()].sort(), [...client.of(CDS_TYPE_URL).keys()].sort());
+      const s = (await getJson(cp.monitoringPort, "/debug/syncz")) as { proxies: ProxySync[] };
+      assert.equal(s.proxies.find((p) => p.proxyId.includes("client-delta"))?.protocol, "delta");
+    } finally {
+      delta.stop();
+    }
+  });
+
   it("pushes one debounced update for a burst of VirtualService edits", async () => {
     await client.client.settled();
     const before = { cds: client.count(CDS_TYPE_URL), eds: client.count(EDS_TYPE_URL), lds: client.count(LDS_TYPE_URL), rds: client.count(RDS_TYPE_URL) };

@@ -57,9 +57,9 @@ export class RecordingAdsClient {
   readonly updates = new Map<string, number>();
   reject: (typeUrl: string, r: DecodedResource) => string | undefined = () => undefined;
 
-  constructor(address: string, nodeId: string, metadata: Record<string, string> = {}) {
+  constructor(address: string, nodeId: string, metadata: Record<string, string> = {}, delta = false) {
     this.client = new AdsClient({
-      address, node: { id: nodeId, cluster: "test.default", metadata }, backoff: { initialMs: 50, maxMs: 200 },
+      address, delta, node: { id: nodeId, cluster: "test.default", metadata }, backoff: { initialMs: 50, maxMs: 200 },
       applier: (typeUrl, resources, removed) => this.apply(typeUrl, resources, removed),
     });
   }
