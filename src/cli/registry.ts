@@ -16,3 +16,5 @@ import { analyzeCommand } from "./commands/analyze.js";
 commands.push(validateCommand, analyzeCommand);
 import { proxyCommand } from "./commands/proxy.js";
 commands.push(proxyCommand);
+import { initCaptureCommand } from "./commands/init-capture.js";
+commands.push(initCaptureCommand);
