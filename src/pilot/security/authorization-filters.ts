@@ -58,9 +58,11 @@ function build(w: SecurityWorkload, all: readonly AuthorizationPolicy[], opts: A
     if (action === "CUSTOM") {
       const name = p.spec.provider?.name ?? "";
       const found = opts.extensionProviders?.find((e) => e.name === name && (e.envoyExtAuthzHttp !== undefined || e.envoyExtAuthzGrpc !== undefined));
-      if (forTcp || found === undefined || (provider !== undefined && provider.name !== found.name)) {
+      // A valid provider has no network ext_authz here: like Istio with an HTTP provider, TCP chains skip it.
+      if (forTcp && found !== undefined) continue;
+      if (found === undefined || (provider !== undefined && provider.name !== found.name)) {
         // Istio fails closed: requests the CUSTOM policy selects are denied.
-        warnings.push(`AuthorizationPolicy ${ns}/${p.metadata.name}: ${forTcp ? "CUSTOM on TCP is not supported" : found === undefined ? `ext_authz provider "${name}" not found in meshConfig.extensionProviders` : "only one ext_authz provider per workload is supported"}; its rules deny instead`);
+        warnings.push(`AuthorizationPolicy ${ns}/${p.metadata.name}: ${found === undefined ? `ext_authz provider "${name}" not found in meshConfig.extensionProviders` : "only one ext_authz provider per workload is supported"}; its rules deny instead`);
         action = "DENY";
       } else {
         provider = found;

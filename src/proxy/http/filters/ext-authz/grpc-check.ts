@@ -1,7 +1,7 @@
 // ext_authz over gRPC: envoy.service.auth.v3.Authorization/Check with the request attributes;
 // status OK allows (ok_response headers for the upstream), anything else denies with
 // denied_response's status (403 when unset), headers and body.
-import { credentials, loadPackageDefinition, type Client, type ServiceError } from "@grpc/grpc-js";
+import { credentials, loadPackageDefinition, type Client, type ServiceDefinition, type ServiceError } from "@grpc/grpc-js";
 import { loadSync } from "@grpc/proto-loader";
 import { envoyProtoIncludeDirs } from "../../../../api/envoy/index.js";
 import type { AuthzDecision, CheckInput } from "./authz-decision.js";
@@ -9,7 +9,7 @@ import type { ExtAuthzConfig } from "./ext-authz-config.js";
 
 type CheckFn = (req: unknown, opts: { deadline: number }, cb: (err: ServiceError | null, res?: CheckResponse) => void) => void;
 type AuthClient = Client & { Check: CheckFn };
-type AuthCtor = new (target: string, creds: ReturnType<typeof credentials.createInsecure>) => AuthClient;
+type AuthCtor = (new (target: string, creds: ReturnType<typeof credentials.createInsecure>) => AuthClient) & { service: ServiceDefinition };
 
 interface HeaderOption { header?: { key?: string; value?: string } }
 interface CheckResponse {
