@@ -9,6 +9,7 @@ import { isHttpProtocol, isTlsProtocol, type MeshService, type ServicePortInfo }
 import {
   BLACKHOLE_CLUSTER, dedupeFilterChains, HTTP_INSPECTOR_TYPE, INBOUND_PASSTHROUGH_CLUSTER, inboundClusterName, ORIGINAL_DST_TYPE, outboundClusterName, PASSTHROUGH_CLUSTER, socketAddress, tcpProxyFilter, TLS_INSPECTOR_TYPE, type EnvoyJson,
 } from "./envoy.js";
+import { egressListenerResources } from "./egress-listeners.js";
 import { httpConnectionManager } from "./filters.js";
 import { hostMatches } from "./hosts.js";
 import type { RouteContext } from "./http-route.js";
@@ -134,7 +135,10 @@ export function httpProxyPort(scope: ProxyScope): number {
 }
 
 export function sidecarListeners(scope: ProxyScope): EnvoyJson[] {
-  const out = [...httpOutboundListeners(scope), ...tcpOutboundListeners(scope)];
+  // Explicit egress listeners first: a generated listener of the same name gives way to them.
+  const out = egressListenerResources(scope).listeners;
+  const taken = new Set(out.map((l) => l["name"]));
+  for (const l of [...httpOutboundListeners(scope), ...tcpOutboundListeners(scope)]) if (!taken.has(l["name"])) out.push(l);
   if (scope.proxy.interceptionMode !== "NONE") out.push(virtualOutboundListener(scope));
   out.push(...inboundListeners(scope));
   const proxyPort = httpProxyPort(scope);

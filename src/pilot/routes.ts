@@ -1,10 +1,11 @@
 // Sidecar RouteConfigurations: one per HTTP service port, named "<port>", with a virtual host per
 // visible service and the catch-all allow_any / block_all per outbound traffic policy.
 import { isHttpProtocol, type Protocol } from "../registry/index.js";
-import { PASSTHROUGH_CLUSTER, type EnvoyJson } from "./envoy.js";
+import type { EnvoyJson } from "./envoy.js";
 import type { RouteContext } from "./http-route.js";
+import { egressListenerResources } from "./egress-listeners.js";
 import type { ProxyScope } from "./scope.js";
-import { dedupeDomains, defaultRoute, serviceDomains, virtualServiceForHost, virtualServiceRoutes } from "./virtual-hosts.js";
+import { catchAllVirtualHost, dedupeDomains, defaultRoute, serviceDomains, virtualServiceForHost, virtualServiceRoutes } from "./virtual-hosts.js";
 
 /** The HTTP ports of the services a proxy sees (each gets a listener and a route config). */
 export function outboundHttpPorts(scope: ProxyScope): number[] {
@@ -29,16 +30,6 @@ export function routedPorts(scope: ProxyScope): number[] {
   return [...ports].sort((a, b) => a - b);
 }
 
-export function catchAllVirtualHost(scope: ProxyScope): EnvoyJson {
-  if (scope.outboundMode === "REGISTRY_ONLY") {
-    return { name: "block_all", domains: ["*"], routes: [{ name: "block_all", match: { prefix: "/" }, direct_response: { status: 502 } }] };
-  }
-  return {
-    name: "allow_any",
-    domains: ["*"],
-    routes: [{ name: "allow_any", match: { prefix: "/" }, route: { cluster: PASSTHROUGH_CLUSTER, timeout: "0s" } }],
-  };
-}
 
 /** Virtual hosts of the services with an HTTP port `port`; `domains` picks which names they answer. */
 function serviceVirtualHosts(scope: ProxyScope, port: number, domains: (all: string[]) => string[]): EnvoyJson[] {
@@ -79,6 +70,7 @@ export function httpProxyRouteConfig(scope: ProxyScope): EnvoyJson {
 /** Route configurations per HTTP port, plus `http_proxy` when the proxy has a forward-proxy port. */
 export function sidecarRouteConfigs(scope: ProxyScope): EnvoyJson[] {
   const out = routedPorts(scope).map((p) => sidecarRouteConfig(scope, p));
+  out.push(...egressListenerResources(scope).routes);
   if ((scope.proxy.httpProxyPort ?? scope.push.mesh.proxyHttpPort ?? 0) > 0) out.push(httpProxyRouteConfig(scope));
   return out;
 }

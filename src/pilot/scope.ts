@@ -18,27 +18,29 @@ export interface ProxyScope {
   readonly outboundMode: OutboundMode;
 }
 
-interface EgressHost {
-  namespace: string;
-  host: string;
+export interface EgressHost {
+  readonly namespace: string;
+  readonly host: string;
 }
 
 /** Sidecar egress hosts "ns/dnsName": "." is the proxy's namespace, "*" any, "~" none. */
-function egressHosts(sidecar: Sidecar, proxyNamespace: string): EgressHost[] {
+export function parseEgressHosts(hosts: readonly string[], proxyNamespace: string): EgressHost[] {
   const out: EgressHost[] = [];
-  for (const l of sidecar.spec.egress ?? []) {
-    for (const h of l.hosts) {
-      const slash = h.indexOf("/");
-      const ns = slash < 0 ? "*" : h.slice(0, slash);
-      const host = slash < 0 ? h : h.slice(slash + 1);
-      if (ns === "~") continue;
-      out.push({ namespace: ns === "." ? proxyNamespace : ns, host });
-    }
+  for (const h of hosts) {
+    const slash = h.indexOf("/");
+    const ns = slash < 0 ? "*" : h.slice(0, slash);
+    const host = slash < 0 ? h : h.slice(slash + 1);
+    if (ns === "~") continue;
+    out.push({ namespace: ns === "." ? proxyNamespace : ns, host });
   }
   return out;
 }
 
-function imported(hosts: readonly EgressHost[] | undefined, namespace: string, host: string): boolean {
+function egressHosts(sidecar: Sidecar, proxyNamespace: string): EgressHost[] {
+  return (sidecar.spec.egress ?? []).flatMap((l) => parseEgressHosts(l.hosts, proxyNamespace));
+}
+
+export function imported(hosts: readonly EgressHost[] | undefined, namespace: string, host: string): boolean {
   if (hosts === undefined) return true;
   return hosts.some((e) => (e.namespace === "*" || e.namespace === namespace) && hostsIntersect(e.host, host));
 }

@@ -1,11 +1,12 @@
 // Virtual hosts of a RouteConfiguration: the routes of the VirtualService for a host, or the
 // default route to the service when there is none; Istio's domain lists.
 import type { MeshService } from "../registry/index.js";
-import { outboundClusterName, type EnvoyJson } from "./envoy.js";
+import { outboundClusterName, PASSTHROUGH_CLUSTER, type EnvoyJson } from "./envoy.js";
 import { hostMatches, hostSpecificity } from "./hosts.js";
 import { translateHttpRoute, type RouteContext } from "./http-route.js";
 import type { IndexedVirtualService } from "./push-context.js";
 import { retryPolicy } from "./route-policies.js";
+import type { ProxyScope } from "./scope.js";
 
 /**
  * Istio's domains for a service seen from `proxyNamespace`: the FQDN, the short name (same
@@ -67,4 +68,16 @@ export function dedupeDomains(vhosts: EnvoyJson[]): EnvoyJson[] {
     if (domains.length > 0) out.push({ ...vh, domains });
   }
   return out;
+}
+
+/** The last virtual host: unknown hosts pass through (ALLOW_ANY) or get 502 (REGISTRY_ONLY). */
+export function catchAllVirtualHost(scope: ProxyScope): EnvoyJson {
+  if (scope.outboundMode === "REGISTRY_ONLY") {
+    return { name: "block_all", domains: ["*"], routes: [{ name: "block_all", match: { prefix: "/" }, direct_response: { status: 502 } }] };
+  }
+  return {
+    name: "allow_any",
+    domains: ["*"],
+    routes: [{ name: "allow_any", match: { prefix: "/" }, route: { cluster: PASSTHROUGH_CLUSTER, timeout: "0s" } }],
+  };
 }
