@@ -151,6 +151,19 @@ describe("mizzen control plane over ADS", () => {
     assert.equal(s.lastChange?.full, false);
   });
 
+  it("drops an endpoint when its workload turns not ready, and when it is removed", async () => {
+    const notReady = await postJson(cp.monitoringPort, "/debug/workloads", { op: "upsert", workload: { name: "echo-v2-a", address: "127.0.0.12", labels: { app: "echo", version: "v2" }, ready: false } });
+    assert.equal(notReady.status, 200);
+    await waitFor("the not-ready endpoint gone", () => endpointsOf(client, `outbound|50051|v2|${HOST}`).length === 0);
+    await postJson(cp.monitoringPort, "/debug/workloads", { op: "upsert", workload: { name: "echo-v2-a", address: "127.0.0.12", labels: { app: "echo", version: "v2" } } });
+    await waitFor("the endpoint back", () => endpointsOf(client, `outbound|50051|v2|${HOST}`).length === 1);
+    const removed = await postJson(cp.monitoringPort, "/debug/workloads", [{ op: "remove", namespace: "default", name: "echo-v2-a" }, { op: "remove", namespace: "default", name: "never-there" }]);
+    assert.deepEqual(removed.body, { applied: 2, changed: 1 });
+    await waitFor("the removed endpoint gone", () => endpointsOf(client, `outbound|50051|v2|${HOST}`).length === 0);
+    await postJson(cp.monitoringPort, "/debug/workloads", { op: "upsert", workload: { name: "echo-v2-a", address: "127.0.0.12", labels: { app: "echo", version: "v2" } } });
+    await waitFor("the endpoint back again", () => endpointsOf(client, `outbound|50051|v2|${HOST}`).length === 1);
+  });
+
   it("rejects a malformed workload update with a stable code", async () => {
     const r = await postJson(cp.monitoringPort, "/debug/workloads", { op: "upsert", workload: { name: "x" } });
     assert.equal(r.status, 400);
