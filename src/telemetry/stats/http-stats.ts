@@ -1,0 +1,135 @@
+// The istio.stats HTTP filter: metadata exchange on the request path (the client sidecar adds
+// its metadata to requests, the server sidecar to responses, and each strips the peer's headers
+// before they reach the app) and, when the request completes, Istio's standard metrics.
+// Direction comes from the connection manager's stat_prefix ("inbound_…" as Istio names it).
+import { registerHttpFilter, FILTER_CONTINUE, type HttpFilter, type HttpStream } from "../../proxy/http/filters/http-filter.js";
+import type { HttpRequestRecord } from "../../proxy/http/request-record.js";
+import type { EnvoyJson } from "../../proxy/contracts.js";
+import { PEER_METADATA_HEADER, PEER_METADATA_ID_HEADER, UNKNOWN, spiffePrincipal, type WorkloadMetadata } from "../metadata/workload-metadata.js";
+import { getProxyTelemetry, type ProxyTelemetry } from "../proxy-telemetry.js";
+import { peerFromHeader } from "./peer-cache.js";
+import { compilePluginConfig, STATS_PLUGIN_TYPE, type CompiledPluginConfig, type MetricOverride } from "./plugin-config.js";
+import { destinationService } from "./destination-service.js";
+
+/** What the filter learnt on the request path, read when the request completes. */
+interface RequestTelemetry {
+  readonly t: ProxyTelemetry;
+  readonly config: CompiledPluginConfig;
+  readonly inbound: boolean;
+  readonly peer: WorkloadMetadata | null;
+  readonly peerPrincipal: string;
+  readonly mtls: boolean;
+  readonly grpc: boolean;
+  readonly headers: Record<string, string> | null;
+}
+
+const pending = new WeakMap<HttpRequestRecord, RequestTelemetry>();
+
+export class IstioStatsFilter implements HttpFilter {
+  private readonly needsHeaders: boolean;
+
+  constructor(readonly name: string, private readonly config: CompiledPluginConfig, private readonly telemetry: () => ProxyTelemetry | null) {
+    this.needsHeaders = [...config.overrides.values()].some((o) => o.setTags.some(([, v]) => "header" in v));
+  }
+
+  onRequest(ex: HttpStream, _index: number): number {
+    const t = this.telemetry();
+    if (t === null) return FILTER_CONTINUE;
+    const h = ex.headers;
+    const inbound = ex.record.statPrefix.startsWith("inbound");
+    let peer: WorkloadMetadata | null = null;
+    const pv = h.get(PEER_METADATA_HEADER);
+    if (pv !== undefined) {
+      if (inbound) peer = peerFromHeader(pv, h.get(PEER_METADATA_ID_HEADER) ?? "");
+      h.remove(PEER_METADATA_HEADER);
+      h.remove(PEER_METADATA_ID_HEADER);
+    }
+    if (inbound) {
+      ex.addResponseHeader(PEER_METADATA_ID_HEADER, t.node.id);
+      ex.addResponseHeader(PEER_METADATA_HEADER, t.nodeHeader);
+    } else {
+      h.push(PEER_METADATA_ID_HEADER, t.node.id);
+      h.push(PEER_METADATA_HEADER, t.nodeHeader);
+    }
+    const sans = ex.connection?.tls?.peerUriSans ?? [];
+    pending.set(ex.record, {
+      t, config: this.config, inbound, peer,
+      peerPrincipal: sans[0] ?? UNKNOWN,
+      mtls: sans.length > 0,
+      grpc: (h.get("content-type") ?? "").startsWith("application/grpc"),
+      headers: this.needsHeaders ? h.toRecord() : null,
+    });
+    return FILTER_CONTINUE;
+  }
+}
+
+function httpLabels(r: HttpRequestRecord, s: RequestTelemetry): string[] {
+  const self = s.t.node;
+  const src = s.inbound ? s.peer : self;
+  const dst = s.inbound ? self : s.peer;
+  const svc = destinationService(r.cluster, r.authority, self.namespace);
+  const selfPrincipal = spiffePrincipal(self, s.t.trustDomain);
+  return [
+    s.inbound ? "destination" : "source",
+    src?.workload ?? UNKNOWN, src?.canonicalService ?? UNKNOWN, src?.canonicalRevision ?? UNKNOWN, src?.namespace ?? UNKNOWN,
+    s.inbound ? s.peerPrincipal : selfPrincipal, src?.app ?? UNKNOWN, src?.version ?? UNKNOWN, src?.cluster ?? UNKNOWN,
+    dst?.workload ?? UNKNOWN, dst?.namespace ?? UNKNOWN, s.inbound ? (s.mtls ? selfPrincipal : UNKNOWN) : UNKNOWN,
+    dst?.app ?? UNKNOWN, dst?.version ?? UNKNOWN,
+    svc.host, dst?.canonicalService ?? UNKNOWN, dst?.canonicalRevision ?? UNKNOWN,
+    svc.name, svc.namespace, dst?.cluster ?? UNKNOWN,
+    s.grpc ? "grpc" : "http",
+    String(r.status), "", r.flagString(),
+    s.inbound ? (s.mtls ? "mutual_tls" : "none") : "unknown",
+  ];
+}
+
+function applyOverride(labels: readonly string[], o: MetricOverride, r: HttpRequestRecord, s: RequestTelemetry): string[] {
+  const out = labels.slice();
+  for (const i of o.removeTags) out[i] = "";
+  for (const [i, v] of o.setTags) {
+    if ("literal" in v) out[i] = v.literal;
+    else if ("header" in v) out[i] = s.headers?.[v.header] ?? "";
+    else if (v.attribute === "request.host") out[i] = r.authority;
+    else if (v.attribute === "request.method") out[i] = r.method;
+    else if (v.attribute === "request.path") out[i] = r.path;
+    else if (v.attribute === "request.protocol") out[i] = r.protocol;
+    else out[i] = String(r.status);
+  }
+  return out;
+}
+
+/**
+ * The request-completion observer: updates Istio's metrics for requests the istio.stats filter
+ * saw, then runs the proxy's other observers. Install as ProxyServices.onHttpRequest.
+ */
+export function recordHttpTelemetry(r: HttpRequestRecord): void {
+  const s = pending.get(r);
+  if (s === undefined) {
+    const t = getProxyTelemetry();
+    if (t !== null) for (const o of t.httpObservers) o(r);
+    return;
+  }
+  pending.delete(r);
+  const m = s.t.metrics;
+  const base = httpLabels(r, s);
+  const ov = s.config.overrides;
+  const labelsFor = (name: string): string[] | null => {
+    if (ov.size === 0) return base;
+    const o = ov.get(name);
+    if (o === undefined) return base;
+    return o.drop ? null : applyOverride(base, o, r, s);
+  };
+  let l = labelsFor(m.requests.name);
+  if (l !== null) m.requests.inc(l);
+  if ((l = labelsFor(m.duration.name)) !== null) m.duration.observe(l, r.durationMs);
+  if ((l = labelsFor(m.requestBytes.name)) !== null) m.requestBytes.observe(l, r.bytesReceived);
+  if ((l = labelsFor(m.responseBytes.name)) !== null) m.responseBytes.observe(l, r.bytesSent);
+  for (const o of s.t.httpObservers) o(r);
+}
+
+registerHttpFilter({
+  typeUrl: STATS_PLUGIN_TYPE,
+  create(name: string, typedConfig: EnvoyJson): HttpFilter {
+    return new IstioStatsFilter(name, compilePluginConfig(typedConfig), getProxyTelemetry);
+  },
+});
