@@ -4,3 +4,4 @@ import "./cors.js";
 import "./rbac/rbac-filter.js";
 import "./jwt-authn/jwt-filter.js";
 import "./ext-authz/ext-authz-filter.js";
+import "../../../telemetry/stats/http-stats.js";
