@@ -36,11 +36,12 @@ describe("proxy-status rendering", () => {
     lastChangeAckMs: 42, lastChangeState: "ACKED",
   };
   it("shows per-type state, the ACK latency and NACK reasons under the table", () => {
-    const out = renderProxyStatus({ controlPlaneVersion: "mizzen-0.1.0", lastChange: undefined, proxies: [proxy] });
+    const out = renderProxyStatus({ controlPlaneVersion: "mizzen-0.1.0", lastChange: { changeAt: Date.parse("2026-01-01T00:00:00.000Z"), pushAt: Date.parse("2026-01-01T00:00:00.120Z"), full: true }, proxies: [proxy] });
     const [header, row] = out.split("\n");
     assert.match(header ?? "", /^NAME\s+CLUSTER\s+CDS\s+LDS\s+EDS\s+RDS\s+ECDS\s+ISTIOD\s+VERSION\s+LAST CHANGE ACK$/);
     assert.match(row ?? "", /STALE \(NACK\)\s+SYNCED\s+SYNCED\s+NOT SENT\s+IGNORED\s+mizzen-control-plane\s+mizzen-0\.1\.0\s+42ms$/);
     assert.match(out, /CDS \(version v2, .*\): bad cluster/);
+    assert.match(out, /^Last change: 2026-01-01T00:00:00\.000Z \(config\), pushed 120 ms later/m);
   });
 });
 

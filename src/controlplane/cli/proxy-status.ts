@@ -40,6 +40,8 @@ export function renderProxyStatus(s: Syncz): string {
     const n = p.types[t]?.lastNack;
     return n ? [`  ${p.proxyId} ${name} (version ${n.version || "?"}, ${n.at}): ${n.message}`] : [];
   }));
+  const last = s.lastChange;
+  if (last) out.push("", `Last change: ${new Date(last.changeAt).toISOString()} (${last.full ? "config" : "endpoints only"}), pushed ${last.pushAt - last.changeAt} ms later; LAST CHANGE ACK counts from the change to the proxy's ACK.`);
   if (nacks.length > 0) out.push("", "Rejected (last NACK per proxy and type):", ...nacks);
   return out.join("\n");
 }
