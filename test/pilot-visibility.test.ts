@@ -135,7 +135,7 @@ spec:
   const sim = mesh.simulator(mesh.sidecar("default", "reviews-v1"));
   const r = sim.run({ address: "10.1.0.21", port: 9080, host: "ratings:9080" });
   assert.equal(r.listener, "10.1.0.21_9080");
-  assert.equal(r.routeConfig, "10.1.0.21_9080");
+  assert.equal(r.routeConfig, "egress_9080");
   assert.equal(r.cluster, "outbound|9080||ratings.default.svc.cluster.local");
   assert.equal(sim.run({ address: "10.1.0.21", port: 9080, host: "details:9080" }).cluster, "PassthroughCluster", "only the entry's hosts are routed there");
   assert.equal(sim.run({ address: "127.0.0.1", port: 27017, protocol: "tcp" }).listener, "127.0.0.1_27017");

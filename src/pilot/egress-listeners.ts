@@ -27,7 +27,8 @@ export function egressListenerResources(scope: ProxyScope): EgressResources {
     const services = scope.services.filter((s) => imported(hosts, s.namespace, s.hostname) && s.ports.some((p) => p.port === port));
     const listener: EnvoyJson = { name, address: socketAddress(bind, port), traffic_direction: "OUTBOUND" };
     if (isHttpProtocol(parseProtocol(e.port?.protocol))) {
-      const routeName = name;
+      // Named without the pod address so alike pods can share their route configurations.
+      const routeName = e.bind ? name : `egress_${port}`;
       const ctx: RouteContext = { push, gateway: "mesh", port, sourceLabels: proxy.labels, sourceNamespace: proxy.namespace, proxyNamespace: proxy.namespace };
       const vhosts: EnvoyJson[] = services.map((svc) => {
         const vs = virtualServiceForHost(scope.meshVirtualServices, svc.hostname);
