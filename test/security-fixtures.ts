@@ -30,16 +30,20 @@ export async function echoUpstream(): Promise<{ server: Server; port: number }> 
 
 export interface Proxy { served: ServedFilter; pool: H1ConnectionPool; close(): Promise<void> }
 
-/** A connection manager with `filters` before the router, routing everything to the upstream. */
-export async function startProxy(upstreamPort: number, filters: readonly Record<string, unknown>[]): Promise<Proxy> {
+/** A connection manager with `filters` before the router, routing everything (after `routes`) to the upstream. */
+export function securedHcm(upstreamPort: number, filters: readonly Record<string, unknown>[], routes: readonly Record<string, unknown>[] = []): { hcm: HttpConnectionManager; pool: H1ConnectionPool } {
   const clusters = new StaticClusterRegistry([new StaticCluster("web", [["127.0.0.1", upstreamPort]])]);
   const pool = new H1ConnectionPool();
   const config = compileHcmConfig({
     stat_prefix: "inbound",
-    route_config: { name: "inbound", virtual_hosts: [{ name: "all", domains: ["*"], routes: [{ name: "default", match: { prefix: "/" }, route: { cluster: "web" } }] }] },
+    route_config: { name: "inbound", virtual_hosts: [{ name: "all", domains: ["*"], routes: [...routes, { name: "default", match: { prefix: "/" }, route: { cluster: "web" } }] }] },
     http_filters: [...filters, { name: "envoy.filters.http.router", typed_config: { "@type": "type.googleapis.com/envoy.extensions.filters.http.router.v3.Router" } }],
   });
-  const hcm = new HttpConnectionManager(config, { nodeId: "test", clusters }, { pool });
+  return { hcm: new HttpConnectionManager(config, { nodeId: "test", clusters }, { pool }), pool };
+}
+
+export async function startProxy(upstreamPort: number, filters: readonly Record<string, unknown>[], routes: readonly Record<string, unknown>[] = []): Promise<Proxy> {
+  const { hcm, pool } = securedHcm(upstreamPort, filters, routes);
   const served = await serveNetworkFilter(hcm);
   return { served, pool, close: async () => { await served.close(); pool.closeAll(); } };
 }
