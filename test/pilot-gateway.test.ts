@@ -148,3 +148,34 @@ spec:
   assert.equal(sim.run({ port: 9000, host: "a.example.com" }).cluster, "outbound|9080||ratings.default.svc.cluster.local");
   assert.equal(sim.run({ port: 9000, host: "b.example.com" }).error, "no virtual host");
 });
+
+test("an ISTIO_MUTUAL server terminates with the workload certificate and requires the mesh's client certificates", () => {
+  const eastWest = `apiVersion: networking.istio.io/v1
+kind: Gateway
+metadata: { name: mesh-internal, namespace: istio-system }
+spec:
+  selector: { istio: eastwestgateway }
+  servers:
+  - port: { number: 15443, name: https-mesh, protocol: HTTPS }
+    hosts: ["*.local"]
+    tls: { mode: ISTIO_MUTUAL }
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: { name: ratings-ew, namespace: default }
+spec:
+  hosts: [ratings.default.svc.cluster.local]
+  gateways: [istio-system/mesh-internal]
+  http: [{ route: [{ destination: { host: ratings } }] }]
+`;
+  const mesh = bookinfo(eastWest);
+  const gw = mesh.gateway("istio-system", "eastwest-0", "10.4.0.9", { istio: "eastwestgateway" });
+  const res = mesh.resources(gw);
+  assertValidEnvoy(res);
+  const tls = JSON.stringify(res.listeners.find((l) => l["name"] === "0.0.0.0_15443"));
+  assert.match(tls, /"tls_certificate_sds_secret_configs":\[\{"name":"default"/);
+  assert.match(tls, /"validation_context_sds_secret_config":\{"name":"ROOTCA"/);
+  assert.match(tls, /"require_client_certificate":true/);
+  const sim = mesh.simulator(gw);
+  assert.equal(sim.run({ port: 15443, sni: "ratings.default.svc.cluster.local", host: "ratings.default.svc.cluster.local", scheme: "https" }).cluster, "outbound|9080||ratings.default.svc.cluster.local");
+});

@@ -90,7 +90,11 @@ function gatewayVirtualHosts(scope: ProxyScope, servers: readonly BoundServer[],
 function downstreamTls(s: GatewayServer): EnvoyJson {
   const tls = s.tls ?? {};
   const common: EnvoyJson = { alpn_protocols: ["h2", "http/1.1"] };
-  if (tls.credentialName) {
+  if (tls.mode === "ISTIO_MUTUAL") {
+    // Mesh-internal gateways (east-west): the workload certificate and the mesh root over SDS.
+    common["tls_certificate_sds_secret_configs"] = [{ name: "default", sds_config: adsConfigSource() }];
+    common["validation_context_sds_secret_config"] = { name: "ROOTCA", sds_config: adsConfigSource() };
+  } else if (tls.credentialName) {
     common["tls_certificate_sds_secret_configs"] = [{ name: `kubernetes://${tls.credentialName}`, sds_config: adsConfigSource() }];
     if (tls.mode === "MUTUAL") common["validation_context_sds_secret_config"] = { name: `kubernetes://${tls.credentialName}-cacert`, sds_config: adsConfigSource() };
   } else if (tls.serverCertificate && tls.privateKey) {
@@ -98,7 +102,7 @@ function downstreamTls(s: GatewayServer): EnvoyJson {
     if (tls.mode === "MUTUAL" && tls.caCertificates) common["validation_context"] = { trusted_ca: { filename: tls.caCertificates } };
   }
   const ctx: EnvoyJson = { "@type": DOWNSTREAM_TLS_TYPE, common_tls_context: common };
-  if (tls.mode === "MUTUAL") ctx["require_client_certificate"] = true;
+  if (tls.mode === "MUTUAL" || tls.mode === "ISTIO_MUTUAL") ctx["require_client_certificate"] = true;
   return { name: "envoy.transport_sockets.tls", typed_config: ctx };
 }
 
