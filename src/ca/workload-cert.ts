@@ -4,6 +4,16 @@ import { MizzenError } from "../errors.js";
 import { randomSerial, type SigningCa } from "./signing-ca.js";
 import { x509 } from "./x509.js";
 
+/**
+ * The AKID for certs `ca` signs: its SKI when it has one (so chain building picks the right root
+ * even when several roots share the subject O=cluster.local), else a hash of its key.
+ */
+async function authorityKeyId(ca: SigningCa): Promise<x509.AuthorityKeyIdentifierExtension> {
+  const ski = ca.cert.getExtension(x509.SubjectKeyIdentifierExtension);
+  if (ski) return new x509.AuthorityKeyIdentifierExtension(ski.keyId);
+  return x509.AuthorityKeyIdentifierExtension.create(ca.cert.publicKey);
+}
+
 export interface LeafRequest {
   readonly csrPem: string;
   /** The SPIFFE ID the caller proved. */
@@ -64,7 +74,7 @@ export async function signLeaf(ca: SigningCa, req: LeafRequest): Promise<string>
       new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyEncipherment, true),
       new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth, x509.ExtendedKeyUsage.clientAuth]),
       new x509.BasicConstraintsExtension(false, undefined, true),
-      await x509.AuthorityKeyIdentifierExtension.create(ca.cert.publicKey),
+      await authorityKeyId(ca),
       new x509.SubjectAlternativeNameExtension([{ type: "url", value: req.spiffeId }], true),
     ],
   });
@@ -98,6 +108,7 @@ export async function signServerCert(ca: SigningCa, req: ServerCertRequest): Pro
       new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyEncipherment, true),
       new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth]),
       new x509.BasicConstraintsExtension(false, undefined, true),
+      await authorityKeyId(ca),
       new x509.SubjectAlternativeNameExtension(names),
     ],
   });
