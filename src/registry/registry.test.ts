@@ -139,3 +139,24 @@ test("exportTo values", () => {
   assert.deepEqual(parseExportTo([".", "b"], "a"), new Set(["a", "b"]));
   assert.deepEqual(parseExportTo(["~"], "a"), new Set());
 });
+
+test("a live workload replaces the stored Pod of the same name; a failing listener does not stop others", () => {
+  const s = store(`apiVersion: v1
+kind: Pod
+metadata: { name: p, namespace: x, labels: { app: p } }
+spec: { containers: [{ name: c, image: c }] }
+status: { podIP: 10.9.0.1 }
+`);
+  const reg = new Registry(s);
+  const seen: string[] = [];
+  reg.subscribe(() => {
+    throw new Error("listener failure");
+  });
+  const stop = reg.subscribe((e) => seen.push(e.key));
+  reg.upsertWorkload({ name: "p", namespace: "x", address: "10.9.0.2", labels: { app: "p2" } });
+  assert.deepEqual(reg.snapshot().workloads.map((w) => [w.name, w.address, w.labels["app"]]), [["p", "10.9.0.2", "p2"]]);
+  stop();
+  reg.removeWorkload("x", "p");
+  assert.deepEqual(seen, ["x/p"]);
+  assert.deepEqual(reg.snapshot().workloads.map((w) => w.address), ["10.9.0.1"], "the stored Pod is back once the live one is gone");
+});
