@@ -8,6 +8,7 @@ import { lookupKind } from "./kind-lookup.js";
 import { decodeMetadata, describe, type FieldProblem } from "./metadata.js";
 import type { Locator } from "./yaml-locate.js";
 import { parseWithSchema } from "./zod-issues.js";
+import { coversRemoved, salvage } from "./salvage.js";
 
 export interface DecodeTarget {
   file: string;
@@ -60,8 +61,20 @@ export function decodeObject(value: unknown, target: DecodeTarget): { resource?:
   const parsed = parseWithSchema(def.schema as KindDefinition["schema"], body);
   pushProblems(parsed.problems, ErrorCode.Schema);
   if (parsed.data !== undefined) runValidate(def, parsed.data, ref, report);
+  else {
+    // Report the semantic problems of the rest of the document too, in the same run.
+    const salvaged = salvage(def.schema as KindDefinition["schema"], body, parsed.problems);
+    if (salvaged !== undefined) {
+      const echo: Report = (severity, code, path, message, resource) => {
+        if (!coversRemoved(path, salvaged.removed)) report(severity, code, path, message, resource);
+      };
+      runValidate(def, salvaged.data, ref, echo);
+    }
+  }
 
   const rejected = diagnostics.some((d) => d.severity === "error");
+  // Salvaged semantic checks run after the schema's: show the document's problems top to bottom.
+  diagnostics.sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
   if (rejected || !meta || parsed.data === undefined) return { diagnostics };
   const resource = { ...(parsed.data as object), apiVersion, kind, metadata: meta, source: { file, line: locator.start } } as Resource;
   return { resource, diagnostics };

@@ -29,8 +29,8 @@ test("VirtualService deprecated fields warn: allowOrigin, mirrorPercent, delay.p
     w.map((x) => [x.path, x.code]),
     [
       ["spec.http[0].corsPolicy.allowOrigin", ErrorCode.Deprecated],
-      ["spec.http[0].fault.delay.percent", ErrorCode.Deprecated],
       ["spec.http[0].mirrorPercent", ErrorCode.Deprecated],
+      ["spec.http[0].fault.delay.percent", ErrorCode.Deprecated],
     ],
   );
 });
