@@ -4,6 +4,7 @@
 import { arr, bool, durationMs, int, invalid, obj, str } from "../../../router/envoy-json.js";
 import { compileStringMatch, testStringMatch, type StringMatch } from "../../../router/string-match.js";
 import { compileMetadataMatch, type MetadataMatch } from "../rbac/metadata-matcher.js";
+import { envoyRoot } from "../../../../api/envoy/index.js";
 
 export interface ExtAuthzConfig {
   readonly kind: "http" | "grpc";
@@ -41,11 +42,21 @@ function targetOfCluster(cluster: string, field: string): string {
   throw invalid(field, `cluster "${cluster}" is not an outbound|<port>||<host> cluster name`);
 }
 
+/** envoy.type.v3.HttpStatus.code: a number, or the StatusCode enum name it decodes to ("Forbidden"). */
+function httpStatusCode(v: unknown, field: string): number | undefined {
+  if (typeof v === "string" && !/^\d+$/.test(v)) {
+    const n = envoyRoot().lookupEnum("envoy.type.v3.StatusCode").values[v];
+    if (n === undefined) throw invalid(field, `unknown status code "${v}"`);
+    return n;
+  }
+  return int(v, field);
+}
+
 export function compileExtAuthz(cfg: Record<string, unknown>, field: string): ExtAuthzConfig {
   const soe = obj(cfg["status_on_error"], `${field}.status_on_error`);
   const common = {
     failureModeAllow: bool(cfg["failure_mode_allow"], `${field}.failure_mode_allow`) ?? false,
-    statusOnError: (soe ? int(soe["code"], `${field}.status_on_error.code`) : undefined) ?? 403,
+    statusOnError: (soe ? httpStatusCode(soe["code"], `${field}.status_on_error.code`) : undefined) ?? 403,
     enabledMetadata: cfg["filter_enabled_metadata"] ? compileMetadataMatch(cfg["filter_enabled_metadata"], `${field}.filter_enabled_metadata`) : null,
   };
   const http = obj(cfg["http_service"], `${field}.http_service`);
