@@ -22,8 +22,9 @@ export function closeServer(s: Server): Promise<void> {
 /** Answers every request with the headers it received, as JSON. */
 export async function echoUpstream(): Promise<{ server: Server; port: number }> {
   const server = createServer((req, res) => {
-    req.resume();
-    req.on("end", () => { res.setHeader("content-type", "application/json"); res.end(JSON.stringify(req.headers)); });
+    let size = 0;
+    req.on("data", (c: Buffer) => { size += c.length; });
+    req.on("end", () => { res.setHeader("content-type", "application/json"); res.end(JSON.stringify({ ...req.headers, "x-body-length": String(size) })); });
   });
   return { server, port: await listen(server) };
 }
@@ -62,6 +63,19 @@ export function get(port: number, path: string, headers: Record<string, string> 
     });
     req.on("error", reject);
     req.end();
+  });
+}
+
+export function post(port: number, path: string, body: string, headers: Record<string, string> = {}): Promise<Res> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: "127.0.0.1", port, path, method: "POST", agent, headers: { host: "httpbin.foo", "content-length": String(Buffer.byteLength(body)), ...headers } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on("data", (c: Buffer) => chunks.push(c));
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString() }));
+      res.on("error", reject);
+    });
+    req.on("error", reject);
+    req.end(body);
   });
 }
 

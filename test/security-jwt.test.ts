@@ -7,7 +7,7 @@ import type { RequestAuthentication } from "../src/config/kinds/security/request
 import { inboundSecurityHttpFilters } from "../src/pilot/security/index.js";
 import { policy } from "../src/pilot/security/testing/authz-harness.js";
 import type { AuthorizationPolicy } from "../src/config/kinds/security/authorization-policy.js";
-import { closeServer, echoUpstream, get, ISSUER, listen, signingKey, startProxy, token, type SigningKey } from "./security-fixtures.js";
+import { closeServer, echoUpstream, get, ISSUER, listen, post, signingKey, startProxy, token, type SigningKey } from "./security-fixtures.js";
 
 const workload = { namespace: "foo", labels: { app: "httpbin" } };
 let upstream: { server: Server; port: number };
@@ -101,6 +101,22 @@ test("fromHeaders with a prefix and fromParams; forwardOriginalToken keeps the h
     assert.equal((JSON.parse(viaHeader.body) as Record<string, string>)["x-jwt"], `Token ${t}`);
     assert.equal((await get(port, `/h?my_token=${t}`)).status, 200);
     assert.equal((await get(port, "/h", { authorization: `Bearer ${t}` })).status, 403, "Authorization is not a configured location");
+  } finally {
+    await p.close();
+  }
+});
+
+test("a request body waits while the token is verified; outputClaimToHeaders reaches the upstream", async () => {
+  const authn = requestAuthn({ jwks: JSON.stringify({ keys: [key.jwk] }), outputClaimToHeaders: [{ header: "x-jwt-sub", claim: "sub" }, { header: "x-jwt-team", claim: "org.team" }] });
+  const p = await proxyFor([authn], []);
+  try {
+    const body = "x".repeat(100_000);
+    const r = await post(p.served.port, "/anything", body, { authorization: `Bearer ${await token(key, { org: { team: "blue" } })}` });
+    assert.equal(r.status, 200);
+    const seen = JSON.parse(r.body) as Record<string, string>;
+    assert.equal(seen["x-jwt-sub"], ISSUER);
+    assert.equal(seen["x-jwt-team"], "blue");
+    assert.equal(seen["x-body-length"], String(body.length));
   } finally {
     await p.close();
   }
