@@ -122,3 +122,29 @@ spec:
   assert.equal(sim.run({ address: "10.1.0.10", port: 15080, host: "example.com:8000" }).cluster, "PassthroughCluster");
   assert.match(JSON.stringify(res.listeners.find((l) => l["name"] === "10.1.0.10_15080")), /"allow_absolute_url":true/);
 });
+
+test("Sidecar ingress replaces the inbound ports: each entry's port forwarded to its defaultEndpoint", async () => {
+  const { proxyFromNode, nodeId, generateProxyResources, TrafficSimulator } = await import("../src/pilot/index.js");
+  const mesh = bookinfo(`apiVersion: networking.istio.io/v1
+kind: Sidecar
+metadata: { name: reviews-ingress, namespace: default }
+spec:
+  workloadSelector: { labels: { app: reviews } }
+  ingress:
+  - port: { number: 9080, protocol: HTTP, name: http }
+    defaultEndpoint: 127.0.0.1:19080
+  - port: { number: 9443, protocol: TCP, name: tcp-admin }
+    defaultEndpoint: 0.0.0.0:19443
+`);
+  const w = mesh.registry.snapshot().workload("default", "reviews-v2");
+  assert.ok(w);
+  const proxy = proxyFromNode({ id: nodeId("sidecar", w.address, "reviews-v2", "default"), metadata: { INTERCEPTION_MODE: "NONE", INBOUND_APP_ADDRESS: "127.0.0.22" } }, w);
+  const res = generateProxyResources(proxy, mesh.push());
+  assertValidEnvoy(res);
+  const sim = new TrafficSimulator(res);
+  assert.equal(sim.run({ inbound: true, address: "10.1.0.22", port: 9080, host: "reviews:9080" }).cluster, "inbound|9080||");
+  assert.equal(sim.run({ inbound: true, address: "10.1.0.22", port: 9443, protocol: "tcp" }).cluster, "inbound|9443||");
+  const target = (name: string): unknown => (res.clusters.find((c) => c["name"] === name)?.["load_assignment"] as { endpoints: { lb_endpoints: { endpoint: { address: unknown } }[] }[] }).endpoints[0]?.lb_endpoints[0]?.endpoint.address;
+  assert.deepEqual(target("inbound|9080||"), { socket_address: { address: "127.0.0.1", port_value: 19080 } });
+  assert.deepEqual(target("inbound|9443||"), { socket_address: { address: "127.0.0.22", port_value: 19443 } }, "0.0.0.0 means the app's own address");
+});

@@ -102,7 +102,7 @@ export function outboundClusters(scope: ProxyScope): EnvoyJson[] {
   return out;
 }
 
-/** STATIC clusters to the app: `inbound|<port>||` → inboundAppAddress:<port>. */
+/** STATIC clusters to the app: `inbound|<port>||` → inboundAppAddress:<port>, or a Sidecar ingress defaultEndpoint. */
 export function inboundClusters(scope: ProxyScope): EnvoyJson[] {
   return inboundPorts(scope).map((p) => {
     const name = inboundClusterName(p.port);
@@ -111,8 +111,8 @@ export function inboundClusters(scope: ProxyScope): EnvoyJson[] {
       type: "STATIC",
       connect_timeout: connectTimeout(scope),
       lb_policy: "ROUND_ROBIN",
-      load_assignment: { cluster_name: name, endpoints: [{ lb_endpoints: [{ endpoint: { address: socketAddress(scope.proxy.inboundAppAddress, p.port) } }] }] },
-      metadata: { filter_metadata: { istio: { services: [{ host: p.hostname }] } } },
+      load_assignment: { cluster_name: name, endpoints: [{ lb_endpoints: [{ endpoint: { address: socketAddress(p.app?.address ?? scope.proxy.inboundAppAddress, p.app?.port ?? p.port) } }] }] },
+      ...(p.hostname ? { metadata: { filter_metadata: { istio: { services: [{ host: p.hostname }] } } } } : {}),
     };
   });
 }

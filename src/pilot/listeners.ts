@@ -102,7 +102,10 @@ function inboundChain(p: InboundPort): EnvoyJson {
 export function inboundListeners(scope: ProxyScope): EnvoyJson[] {
   const ports = inboundPorts(scope);
   if (scope.proxy.interceptionMode === "NONE") {
-    return ports.map((p) => ({ name: `${scope.proxy.ip}_${p.port}`, address: socketAddress(scope.proxy.ip, p.port), traffic_direction: "INBOUND", filter_chains: [inboundChain(p)] }));
+    return ports.map((p) => {
+      const ip = p.bind ?? scope.proxy.ip;
+      return { name: `${ip}_${p.port}`, address: socketAddress(ip, p.port), traffic_direction: "INBOUND", filter_chains: [inboundChain(p)] };
+    });
   }
   const chains = ports.map(inboundChain);
   chains.push({ name: "virtualInbound", filters: [tcpProxyFilter(INBOUND_PASSTHROUGH_CLUSTER, INBOUND_PASSTHROUGH_CLUSTER)] });
