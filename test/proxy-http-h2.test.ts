@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { createServer as createH1Server, type Server as H1Server } from "node:http";
 import { connect as h2connect, createServer as createH2Server, constants, type Http2Server, type ClientHttp2Session, type IncomingHttpHeaders } from "node:http2";
 import { createServer as createTlsServer, type Server as TlsServer } from "node:tls";
-import { connect, type AddressInfo } from "node:net";
+import { connect, type AddressInfo, type Socket } from "node:net";
 import * as grpc from "@grpc/grpc-js";
 import { HttpConnectionManager } from "../src/proxy/http/http-connection-manager.js";
 import { compileHcmConfig } from "../src/proxy/http/hcm-config.js";
@@ -18,6 +18,8 @@ import type { HttpRequestRecord } from "../src/proxy/http/request-record.js";
 
 let h1: H1Server;
 let h2: Http2Server;
+const h2Sockets = new Set<Socket>();
+const upgraded: Socket[] = [];
 let grpcServer: grpc.Server;
 let proxy: ServedFilter;
 let tlsFront: TlsServer;
@@ -44,11 +46,14 @@ before(async () => {
     req.on("data", (d: Buffer) => c.push(d));
     req.on("end", () => { res.setHeader("x-upstream", "h1"); res.end(`h1 ${req.method} ${req.url} ${Buffer.concat(c).toString()}`); });
   });
+  h1.on("connection", (sock: Socket) => { h2Sockets.add(sock); sock.on("close", () => h2Sockets.delete(sock)); });
   h1.on("upgrade", (req, socket, rest: Buffer) => {
+    upgraded.push(socket as Socket);
     socket.write("HTTP/1.1 101 Switching Protocols\r\nupgrade: websocket\r\nconnection: Upgrade\r\n\r\n");
     if (rest.length > 0) socket.write(rest);
     socket.on("data", (d: Buffer) => socket.write(Buffer.concat([Buffer.from("echo:"), d])));
     socket.on("error", () => socket.destroy());
+    socket.on("end", () => socket.end());
   });
   await new Promise<void>((r) => h1.listen(0, "127.0.0.1", () => r()));
   h2 = createH2Server();
@@ -61,6 +66,7 @@ before(async () => {
       stream.end(`h2 ${String(headers[":method"])} ${String(headers[":path"])} ${Buffer.concat(c).toString()}`);
     });
   });
+  h2.on("connection", (sock: Socket) => { h2Sockets.add(sock); sock.on("close", () => h2Sockets.delete(sock)); });
   await new Promise<void>((r) => h2.listen(0, "127.0.0.1", () => r()));
   grpcServer = new grpc.Server();
   grpcServer.addService(ECHO_SERVICE, {
@@ -89,6 +95,8 @@ before(async () => {
   const { cert, key } = await selfSignedCert("localhost");
   certPem = cert;
   tlsFront = createTlsServer({ cert, key, ALPNProtocols: ["h2", "http/1.1"] }, (s) => {
+    h2Sockets.add(s);
+    s.on("close", () => h2Sockets.delete(s));
     s.on("error", () => s.destroy());
     hcm.onConnection({ socket: s, remoteAddress: s.remoteAddress ?? "", remotePort: s.remotePort ?? 0, destinationAddress: "", destinationPort: 0,
       listenerName: "tls", filterChainName: "", tls: { alpn: s.alpnProtocol || undefined, peerUriSans: [] } });
@@ -99,10 +107,12 @@ before(async () => {
 
 after(async () => {
   await proxy.close();
+  for (const sock of h2Sockets) sock.destroy();
   await new Promise((r) => tlsFront.close(r));
   pool.closeAll();
   closeUpstreamSessions();
   grpcServer.forceShutdown();
+  for (const sock of h2Sockets) sock.destroy();
   h1.closeAllConnections();
   await new Promise((r) => h1.close(r));
   await new Promise((r) => { h2.close(r); });
@@ -208,6 +218,10 @@ test("WebSocket upgrade becomes a byte pipe after the 101", async () => {
   const text = await got;
   assert.match(text, /^HTTP\/1\.1 101 /);
   s.destroy();
+  // The tunnel's upstream side closes with the client.
+  const up = upgraded.at(-1) as Socket;
+  for (let i = 0; i < 100 && !up.destroyed; i++) await new Promise((r) => setTimeout(r, 10));
+  assert.equal(up.destroyed, true);
 });
 
 test("HTTP/2 stream reset by the client does not disturb the connection", async () => {

@@ -7,6 +7,7 @@ import { Agent as HttpsAgent } from "node:https";
 import type { Cluster, UpstreamHost } from "../../contracts.js";
 
 const sessions = new Map<UpstreamHost, ClientHttp2Session>();
+const all = new Set<ClientHttp2Session>();
 
 /** A live HTTP/2 session to `host`, opened on first use and dropped when it closes. */
 export function h2SessionFor(cluster: Cluster, host: UpstreamHost): ClientHttp2Session {
@@ -22,9 +23,10 @@ export function h2SessionFor(cluster: Cluster, host: UpstreamHost): ClientHttp2S
       }),
     })
     : h2connect(authority);
+  all.add(s);
   s.on("error", () => s.destroy());
   s.on("goaway", () => { if (sessions.get(host) === s) sessions.delete(host); });
-  s.on("close", () => { if (sessions.get(host) === s) sessions.delete(host); });
+  s.on("close", () => { all.delete(s); if (sessions.get(host) === s) sessions.delete(host); });
   s.setTimeout(60_000, () => s.close());
   sessions.set(host, s);
   return s;
@@ -44,7 +46,8 @@ export function h1AgentFor(cluster: Cluster): HttpAgent {
 }
 
 export function closeUpstreamSessions(): void {
-  for (const s of sessions.values()) s.destroy();
+  for (const s of all) s.destroy();
+  all.clear();
   sessions.clear();
   httpAgent.destroy();
 }
