@@ -14,6 +14,8 @@ export const DEFAULT_MAX_WORKLOAD_TTL_MS = 90 * 24 * 3600 * 1000;
 export interface AuthorityOptions {
   readonly trustDomain?: string;
   readonly signing: SigningCa;
+  /** Roots trusted besides the signing root (a rotation in progress, kept across restarts). */
+  readonly trustBundle?: readonly string[];
   readonly defaultTtlMs?: number;
   readonly maxTtlMs?: number;
   readonly now?: () => number;
@@ -41,7 +43,7 @@ export class CertificateAuthority {
       throw new MizzenError("MIZZEN_ERR_CA_TTL_CONFIG", `default workload TTL ${this.defaultTtlMs} ms exceeds the max ${this.maxTtlMs} ms`);
     }
     this.signing = opts.signing;
-    this.trusted = [opts.signing.rootPem];
+    this.trusted = uniqueCertificates([...(opts.trustBundle ?? []), opts.signing.rootPem]);
     this.now = opts.now ?? Date.now;
   }
 

@@ -10,3 +10,4 @@ export { BootstrapTokens, type PodBinding } from "./authn/bootstrap-token.js";
 export { KubernetesJwtAuthenticator, type KubernetesJwtOptions } from "./authn/kubernetes-jwt.js";
 export type { Authenticator, Caller, AuthnRequest } from "./authn/types.js";
 export { spiffeId, parseSpiffeId, type WorkloadIdentity } from "./spiffe.js";
+export { prepareNextRoot, activateNextRoot, persistTrustBundle, readTrustBundle, TRUST_BUNDLE_FILE } from "./root-rotation.js";
