@@ -126,7 +126,7 @@ export async function runControlPlaneBench(options: ControlPlaneBenchOptions = {
     log(`control plane (${kind}): ${services} services × ${perService} endpoints, ${clientsN} ADS clients`);
     log(`  first full push to all clients   ${result.firstFullPushMs} ms   (${(configBytesPerClient / 1024).toFixed(0)} KiB per client)`);
     log(`  control-plane RSS                ${result.rssMb} MB   (target ≤ 500 MB)`);
-    log(`  VirtualService edit → all ACKs   ${result.changeToAllAckMs} ms   (target ≤ 1000 ms; includes 100 ms file-watch + 100 ms push debounce)`);
+    log(`  VirtualService edit → all ACKs   ${result.changeToAllAckMs} ms   (target ≤ 1000 ms; includes the 100 ms push debounce)`);
     return result;
   } finally {
     for (const c of clients) c.stop();
