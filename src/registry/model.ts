@@ -75,6 +75,11 @@ export interface WorkloadInput {
   ready?: boolean;
   sidecar?: boolean;
   namedPorts?: Record<string, number>;
+  /**
+   * A WorkloadGroup of the same namespace whose template fills what this input leaves out (labels
+   * merge, the input's win), as Istio's auto-registration makes WorkloadEntries from a group.
+   */
+  group?: string;
 }
 
 export function workloadKey(namespace: string, name: string): string {

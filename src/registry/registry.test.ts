@@ -160,3 +160,29 @@ status: { podIP: 10.9.0.1 }
   assert.deepEqual(seen, ["x/p"]);
   assert.deepEqual(reg.snapshot().workloads.map((w) => w.address), ["10.9.0.1"], "the stored Pod is back once the live one is gone");
 });
+
+test("a live workload joining a WorkloadGroup takes the template's labels, ports and service account", () => {
+  const s = store(`apiVersion: networking.istio.io/v1
+kind: WorkloadGroup
+metadata: { name: vm-api, namespace: vms }
+spec:
+  metadata: { labels: { app: vm-api } }
+  template: { serviceAccount: vm-api-sa, ports: { http: 8080 }, labels: { tier: backend } }
+---
+apiVersion: v1
+kind: Service
+metadata: { name: vm-api, namespace: vms }
+spec:
+  clusterIP: 10.96.9.9
+  selector: { app: vm-api }
+  ports: [{ name: http, port: 80, targetPort: http }]
+`);
+  const reg = new Registry(s);
+  reg.upsertWorkload({ name: "vm-1", namespace: "vms", address: "192.168.50.1", group: "vm-api", labels: { zone: "a" } });
+  const snap = reg.snapshot();
+  const w = snap.workload("vms", "vm-1");
+  assert.deepEqual(w?.labels, { app: "vm-api", tier: "backend", zone: "a" });
+  assert.equal(w?.serviceAccount, "vm-api-sa");
+  assert.equal(w?.kind, "WorkloadEntry");
+  assert.deepEqual(snap.endpoints("vm-api.vms.svc.cluster.local", 80).map((e) => `${e.address}:${e.port}`), ["192.168.50.1:8080"]);
+});

@@ -2,7 +2,7 @@
 // live workload updates. snapshot() gives an immutable view for one push.
 import type { ConfigStore } from "../config/store/index.js";
 import type { Pod, Service } from "../config/kinds/core/index.js";
-import type { ServiceEntry, WorkloadEntry } from "../config/kinds/networking/index.js";
+import type { ServiceEntry, WorkloadEntry, WorkloadGroup } from "../config/kinds/networking/index.js";
 import { kubernetesEndpoints, serviceEntryEndpoints } from "./endpoints.js";
 import { workloadKey, type Endpoint, type MeshService, type Workload, type WorkloadInput } from "./model.js";
 import { autoVipKey, DEFAULT_DOMAIN_SUFFIX, explicitClusterIp, isHeadless, serviceEntryAddress, serviceFromKubernetes, servicesFromServiceEntry, wantsAutoVip } from "./services.js";
@@ -62,7 +62,7 @@ export class RegistrySnapshot {
 }
 
 export class Registry {
-  private readonly live = new Map<string, Workload>();
+  private readonly live = new Map<string, WorkloadInput>();
   private readonly serviceVips = new VipAllocator(SERVICE_VIP_BASE);
   private readonly entryVips = new VipAllocator(SERVICE_ENTRY_VIP_BASE);
   private readonly listeners = new Set<RegistryListener>();
@@ -78,7 +78,7 @@ export class Registry {
   /** Adds or replaces a workload the platform runs (it overrides a stored Pod of the same name). */
   upsertWorkload(input: WorkloadInput): void {
     const key = workloadKey(input.namespace, input.name);
-    this.live.set(key, workloadFromInput(input));
+    this.live.set(key, { ...input });
     this.emit(key);
   }
 
@@ -149,7 +149,11 @@ export class Registry {
       const w = workloadFromEntry(we);
       if (w) byKey.set(`we:${workloadKey(w.namespace, w.name)}`, w);
     }
-    for (const [key, w] of this.live) byKey.set(key, w);
+    for (const [key, input] of this.live) {
+      // Resolved at snapshot time, so a WorkloadGroup edited later reaches its members.
+      const group = input.group === undefined ? undefined : (this.store.get("WorkloadGroup", input.namespace, input.group) as unknown as WorkloadGroup | undefined);
+      byKey.set(key, workloadFromInput(input, group));
+    }
     return [...byKey.values()].sort((a, b) => a.namespace.localeCompare(b.namespace) || a.name.localeCompare(b.name));
   }
 

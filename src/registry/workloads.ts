@@ -1,7 +1,7 @@
 // Workloads from Pods (with an address in status.podIP), WorkloadEntries, and the platform's live
 // updates; Deployment templates become workloads once the platform gives their replicas addresses.
 import type { Deployment, Pod } from "../config/kinds/core/index.js";
-import type { WorkloadEntry } from "../config/kinds/networking/index.js";
+import type { WorkloadEntry, WorkloadGroup } from "../config/kinds/networking/index.js";
 import type { PodSpec } from "../config/kinds/core/index.js";
 import type { Workload, WorkloadInput } from "./model.js";
 
@@ -73,20 +73,21 @@ export function workloadFromEntry(we: WorkloadEntry): Workload | undefined {
   };
 }
 
-export function workloadFromInput(w: WorkloadInput): Workload {
-  const labels = { ...(w.labels ?? {}) };
+export function workloadFromInput(w: WorkloadInput, group?: WorkloadGroup): Workload {
+  const t = group?.spec.template;
+  const labels = { ...(group?.spec.metadata?.labels ?? {}), ...(t?.labels ?? {}), ...(w.labels ?? {}) };
   return {
     name: w.name,
     namespace: w.namespace,
-    kind: "Pod",
+    kind: group ? "WorkloadEntry" : "Pod",
     address: w.address,
     labels,
-    serviceAccount: w.serviceAccount ?? "default",
-    locality: w.locality ?? localityFromLabels(labels),
+    serviceAccount: w.serviceAccount ?? t?.serviceAccount ?? "default",
+    locality: w.locality ?? t?.locality ?? localityFromLabels(labels),
     ready: w.ready ?? true,
     sidecar: w.sidecar ?? true,
-    namedPorts: { ...(w.namedPorts ?? {}) },
-    weight: undefined,
+    namedPorts: { ...(t?.ports ?? {}), ...(w.namedPorts ?? {}) },
+    weight: t?.weight,
   };
 }
 
