@@ -3,6 +3,7 @@ import { invalid, obj, str, bool, int, arr, durationMs, isObject } from "../rout
 import { compileRouteConfiguration, type CompiledRouteConfig } from "../router/route-config.js";
 import { httpFilterFactory, ROUTER_FILTER_TYPE, type HttpFilter } from "./filters/http-filter.js";
 import type { EnvoyJson } from "../contracts.js";
+import { compileHcmTelemetry, type HcmTelemetry } from "../../telemetry/hcm-telemetry.js";
 
 export type CodecType = "AUTO" | "HTTP1" | "HTTP2";
 
@@ -25,6 +26,8 @@ export interface HcmConfig {
   readonly serverName: string;
   readonly websocket: boolean;
   readonly stripAnyHostPort: boolean;
+  /** access_log and tracing (null when neither is configured). */
+  readonly telemetry: HcmTelemetry | null;
 }
 
 /** Without request_headers_timeout a head may trickle in for this long (slowloris bound). */
@@ -81,6 +84,8 @@ export function compileHcmConfig(c: EnvoyJson): HcmConfig {
     if (String(uo["upgrade_type"]).toLowerCase() === "websocket") websocket = bool(uo["enabled"], `upgrade_configs[${i}].enabled`) ?? true;
   });
   const rht = durationMs(c["request_headers_timeout"], "request_headers_timeout") ?? 0;
+  const telemetry = compileHcmTelemetry(c);
+  if (telemetry?.filter) filters.unshift(telemetry.filter);
   return {
     statPrefix: str(c["stat_prefix"], "stat_prefix") ?? "",
     routeConfig,
@@ -97,5 +102,6 @@ export function compileHcmConfig(c: EnvoyJson): HcmConfig {
     serverName: str(c["server_name"], "server_name") ?? "",
     websocket,
     stripAnyHostPort: bool(c["strip_any_host_port"], "strip_any_host_port") ?? false,
+    telemetry,
   };
 }

@@ -9,6 +9,7 @@ import type { HcmRuntime, RouteConfigLookup } from "./hcm-runtime.js";
 import type { HttpRequestObserver } from "./request-record.js";
 import { serveH2, isH2Preface, H2_PREFACE_LENGTH, type H2Downstream } from "./h2/downstream.js";
 import "./filters/builtin.js";
+import { wrapHcmObserver } from "../../telemetry/hcm-telemetry.js";
 
 export const HCM_TYPE_URL = "type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager";
 
@@ -35,7 +36,7 @@ export class HttpConnectionManager implements NetworkFilter, HcmRuntime {
     this.config = config;
     this.clusters = services.clusters;
     this.routeConfigs = opts.routeConfigs ?? services.routeConfigs;
-    this.observer = opts.observer ?? services.onHttpRequest;
+    this.observer = wrapHcmObserver(opts.observer ?? services.onHttpRequest, config.telemetry);
     this.pool = opts.pool ?? sharedPool;
   }
 
