@@ -42,7 +42,7 @@ function serverFor(rt: HcmRuntime): Http2Server {
   s.on("stream", (stream: ServerHttp2Stream, headers: IncomingHttpHeaders) => {
     const ctx = stream.session === undefined ? undefined : contexts.get(stream.session);
     if (ctx === undefined) { stream.close(); return; }
-    new H2Exchange(ctx.rt, stream, headers, ctx.conn.remoteAddress, ctx.conn.tls !== undefined).start();
+    new H2Exchange(ctx.rt, stream, headers, ctx.conn).start();
   });
   s.on("sessionError", () => undefined);
   servers.set(rt, s);

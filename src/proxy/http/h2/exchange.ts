@@ -4,7 +4,7 @@
 import { request as httpRequest, type IncomingMessage, type ClientRequest } from "node:http";
 import { constants as h2c, type ServerHttp2Stream, type IncomingHttpHeaders, type OutgoingHttpHeaders, type ClientHttp2Stream } from "node:http2";
 import { randomUUID } from "node:crypto";
-import type { Cluster, ResponseFlag, UpstreamHost } from "../../contracts.js";
+import type { Cluster, ConnectionInfo, ResponseFlag, UpstreamHost } from "../../contracts.js";
 import type { CompiledRoute, ForwardAction } from "../../router/route.js";
 import { pickClusterName, redirectLocation, upstreamPath } from "../../router/rewrite.js";
 import { applyHeaderMutations } from "../../router/header-mutation.js";
@@ -46,7 +46,12 @@ export class H2Exchange implements HttpStream {
   private requestsAcquired = false;
   private readonly grpc: boolean;
 
-  constructor(private readonly rt: HcmRuntime, private readonly stream: ServerHttp2Stream, h: IncomingHttpHeaders, private readonly remoteAddress: string, private readonly tls: boolean) {
+  private readonly remoteAddress: string;
+  private readonly tls: boolean;
+
+  constructor(private readonly rt: HcmRuntime, private readonly stream: ServerHttp2Stream, h: IncomingHttpHeaders, readonly connection: ConnectionInfo) {
+    this.remoteAddress = connection.remoteAddress;
+    this.tls = connection.tls !== undefined;
     this.method = String(h[":method"] ?? "GET");
     this.path = String(h[":path"] ?? "/");
     this.authority = String(h[":authority"] ?? h["host"] ?? "");
@@ -63,7 +68,7 @@ export class H2Exchange implements HttpStream {
     r.authority = this.authority;
     r.path = this.path;
     r.protocol = "HTTP/2";
-    r.downstreamRemoteAddress = remoteAddress;
+    r.downstreamRemoteAddress = connection.remoteAddress;
     r.statPrefix = rt.config.statPrefix;
     stream.on("data", (d: Buffer) => this.onRequestData(d));
     stream.on("end", () => this.onRequestEnd());
