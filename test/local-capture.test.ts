@@ -7,16 +7,17 @@ import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { originalDstAvailable } from "../src/proxy/listener/original-dst.js";
+import { freeTestBridge } from "./local-helpers.js";
 import { createPodNetwork, ensureBridge, inPodNetwork, netnsName, podNetworkUnavailableReason, removeBridge, removePodNetwork, type BridgeSpec } from "../src/platform/local/pod-network.js";
 
 const BIN = new URL("../../bin/mizzen.js", import.meta.url).pathname;
 const DIST = new URL("../", import.meta.url).pathname; // dist/
-const n = 10 + (process.pid % 200);
-const BRIDGE: BridgeSpec = { name: `mzt${process.pid % 100000}`, gateway: `198.19.${n}.1`, prefix: 24 };
+const BRIDGE: BridgeSpec = podNetworkUnavailableReason() ? { name: "mzt-none", gateway: "198.19.0.1", prefix: 24 } : freeTestBridge("mzt", 0);
+const NET = BRIDGE.gateway.slice(0, BRIDGE.gateway.lastIndexOf("."));
 const POD_A = `cap-a-${process.pid}`;
 const POD_B = `cap-b-${process.pid}`;
-const IP_A = `198.19.${n}.10`;
-const IP_B = `198.19.${n}.11`;
+const IP_A = `${NET}.10`;
+const IP_B = `${NET}.11`;
 
 function reason(): string | undefined {
   const r = podNetworkUnavailableReason();

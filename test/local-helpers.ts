@@ -1,5 +1,6 @@
 // Helpers for local-platform tests: process liveness (zombies count as gone), bounded polling,
 // a free loopback port.
+import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import net from "node:net";
 
@@ -32,4 +33,19 @@ export function freePort(): Promise<number> {
       s.close(() => resolve(port));
     });
   });
+}
+
+/**
+ * A 198.19.<n>.0/24 test subnet and bridge name no route or link on this host uses yet, starting
+ * from a per-process offset (test files run in parallel, each in its own process).
+ */
+export function freeTestBridge(prefix: string, salt: number): { name: string; gateway: string; prefix: number } {
+  const routes = spawnSync("ip", ["-4", "route"], { encoding: "utf8" }).stdout ?? "";
+  const links = spawnSync("ip", ["link"], { encoding: "utf8" }).stdout ?? "";
+  for (let i = 0; i < 240; i++) {
+    const n = 10 + ((process.pid + salt + i) % 240);
+    const name = `${prefix}${(process.pid + i) % 100000}`;
+    if (!routes.includes(`198.19.${n}.`) && !links.includes(` ${name}:`)) return { name, gateway: `198.19.${n}.1`, prefix: 24 };
+  }
+  throw new Error("no free 198.19.x.0/24 test subnet");
 }

@@ -15,7 +15,7 @@ import { LocalPlatform } from "../src/platform/local/local-platform.js";
 import { loadManifests } from "../src/platform/local/manifests.js";
 import { netnsName, podNetworkUnavailableReason } from "../src/platform/local/pod-network.js";
 import { planDeployment } from "../src/platform/local/pod-plan.js";
-import { alive, eventually } from "./local-helpers.js";
+import { alive, eventually, freeTestBridge } from "./local-helpers.js";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), "mizzen-platform-"));
@@ -125,8 +125,8 @@ describe("local platform, capture NONE", () => {
 const redirectSkip = podNetworkUnavailableReason();
 
 describe("local platform, capture REDIRECT", { skip: redirectSkip ? `${redirectSkip} (apt-get install -y iptables iproute2, run as root)` : false }, () => {
-  const n = 10 + ((process.pid + 7) % 200);
-  const bridge = { name: `mzp${process.pid % 100000}`, gateway: `198.19.${n}.1`, prefix: 24 };
+  const bridge = redirectSkip ? { name: "mzp-none", gateway: "198.19.0.1", prefix: 24 } : freeTestBridge("mzp", 120);
+  const net24 = bridge.gateway.slice(0, bridge.gateway.lastIndexOf(".")).replaceAll(".", "\\.");
   let platform: LocalPlatform | undefined;
   after(async () => { await platform?.shutdown(); });
 
@@ -142,7 +142,7 @@ describe("local platform, capture REDIRECT", { skip: redirectSkip ? `${redirectS
     const [pod] = platform.startPods(planDeployment(deployment("web", `require("node:http").createServer((q, s) => s.end("app")).listen(9080)`)));
     assert.ok(pod);
     assert.equal(await platform.waitReady(30_000), true);
-    assert.match(pod.ip, new RegExp(`^198\\.19\\.${n}\\.\\d+$`));
+    assert.match(pod.ip, new RegExp(`^${net24}\\.\\d+$`));
     const health = await getText(pod.ip, 15021, "/healthz/ready");
     assert.equal(health?.body, "uid 1337");
     const inbound = await new Promise<string>((resolve) => {
