@@ -89,3 +89,10 @@ test("root rotation: the bundle carries both roots during the overlap; new certs
   assert.deepEqual(ca.trustBundle(), [next.ca.rootPem]);
   assert.deepEqual(seen, [2, 2, 1]);
 });
+
+test("a root that is not a certificate is refused with a code, and the bundle is unchanged", async () => {
+  const ca = await authority();
+  assert.throws(() => ca.addTrustedRoot("not a cert"), (e) => isMizzenError(e) && e.code === "MIZZEN_ERR_CA_CERT_PARSE");
+  assert.throws(() => ca.retireRoot("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n"), (e) => isMizzenError(e) && e.code === "MIZZEN_ERR_CA_CERT_PARSE");
+  assert.equal(ca.trustBundle().length, 1);
+});

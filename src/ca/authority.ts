@@ -2,7 +2,7 @@
 // bundle, and rotates roots with an overlap (new root trusted first, then used, then old retired).
 import { MizzenError } from "../errors.js";
 import { generateKeyPair, privateKeyToPem } from "./keys.js";
-import { uniqueCertificates } from "./pem.js";
+import { fingerprint, uniqueCertificates } from "./pem.js";
 import type { SigningCa } from "./signing-ca.js";
 import { spiffeId, type WorkloadIdentity } from "./spiffe.js";
 import { signLeaf, signServerCert } from "./workload-cert.js";
@@ -75,11 +75,11 @@ export class CertificateAuthority {
 
   /** Rotation step 3: stop trusting `root` (refused for the active root). */
   retireRoot(rootPem: string): void {
-    const drop = uniqueCertificates([rootPem])[0];
-    if (drop !== undefined && uniqueCertificates([this.signing.rootPem, drop]).length === 1) {
+    const drop = fingerprint(rootPem);
+    if (fingerprint(this.signing.rootPem) === drop) {
       throw new MizzenError("MIZZEN_ERR_CA_ROOT_ACTIVE", "cannot retire the root the CA is signing under");
     }
-    this.setTrusted(this.trusted.filter((r) => uniqueCertificates([r, rootPem]).length === 2));
+    this.setTrusted(this.trusted.filter((r) => fingerprint(r) !== drop));
   }
 
   /** Resolves the TTL a caller asked for (seconds, 0 = default), refusing more than the max as Istio does. */

@@ -24,6 +24,11 @@ export function parseCertificate(pem: string, what: string): X509Certificate {
   }
 }
 
+/** SHA-256 fingerprint of a PEM certificate, the identity used to compare roots. */
+export function fingerprint(pem: string): string {
+  return parseCertificate(pem, "root certificate").fingerprint256;
+}
+
 /** Same certificate (DER equal)? */
 export function sameCertificate(a: string, b: string): boolean {
   return new X509Certificate(a).raw.equals(new X509Certificate(b).raw);
@@ -34,7 +39,7 @@ export function uniqueCertificates(pems: readonly string[]): string[] {
   const seen = new Set<string>();
   const out: string[] = [];
   for (const p of pems) {
-    const key = new X509Certificate(p).fingerprint256;
+    const key = fingerprint(p);
     if (seen.has(key)) continue;
     seen.add(key);
     out.push(p);
