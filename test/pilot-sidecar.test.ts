@@ -84,7 +84,7 @@ test("the Mizzen proxy's own compilers accept every generated cluster and route 
   }
 });
 
-test("interception NONE: outbound listeners bind on the pod's own address and inbound listens per port", async () => {
+test("interception NONE: outbound listeners stay unbound and inbound listens per port on the pod address", async () => {
   const { proxyFromNode, nodeId, generateProxyResources } = await import("../src/pilot/index.js");
   const mesh = bookinfo();
   const w = mesh.registry.snapshot().workload("default", "reviews-v1");
@@ -95,8 +95,9 @@ test("interception NONE: outbound listeners bind on the pod's own address and in
   const names = res.listeners.map((l) => l["name"]);
   assert.ok(!names.includes("virtualOutbound") && !names.includes("virtualInbound"));
   const out = res.listeners.find((l) => l["name"] === "0.0.0.0_9080");
-  assert.deepEqual(out?.["address"], { socket_address: { address: "10.1.0.21", port_value: 9080 } });
-  assert.equal(out?.["bind_to_port"], undefined);
+  assert.equal(out?.["bind_to_port"], false, "binding it would collide with the inbound 10.1.0.21:9080");
+  const inbound = res.listeners.find((l) => l["name"] === "10.1.0.21_9080");
+  assert.deepEqual(inbound?.["address"], { socket_address: { address: "10.1.0.21", port_value: 9080 } });
   assert.ok(names.includes("10.1.0.21_9080"));
 });
 

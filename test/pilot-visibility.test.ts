@@ -113,7 +113,7 @@ test("within a namespace the exact host beats a wildcard", () => {
   assert.equal(lbOf(bookinfo(wildcard), "default", "productpage-v1"), "RANDOM");
 });
 
-test("Sidecar egress with a port and captureMode NONE: a listener bound on the pod's address for the entry's hosts", () => {
+test("Sidecar egress with a port and captureMode NONE: a bound listener for the entry's hosts", () => {
   const sidecar = `apiVersion: networking.istio.io/v1
 kind: Sidecar
 metadata: { name: reviews, namespace: default }
@@ -124,7 +124,7 @@ spec:
     captureMode: NONE
     hosts: ["./ratings.default.svc.cluster.local"]
   - port: { number: 27017, protocol: TCP, name: tcp-db }
-    bind: 127.0.0.1
+    bind: 127.0.0.2
     captureMode: NONE
     hosts: ["./details.default.svc.cluster.local"]
   - hosts: ["./*"]
@@ -133,11 +133,11 @@ spec:
   const res = mesh.resources(mesh.sidecar("default", "reviews-v1"));
   assertValidEnvoy(res);
   const sim = mesh.simulator(mesh.sidecar("default", "reviews-v1"));
-  const r = sim.run({ address: "10.1.0.21", port: 9080, host: "ratings:9080" });
-  assert.equal(r.listener, "10.1.0.21_9080");
+  const r = sim.run({ address: "127.0.0.1", port: 9080, host: "ratings:9080" });
+  assert.equal(r.listener, "127.0.0.1_9080");
   assert.equal(r.routeConfig, "egress_9080");
   assert.equal(r.cluster, "outbound|9080||ratings.default.svc.cluster.local");
-  assert.equal(sim.run({ address: "10.1.0.21", port: 9080, host: "details:9080" }).cluster, "PassthroughCluster", "only the entry's hosts are routed there");
-  assert.equal(sim.run({ address: "127.0.0.1", port: 27017, protocol: "tcp" }).listener, "127.0.0.1_27017");
+  assert.equal(sim.run({ address: "127.0.0.1", port: 9080, host: "details:9080" }).cluster, "PassthroughCluster", "only the entry's hosts are routed there");
+  assert.equal(sim.run({ address: "127.0.0.2", port: 27017, protocol: "tcp" }).listener, "127.0.0.2_27017");
   assert.equal(sim.run({ address: "10.96.0.11", port: 9080, host: "details:9080" }).cluster, "outbound|9080||details.default.svc.cluster.local", "captured traffic still uses the generated listeners");
 });

@@ -1,6 +1,6 @@
 // Sidecar egress listeners with a port and captureMode NONE (or any, for a pod in interception
-// NONE): a listener bound where the app dials — the entry's `bind`, else the pod's own address —
-// for the services its hosts import, so apps reach the mesh without iptables. Captured traffic
+// NONE): a listener bound where the app dials — the entry's `bind`, else 127.0.0.1 or the pod's own
+// address — for the services its hosts import, so apps reach the mesh without iptables. Captured traffic
 // needs none: the generated per-port listeners already serve it, limited to the egress hosts.
 import { isHttpProtocol, parseProtocol } from "../registry/index.js";
 import { outboundClusterName, socketAddress, tcpProxyFilter, type EnvoyJson } from "./envoy.js";
@@ -21,7 +21,10 @@ export function egressListenerResources(scope: ProxyScope): EgressResources {
     const port = e.port?.number;
     if (port === undefined || port === 0) continue;
     if (e.captureMode !== "NONE" && proxy.interceptionMode !== "NONE") continue;
-    const bind = e.bind ?? proxy.ip;
+    // Istio binds captureMode NONE listeners on 127.0.0.1; a pod in interception NONE has its own
+    // address (pods share the host's loopback), so they bind there. Such a pod's egress ports must
+    // differ from its inbound ports, which bind on the same address.
+    const bind = e.bind ?? (proxy.interceptionMode === "NONE" ? proxy.ip : "127.0.0.1");
     const name = `${bind}_${port}`;
     const hosts = parseEgressHosts(e.hosts, proxy.namespace);
     const services = scope.services.filter((s) => imported(hosts, s.namespace, s.hostname) && s.ports.some((p) => p.port === port));

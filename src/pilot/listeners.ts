@@ -21,12 +21,12 @@ import { l4FilterChains } from "./tcp-routes.js";
 export const VIRTUAL_OUTBOUND = "virtualOutbound";
 export const VIRTUAL_INBOUND = "virtualInbound";
 
-function outboundListener(scope: ProxyScope, name: string, address: string, port: number, chains: EnvoyJson[], tls: boolean, sniff = false): EnvoyJson {
+function outboundListener(name: string, address: string, port: number, chains: EnvoyJson[], tls: boolean, sniff = false): EnvoyJson {
   const l: EnvoyJson = { name, address: socketAddress(address, port), filter_chains: dedupeFilterChains(chains), traffic_direction: "OUTBOUND" };
-  // Captured traffic reaches these through virtualOutbound's original destination hand-off; in
-  // interception NONE the app dials the pod's own address, so the listener binds there.
-  if (scope.proxy.interceptionMode === "NONE") l["address"] = socketAddress(scope.proxy.ip, port);
-  else l["bind_to_port"] = false;
+  // Captured traffic reaches these through virtualOutbound's original destination hand-off. In
+  // interception NONE nothing is captured: apps use the forward proxy or egress listeners, and these
+  // stay unbound (binding them on the pod address would collide with its inbound ports).
+  l["bind_to_port"] = false;
   const filters: EnvoyJson[] = [];
   if (tls || sniff) filters.push({ name: "envoy.filters.listener.tls_inspector", typed_config: { "@type": TLS_INSPECTOR_TYPE } });
   if (sniff) filters.push({ name: "envoy.filters.listener.http_inspector", typed_config: { "@type": HTTP_INSPECTOR_TYPE } });
@@ -36,7 +36,7 @@ function outboundListener(scope: ProxyScope, name: string, address: string, port
 
 function httpOutboundListeners(scope: ProxyScope): EnvoyJson[] {
   return outboundHttpPorts(scope).map((port) =>
-    outboundListener(scope, `0.0.0.0_${port}`, "0.0.0.0", port, [{ filters: [httpConnectionManager(`outbound_0.0.0.0_${port}`, { rds: String(port) })] }], false),
+    outboundListener(`0.0.0.0_${port}`, "0.0.0.0", port, [{ filters: [httpConnectionManager(`outbound_0.0.0.0_${port}`, { rds: String(port) })] }], false),
   );
 }
 
@@ -59,7 +59,7 @@ function tcpOutboundListener(scope: ProxyScope, svc: MeshService, sp: ServicePor
     });
   }
   const sni = chains.some((c) => (c["filter_chain_match"] as EnvoyJson | undefined)?.["server_names"] !== undefined);
-  return outboundListener(scope, name, address, sp.port, chains, sni || isTlsProtocol(sp.protocol), sniff);
+  return outboundListener(name, address, sp.port, chains, sni || isTlsProtocol(sp.protocol), sniff);
 }
 
 function tcpOutboundListeners(scope: ProxyScope): EnvoyJson[] {
