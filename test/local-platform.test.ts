@@ -88,6 +88,12 @@ describe("local platform, capture NONE", () => {
     assert.ok(state.every((s) => s.namespace === "default" && typeof s.ready === "boolean" && s.labels["app"]));
     const log = readFileSync(join(stateDir, "logs", "default", details.name, "details.log"), "utf8");
     assert.match(log, /details listening on 127\.19\./);
+    const workloads = platform.workloadInputs();
+    const detailsWorkload = workloads.find((w) => w.name === details.name);
+    assert.equal(detailsWorkload?.address, details.ip);
+    assert.equal(detailsWorkload?.serviceAccount, "bookinfo-details");
+    assert.equal(detailsWorkload?.sidecar, false);
+    assert.equal(detailsWorkload?.labels?.["version"], "v1");
     const pids = pods.flatMap((p) => p.containers.map((c) => c.pid)).filter((p): p is number => p !== undefined);
     assert.equal(pids.length, 6);
     await platform.shutdown();

@@ -5,6 +5,7 @@
 import { mkdirSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { MizzenError } from "../../errors.js";
+import type { WorkloadInput } from "../../registry/index.js";
 import { AddressPool, type PodAddresses } from "./address-pool.js";
 import type { BackoffPolicy } from "./backoff.js";
 import type { ContainerSpec } from "./container-process.js";
@@ -59,7 +60,7 @@ export function initCaptureArgv(proxyUid: number): string[] {
 }
 
 export class LocalPlatform {
-  private readonly pods = new Map<string, { runtime: PodRuntime; addresses: PodAddresses }>();
+  private readonly pods = new Map<string, { runtime: PodRuntime; addresses: PodAddresses; plan: PodPlan; meshed: boolean }>();
   private readonly pool: AddressPool;
   private readonly bridge: BridgeSpec;
   readonly stateDir: string;
@@ -93,7 +94,7 @@ export class LocalPlatform {
           ...(this.opts.sidecarGraceMs !== undefined ? { sidecarGraceMs: this.opts.sidecarGraceMs } : {}),
           onChange: () => this.changed(),
         });
-        this.pods.set(plan.name, { runtime, addresses });
+        this.pods.set(plan.name, { runtime, addresses, plan, meshed: runtime.spec.sidecar !== undefined });
         runtime.start();
       } catch (e) {
         this.pool.release(addresses.ip);
@@ -149,6 +150,20 @@ export class LocalPlatform {
       ...(sidecarSpec ? { sidecar: sidecarSpec } : {}),
       containers,
     };
+  }
+
+  /** The pods as the registry's live workloads (its workload API), with their current readiness. */
+  workloadInputs(): WorkloadInput[] {
+    return [...this.pods.values()].map(({ runtime, addresses, plan, meshed }) => ({
+      name: plan.name,
+      namespace: plan.namespace,
+      address: addresses.ip,
+      labels: { ...plan.labels },
+      serviceAccount: plan.serviceAccount,
+      ready: runtime.status().ready,
+      sidecar: meshed,
+      namedPorts: Object.fromEntries(plan.containers.flatMap((c) => c.ports.filter((p) => p.name).map((p) => [p.name as string, p.containerPort]))),
+    }));
   }
 
   /** Resolves true when every pod is ready, false at the deadline. */
