@@ -145,3 +145,34 @@ test("expired, forged and missing tokens are refused UNAUTHENTICATED; bad CSRs a
     await other.close();
   }
 });
+
+test("odd requests (negative or huge TTLs, a 1 MiB junk CSR, metadata) get answers and the CA keeps serving", async () => {
+  const ca = await startTestCa();
+  const Ctor = caService();
+  const raw = new Ctor(ca.server.address, grpc.credentials.createSsl(Buffer.from(ca.rootsPem())), { "grpc.ssl_target_name_override": SERVER_NAME });
+  type Res = { err: grpc.ServiceError | null; chain: string[] };
+  const call = async (req: object): Promise<Res> => {
+    const md = new grpc.Metadata();
+    md.set("authorization", `Bearer ${await ca.token(POD_A)}`);
+    return new Promise((resolve) => {
+      (raw as unknown as { CreateCertificate: (r: object, m: grpc.Metadata, cb: (e: grpc.ServiceError | null, r?: { cert_chain: string[] }) => void) => void })
+        .CreateCertificate(req, md, (err, r) => resolve({ err, chain: r?.cert_chain ?? [] }));
+    });
+  };
+  try {
+    const { csrPem } = await makeKeyAndCsr();
+    const negative = await call({ csr: csrPem, validity_duration: -5 });
+    assert.equal(negative.err, null);
+    const leaf = new X509Certificate(negative.chain[0] as string);
+    assert.equal(Date.parse(leaf.validTo) - Date.parse(leaf.validFrom), 24 * 3600_000, "non-positive TTL means the default");
+    assert.equal((await call({ csr: csrPem, validity_duration: Number.MAX_SAFE_INTEGER })).err?.code, grpc.status.INVALID_ARGUMENT);
+    assert.equal((await call({ csr: "x".repeat(1 << 20) })).err?.code, grpc.status.INVALID_ARGUMENT);
+    assert.equal((await call({ csr: `-----BEGIN CERTIFICATE REQUEST-----\n${"A".repeat(5000)}\n-----END CERTIFICATE REQUEST-----\n` })).err?.code, grpc.status.INVALID_ARGUMENT);
+    const withMetadata = await call({ csr: csrPem, metadata: { fields: { ClusterID: { string_value: "Kubernetes" } } } });
+    assert.equal(withMetadata.err, null);
+    assert.equal((await call({ csr: csrPem })).err, null, "still serving");
+  } finally {
+    raw.close();
+    await ca.close();
+  }
+});
