@@ -117,6 +117,10 @@ function buildRoute(r: HTTPRoute, m: HTTPMatchRequest | undefined, namespace: st
     if (body?.string !== undefined) dr["body"] = { inline_string: body.string };
     else if (body?.bytes !== undefined) dr["body"] = { inline_bytes: body.bytes };
     route["direct_response"] = dr;
+  } else if ((r.route ?? []).length === 0) {
+    // Validation rejects such routes; should one get here, answer 503 rather than emit a route
+    // Envoy would refuse (an empty weighted_clusters), which would reject the whole table.
+    route["direct_response"] = { status: 503 };
   } else route["route"] = forwardAction(r, namespace, ctx, route);
   const perFilter: EnvoyJson = {};
   const fault = faultConfig(r.fault);

@@ -4,14 +4,11 @@ import type { EnvoyJson } from "./envoy.js";
 
 type StringMatch = { exact?: string | undefined; prefix?: string | undefined; regex?: string | undefined };
 
-function stringMatcher(m: StringMatch, ignoreCase = false): EnvoyJson | undefined {
-  const out: EnvoyJson = {};
-  if (m.exact !== undefined) out["exact"] = m.exact;
-  else if (m.prefix !== undefined) out["prefix"] = m.prefix;
-  else if (m.regex !== undefined) out["safe_regex"] = { regex: m.regex };
-  else return undefined;
-  if (ignoreCase) out["ignore_case"] = true;
-  return out;
+function stringMatcher(m: StringMatch): EnvoyJson | undefined {
+  if (m.exact !== undefined) return { exact: m.exact };
+  if (m.prefix !== undefined) return { prefix: m.prefix };
+  if (m.regex !== undefined) return { safe_regex: { regex: m.regex } };
+  return undefined;
 }
 
 function headerMatcher(name: string, m: StringMatch, invert: boolean): EnvoyJson {
