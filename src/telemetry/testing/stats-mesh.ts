@@ -52,8 +52,11 @@ function withFilters(config: HcmConfig, t: ProxyTelemetry, pluginConfig: Record<
 export interface StatsMeshOptions {
   /** stats.PluginConfig for every proxy (metric overrides). */
   pluginConfig?: Record<string, unknown>;
-  /** Extra request observer per proxy (access logs in tests). */
+  /** Extra request observer per proxy. */
   observer?: HttpRequestObserver;
+  /** Extra HCM fields (access_log, tracing) for the client sidecar and the server sidecars. */
+  clientHcm?: Record<string, unknown>;
+  serverHcm?: Record<string, unknown>;
 }
 
 export async function startStatsMesh(opts: StatsMeshOptions = {}): Promise<StatsMesh> {
@@ -73,7 +76,10 @@ export async function startStatsMesh(opts: StatsMeshOptions = {}): Promise<Stats
         return;
       }
       hits++;
-      res.writeHead(200, { "content-type": "text/plain", "x-peer-seen": req.headers["x-envoy-peer-metadata"] === undefined ? "no" : "yes" });
+      res.writeHead(200, {
+        "content-type": "text/plain", "x-peer-seen": req.headers["x-envoy-peer-metadata"] === undefined ? "no" : "yes",
+        "x-seen-traceparent": req.headers["traceparent"] ?? "", "x-seen-b3-parent": req.headers["x-b3-parentspanid"] ?? "",
+      });
       res.end(`reviews ${version}\n`);
     });
     apps.push(app);
@@ -81,6 +87,7 @@ export async function startStatsMesh(opts: StatsMeshOptions = {}): Promise<Stats
     const telemetry = new ProxyTelemetry({ nodeId: `sidecar~127.0.0.1~reviews-${version}-0.default~default.svc.cluster.local`, nodeMetadata: nodeMeta("reviews", version) });
     const inboundCluster = "inbound|9080||";
     const config = compileHcmConfig({
+      ...opts.serverHcm,
       stat_prefix: "inbound_0.0.0.0_9080",
       route_config: {
         name: "inbound|9080||",
@@ -112,6 +119,7 @@ export async function startStatsMesh(opts: StatsMeshOptions = {}): Promise<Stats
   const telemetry = new ProxyTelemetry({ nodeId: "sidecar~127.0.0.1~productpage-v1-0.default~default.svc.cluster.local", nodeMetadata: nodeMeta("productpage", "v1") });
   const cluster = `outbound|9080||${REVIEWS_HOST}`;
   const config = compileHcmConfig({
+    ...opts.clientHcm,
     stat_prefix: "outbound_0.0.0.0_9080",
     route_config: { name: "9080", virtual_hosts: [{ name: "reviews:9080", domains: ["*"], routes: [{ name: "default", match: { prefix: "/" }, route: { cluster } }] }] },
     http_filters: [{ name: "envoy.filters.http.router", typed_config: { "@type": "type.googleapis.com/envoy.extensions.filters.http.router.v3.Router" } }],
