@@ -5,7 +5,7 @@
 import { after, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import net from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -161,12 +161,16 @@ describe("local platform, capture REDIRECT", { skip: redirectSkip ? `${redirectS
     assert.equal(inbound, "captured-inbound");
     const nat = spawnSync("ip", ["netns", "exec", netnsName(pod.name), "iptables", "-t", "nat", "-S"], { encoding: "utf8" }).stdout;
     assert.match(nat, /MIZZEN_OUTPUT/);
+    const resolv = spawnSync("ip", ["netns", "exec", netnsName(pod.name), "cat", "/etc/resolv.conf"], { encoding: "utf8" }).stdout;
+    assert.match(resolv, /^search default\.svc\.cluster\.local svc\.cluster\.local cluster\.local$/m);
+    assert.match(resolv, /^options ndots:5$/m);
     assert.equal(platform.status()[0]?.containers.find((c) => c.role === "init")?.state, "completed");
     const pids = (platform.status()[0]?.containers ?? []).map((c) => c.pid).filter((p): p is number => p !== undefined);
     await platform.shutdown();
     platform = undefined;
     for (const pid of pids) assert.equal(alive(pid), false);
     assert.equal(spawnSync("ip", ["netns", "list"], { encoding: "utf8" }).stdout.includes(netnsName(pod.name)), false);
+    assert.equal(existsSync(`/etc/netns/${netnsName(pod.name)}`), false);
     assert.doesNotMatch(spawnSync("ip", ["link"], { encoding: "utf8" }).stdout, new RegExp(`${bridge.name}[:@]`));
     assert.doesNotMatch(spawnSync("iptables-save", [], { encoding: "utf8" }).stdout, new RegExp(`-i ${bridge.name} `));
   });

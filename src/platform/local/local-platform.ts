@@ -9,7 +9,8 @@ import type { WorkloadInput } from "../../registry/index.js";
 import { AddressPool, type PodAddresses } from "./address-pool.js";
 import type { BackoffPolicy } from "./backoff.js";
 import type { ContainerSpec } from "./container-process.js";
-import { createPodNetwork, DEFAULT_BRIDGE, ensureBridge, inPodNetwork, podNetworkUnavailableReason, removeBridge, removePodNetwork, type BridgeSpec } from "./pod-network.js";
+import { hostUpstream } from "../../agent/dns/upstream.js";
+import { createPodNetwork, DEFAULT_BRIDGE, podResolvConf, ensureBridge, inPodNetwork, podNetworkUnavailableReason, removeBridge, removePodNetwork, type BridgeSpec } from "./pod-network.js";
 import type { PodPlan } from "./pod-plan.js";
 import { PodRuntime, type PodRunSpec, type PodStatus } from "./pod-runtime.js";
 
@@ -86,7 +87,7 @@ export class LocalPlatform {
     for (const plan of plans) {
       const addresses = this.pool.allocate();
       try {
-        if (this.opts.captureMode === "REDIRECT") createPodNetwork(plan.name, addresses.ip, this.bridge);
+        if (this.opts.captureMode === "REDIRECT") createPodNetwork(plan.name, addresses.ip, this.bridge, podResolvConf(plan.namespace, this.nameserver()));
         const runtime = new PodRuntime(this.runSpec(plan, addresses), {
           logDir: join(this.stateDir, "logs"),
           ...(this.opts.backoff ? { backoff: this.opts.backoff } : {}),
@@ -150,6 +151,14 @@ export class LocalPlatform {
       ...(sidecarSpec ? { sidecar: sidecarSpec } : {}),
       containers,
     };
+  }
+
+  /**
+   * The pod's nameserver: the host's, as a ClusterFirst pod's DNS reaches the cluster resolver.
+   * Whatever it is, capture sends the app's queries to the sidecar's DNS proxy on 15053.
+   */
+  private nameserver(): string {
+    return hostUpstream()?.address ?? this.bridge.gateway;
   }
 
   /** The pods as the registry's live workloads (its workload API), with their current readiness. */

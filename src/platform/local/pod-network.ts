@@ -3,6 +3,7 @@
 // pod address and a default route via the bridge). Teardown removes exactly what was made.
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { MizzenError } from "../../errors.js";
 
 export interface BridgeSpec {
@@ -67,8 +68,19 @@ export function removeBridge(b: BridgeSpec): void {
   if (linkExists(b.name)) sh(["ip", "link", "del", b.name], true);
 }
 
-/** Creates the pod's namespace with `ip` on eth0 (bridged) and lo up; returns the namespace name. */
-export function createPodNetwork(pod: string, ip: string, b: BridgeSpec): string {
+/** `ip netns exec` bind-mounts /etc/netns/<ns>/resolv.conf over /etc/resolv.conf: the pod's own DNS config. */
+const netnsEtc = (pod: string): string => `/etc/netns/${netnsName(pod)}`;
+
+/** A pod's resolv.conf as the kubelet writes it (ClusterFirst): search domains of its namespace, ndots 5. */
+export function podResolvConf(namespace: string, nameserver: string, domain = "cluster.local"): string {
+  return `search ${namespace}.svc.${domain} svc.${domain} ${domain}\nnameserver ${nameserver}\noptions ndots:5\n`;
+}
+
+/**
+ * Creates the pod's namespace with `ip` on eth0 (bridged) and lo up, and its resolv.conf when
+ * given; returns the namespace name.
+ */
+export function createPodNetwork(pod: string, ip: string, b: BridgeSpec, resolvConf?: string): string {
   const ns = netnsName(pod);
   const { host, peer } = vethNames(pod);
   removePodNetwork(pod); // a leftover from a crashed run would make every step below fail
@@ -83,6 +95,10 @@ export function createPodNetwork(pod: string, ip: string, b: BridgeSpec): string
     sh(["ip", "-n", ns, "link", "set", "eth0", "up"]);
     sh(["ip", "-n", ns, "link", "set", "lo", "up"]);
     sh(["ip", "-n", ns, "route", "add", "default", "via", b.gateway]);
+    if (resolvConf !== undefined) {
+      mkdirSync(netnsEtc(pod), { recursive: true });
+      writeFileSync(`${netnsEtc(pod)}/resolv.conf`, resolvConf);
+    }
   } catch (e) {
     removePodNetwork(pod);
     throw e;
@@ -96,6 +112,7 @@ export function removePodNetwork(pod: string): void {
   if (sh(["ip", "netns", "list"], true).split("\n").some((l) => l.split(" ")[0] === ns)) sh(["ip", "netns", "del", ns], true);
   const { host } = vethNames(pod);
   if (linkExists(host)) sh(["ip", "link", "del", host], true);
+  rmSync(netnsEtc(pod), { recursive: true, force: true });
 }
 
 /** The argv prefix that runs a command inside the pod's namespace. */
