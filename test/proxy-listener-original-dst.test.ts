@@ -42,7 +42,7 @@ setInterval(() => {}, 1000);`;
 
 const CLIENT = `
 const net = require("node:net");
-const c = net.connect(Number(process.argv[1]), "198.18.0.1");
+const c = net.connect(Number(process.argv[1]), process.argv[2] || "198.18.0.1");
 let got = "";
 c.on("data", (b) => { got += b; });
 c.on("close", () => { process.stdout.write(got); });
@@ -53,12 +53,16 @@ const reason = skipReason();
 
 describe("original_dst under iptables REDIRECT", { skip: reason ?? false }, () => {
   const dir = mkdtempSync(join(tmpdir(), "mizzen-odst-"));
+  let ipv6 = false;
   const children: ChildProcess[] = [];
   before(async () => {
     sh(["ip", "netns", "add", NS]);
     sh(["ip", "-n", NS, "link", "set", "lo", "up"]);
     sh(["ip", "-n", NS, "addr", "add", "198.18.0.1/32", "dev", "lo"]);
     sh(["ip", "netns", "exec", NS, "iptables", "-t", "nat", "-A", "OUTPUT", "-p", "tcp", "-d", "198.18.0.1", "-m", "multiport", "--dports", "8080:8082", "-j", "REDIRECT", "--to-ports", "15001"]);
+    // IPv6 too, when the kernel has ip6tables NAT (IP6T_SO_ORIGINAL_DST).
+    ipv6 = spawnSync("ip", ["-n", NS, "addr", "add", "fd00:198:18::1/128", "dev", "lo", "nodad"]).status === 0
+      && spawnSync("ip", ["netns", "exec", NS, "ip6tables", "-t", "nat", "-A", "OUTPUT", "-p", "tcp", "-d", "fd00:198:18::1", "--dport", "8080", "-j", "REDIRECT", "--to-ports", "15001"]).status === 0;
     const bootstrap = {
       node: { id: "sidecar~198.18.0.1~odst.default~default.svc.cluster.local", cluster: "odst" },
       admin: { address: { socket_address: { address: "127.0.0.1", port_value: 15000 } } },
@@ -70,6 +74,12 @@ describe("original_dst under iptables REDIRECT", { skip: reason ?? false }, () =
             filter_chains: [{ filter_chain_match: { destination_port: 8080 }, filters: [tcp("by-port")] }],
             default_filter_chain: { filters: [tcp("default")] },
           },
+          ...(ipv6 ? [{
+            name: "virtualOutbound6", address: { socket_address: { address: "::", port_value: 15001 } },
+            listener_filters: [{ name: "envoy.filters.listener.original_dst", typed_config: { "@type": "type.googleapis.com/envoy.extensions.filters.listener.original_dst.v3.OriginalDst" } }],
+            filter_chains: [{ filter_chain_match: { destination_port: 8080 }, filters: [tcp("by-port")] }],
+            default_filter_chain: { filters: [tcp("default")] },
+          }] : []),
           { name: "198.18.0.1_8081", address: { socket_address: { address: "198.18.0.1", port_value: 8081 } }, bind_to_port: false, filter_chains: [{ filters: [tcp("handed-off")] }] },
         ],
         clusters: [cluster("by-port", 9001), cluster("default", 9002), cluster("handed-off", 9003)],
@@ -95,8 +105,8 @@ describe("original_dst under iptables REDIRECT", { skip: reason ?? false }, () =
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const ask = (port: number): string => {
-    const r = spawnSync("ip", ["netns", "exec", NS, process.execPath, "-e", CLIENT, String(port)], { encoding: "utf8", timeout: 10_000 });
+  const ask = (port: number, host = "198.18.0.1"): string => {
+    const r = spawnSync("ip", ["netns", "exec", NS, process.execPath, "-e", CLIENT, String(port), host], { encoding: "utf8", timeout: 10_000 });
     return r.stdout.trim();
   };
 
@@ -106,6 +116,11 @@ describe("original_dst under iptables REDIRECT", { skip: reason ?? false }, () =
 
   it("hands the connection to the listener bound to the original destination (use_original_dst)", () => {
     assert.equal(ask(8081), "handed-off");
+  });
+
+  it("reads the original destination of IPv6 connections", (t) => {
+    if (!ipv6) return t.skip("no IPv6 NAT (ip6tables) in this kernel");
+    assert.equal(ask(8080, "fd00:198:18::1"), "by-port");
   });
 
   it("keeps connections whose destination has no listener on the virtual listener's default chain", () => {
