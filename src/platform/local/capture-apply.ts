@@ -4,8 +4,11 @@ import { spawnSync } from "node:child_process";
 import { MizzenError } from "../../errors.js";
 import { CAPTURE_CHAINS, captureRestoreScript, taggedRuleDeletions, type CaptureOptions } from "./capture-rules.js";
 
+/** Waits up to 5 s for the xtables lock: other pods' init steps may hold it at the same moment. */
+const WAIT = ["-w", "5"];
+
 function run(cmd: string, args: string[], input?: string): { ok: boolean; out: string; err: string } {
-  const r = spawnSync(cmd, args, { encoding: "utf8", input, timeout: 15_000 });
+  const r = spawnSync(cmd, cmd === "iptables-save" ? args : [...WAIT, ...args], { encoding: "utf8", input, timeout: 15_000 });
   if (r.error) return { ok: false, out: "", err: r.error.message };
   return { ok: r.status === 0, out: r.stdout, err: r.stderr };
 }

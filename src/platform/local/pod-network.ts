@@ -58,13 +58,13 @@ export function ensureBridge(b: BridgeSpec): void {
   sh(["ip", "link", "set", b.name, "up"]);
   // With br_netfilter loaded (Docker hosts), bridged frames traverse FORWARD, whose policy may be DROP.
   const rule = ["FORWARD", "-i", b.name, "-o", b.name, "-m", "comment", "--comment", FORWARD_COMMENT, "-j", "ACCEPT"];
-  if (spawnSync("iptables", ["-C", ...rule]).status !== 0) sh(["iptables", "-I", ...rule]);
+  if (spawnSync("iptables", ["-w", "5", "-C", ...rule]).status !== 0) sh(["iptables", "-w", "5", "-I", ...rule]);
 }
 
 /** Removes the bridge and its FORWARD rule; missing pieces are skipped. */
 export function removeBridge(b: BridgeSpec): void {
   const rule = ["FORWARD", "-i", b.name, "-o", b.name, "-m", "comment", "--comment", FORWARD_COMMENT, "-j", "ACCEPT"];
-  for (let i = 0; i < 8 && spawnSync("iptables", ["-C", ...rule]).status === 0; i++) sh(["iptables", "-D", ...rule], true);
+  for (let i = 0; i < 8 && spawnSync("iptables", ["-w", "5", "-C", ...rule]).status === 0; i++) sh(["iptables", "-w", "5", "-D", ...rule], true);
   if (linkExists(b.name)) sh(["ip", "link", "del", b.name], true);
 }
 
