@@ -8,6 +8,12 @@ import { startIdentityAgent, type IdentityAgent } from "../src/agent/identity-ag
 import { pemsFromSecrets, type EnvoySecretJson } from "../src/agent/envoy-secrets.js";
 import { createSelfSignedRoot } from "../src/ca/signing-ca.js";
 import { startTestCa, type TestCa } from "../src/ca/testing/ca-harness.js";
+import { CertificateAuthority } from "../src/ca/authority.js";
+import { BootstrapTokens } from "../src/ca/authn/bootstrap-token.js";
+import { AuthenticatorRegistry } from "../src/ca/authn/registry.js";
+import { startCaServer } from "../src/ca/csr-service.js";
+import { loadPluggedCa } from "../src/ca/plugged-ca.js";
+import { tempDir, writePluggedDir } from "../src/ca/testing/fixtures.js";
 
 const SERVER_NAME = "istiod.istio-system.svc";
 const spiffe = (sa: string): string => `spiffe://cluster.local/ns/bookinfo/sa/${sa}`;
@@ -227,5 +233,37 @@ test("root rotation: with both roots trusted during the overlap, old-root and ne
     ratings.close();
     productpage?.close();
     await ca.close();
+  }
+});
+
+test("with a plugged-in CA the leaf and intermediate travel in `default` and peers verify against root-cert.pem alone", async () => {
+  const dir = tempDir();
+  const plugged = await writePluggedDir(dir.path);
+  const authority = new CertificateAuthority({ signing: await loadPluggedCa(dir.path) });
+  const tokens = BootstrapTokens.open(dir.path);
+  const server = await startCaServer({ authority, authenticators: new AuthenticatorRegistry().register(tokens), port: 0 });
+  const start = async (sa: string): Promise<IdentityAgent> =>
+    startIdentityAgent({
+      caAddress: server.address,
+      rootCertPem: plugged.root.ca.certPem,
+      serverName: SERVER_NAME,
+      token: await tokens.issue({ namespace: "bookinfo", serviceAccount: sa, podName: `${sa}-0` }),
+      firstCertTimeoutMs: 10_000,
+    });
+  const reviews = await start("reviews");
+  const ratings = await start("ratings");
+  const endpoint = await startServer(ratings);
+  try {
+    const pems = pemsFromSecrets(ratings.secrets());
+    assert.equal(pems.certChain?.match(/BEGIN CERTIFICATE/g)?.length, 2, "leaf + intermediate");
+    assert.equal(new X509Certificate(pems.trustedCa ?? "").fingerprint256, new X509Certificate(plugged.root.ca.certPem).fingerprint256);
+    assert.equal(await handshake(endpoint.port, reviews.secrets(), spiffe("ratings")), "echo:hi");
+    assert.deepEqual(endpoint.peers, [`URI:${spiffe("reviews")}`]);
+  } finally {
+    await endpoint.close();
+    reviews.close();
+    ratings.close();
+    await server.close();
+    dir.remove();
   }
 });
