@@ -7,7 +7,7 @@ import { outboundClusterName, socketAddress, tcpProxyFilter, type EnvoyJson } fr
 import { httpConnectionManager } from "./filters.js";
 import type { RouteContext } from "./http-route.js";
 import { imported, parseEgressHosts, type ProxyScope } from "./scope.js";
-import { catchAllVirtualHost, dedupeDomains, defaultRoute, serviceDomains, virtualServiceForHost, virtualServiceRoutes } from "./virtual-hosts.js";
+import { catchAllVirtualHost, dedupeDomains, defaultRoute, serviceDomains, virtualServiceRoutes } from "./virtual-hosts.js";
 
 export interface EgressResources {
   listeners: EnvoyJson[];
@@ -34,7 +34,7 @@ export function egressListenerResources(scope: ProxyScope): EgressResources {
       const routeName = e.bind ? name : `egress_${port}`;
       const ctx: RouteContext = { push, gateway: "mesh", port, sourceLabels: proxy.labels, sourceNamespace: proxy.namespace, proxyNamespace: proxy.namespace };
       const vhosts: EnvoyJson[] = services.map((svc) => {
-        const vs = virtualServiceForHost(scope.meshVirtualServices, svc.hostname);
+        const vs = scope.meshVirtualServiceIndex.forHost(svc.hostname);
         return { name: `${svc.hostname}:${port}`, domains: serviceDomains(svc, port, proxy.namespace, push.domainSuffix), routes: vs ? virtualServiceRoutes(vs, ctx) : [defaultRoute(svc.hostname, port, ctx)] };
       });
       vhosts.push(catchAllVirtualHost(scope));

@@ -5,7 +5,7 @@ import type { EnvoyJson } from "./envoy.js";
 import type { RouteContext } from "./http-route.js";
 import { egressListenerResources } from "./egress-listeners.js";
 import type { ProxyScope } from "./scope.js";
-import { catchAllVirtualHost, dedupeDomains, defaultRoute, serviceDomains, virtualServiceForHost, virtualServiceRoutes } from "./virtual-hosts.js";
+import { catchAllVirtualHost, dedupeDomains, defaultRoute, serviceDomains, virtualServiceRoutes } from "./virtual-hosts.js";
 
 /** The HTTP ports of the services a proxy sees (each gets a listener and a route config). */
 export function outboundHttpPorts(scope: ProxyScope): number[] {
@@ -38,7 +38,7 @@ function serviceVirtualHosts(scope: ProxyScope, port: number, domains: (all: str
   const vhosts: EnvoyJson[] = [];
   for (const svc of scope.services) {
     if (!svc.ports.some((p) => p.port === port && servesHttp(p.protocol))) continue;
-    const vs = virtualServiceForHost(scope.meshVirtualServices, svc.hostname);
+    const vs = scope.meshVirtualServiceIndex.forHost(svc.hostname);
     const routes = vs ? virtualServiceRoutes(vs, ctx) : [defaultRoute(svc.hostname, port, ctx)];
     vhosts.push({ name: `${svc.hostname}:${port}`, domains: domains(serviceDomains(svc, port, proxy.namespace, push.domainSuffix)), routes, include_request_attempt_count: true });
   }

@@ -5,6 +5,7 @@ import type { MeshService } from "../registry/index.js";
 import { hostsIntersect } from "./hosts.js";
 import type { Proxy } from "./proxy.js";
 import type { IndexedVirtualService, PushContext } from "./push-context.js";
+import { VirtualServiceIndex } from "./virtual-hosts.js";
 
 export type OutboundMode = "ALLOW_ANY" | "REGISTRY_ONLY";
 
@@ -15,6 +16,8 @@ export interface ProxyScope {
   readonly services: readonly MeshService[];
   /** VirtualServices bound to the mesh gateway that the proxy imports. */
   readonly meshVirtualServices: readonly IndexedVirtualService[];
+  /** meshVirtualServices indexed by host. */
+  readonly meshVirtualServiceIndex: VirtualServiceIndex;
   readonly outboundMode: OutboundMode;
 }
 
@@ -54,5 +57,5 @@ export function buildScope(proxy: Proxy, push: PushContext): ProxyScope {
     .filter((v) => v.hosts.some((h) => imported(hosts, v.namespace, h)));
   const mode = sidecar?.spec.outboundTrafficPolicy?.mode ?? push.mesh.outboundTrafficPolicy?.mode ?? "ALLOW_ANY";
   const outboundMode: OutboundMode = mode === "REGISTRY_ONLY" ? "REGISTRY_ONLY" : "ALLOW_ANY";
-  return { proxy, push, sidecar, services, meshVirtualServices, outboundMode };
+  return { proxy, push, sidecar, services, meshVirtualServices, meshVirtualServiceIndex: new VirtualServiceIndex(meshVirtualServices), outboundMode };
 }

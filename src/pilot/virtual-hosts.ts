@@ -41,6 +41,30 @@ export function virtualServiceForHost(list: readonly IndexedVirtualService[], ho
   return best;
 }
 
+/**
+ * virtualServiceForHost over an index built once per proxy: exact hosts in a map, wildcards by
+ * specificity, so a table of many services does not scan every VirtualService per host.
+ */
+export class VirtualServiceIndex {
+  private readonly exact = new Map<string, IndexedVirtualService>();
+  private readonly wildcards: { host: string; vs: IndexedVirtualService }[] = [];
+
+  constructor(list: readonly IndexedVirtualService[]) {
+    for (const v of list) {
+      for (const h of v.hosts) {
+        if (h.startsWith("*")) this.wildcards.push({ host: h, vs: v });
+        else if (!this.exact.has(h)) this.exact.set(h, v);
+      }
+    }
+    // Stable sort: among equally specific wildcards the earlier VirtualService wins, as in the scan.
+    this.wildcards.sort((a, b) => hostSpecificity(b.host) - hostSpecificity(a.host));
+  }
+
+  forHost(host: string): IndexedVirtualService | undefined {
+    return this.exact.get(host) ?? this.wildcards.find((w) => hostMatches(w.host, host))?.vs;
+  }
+}
+
 /** The routes of a VirtualService at a port, in order. */
 export function virtualServiceRoutes(v: IndexedVirtualService, ctx: RouteContext): EnvoyJson[] {
   return (v.vs.spec.http ?? []).flatMap((r) => translateHttpRoute(r, v.namespace, ctx));
