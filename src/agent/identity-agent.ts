@@ -59,7 +59,8 @@ function readRoots(rootCertPem: string): string {
 export async function startIdentityAgent(opts: IdentityAgentOptions): Promise<IdentityAgent> {
   let bundle = readRoots(opts.rootCertPem);
   if (splitCertificates(bundle).length === 0) throw new MizzenError("MIZZEN_ERR_AGENT_ROOT", "root certificate PEM holds no certificate");
-  const token = typeof opts.token === "string" ? ((t: string) => () => t)(opts.token) : opts.token;
+  const fixedToken = opts.token;
+  const token = typeof fixedToken === "string" ? (): string => fixedToken : fixedToken;
   const newClient = (): CaClient =>
     new CaClient({ caAddress: opts.caAddress, rootCertPem: bundle, token, ...(opts.serverName ? { serverName: opts.serverName } : {}) });
   let client = newClient();

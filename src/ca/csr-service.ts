@@ -1,5 +1,6 @@
 // istio.v1.auth.IstioCertificateService/CreateCertificate over gRPC + TLS (15012 in production).
 // The caller is authenticated from its metadata; its identity, never the CSR's, goes in the cert.
+import { isIP } from "node:net";
 import * as grpc from "@grpc/grpc-js";
 import { MizzenError, errorMessage, isMizzenError } from "../errors.js";
 import type { CertificateAuthority } from "./authority.js";
@@ -57,7 +58,8 @@ function metadataMap(md: grpc.Metadata): Map<string, string[]> {
 
 export async function startCaServer(opts: CaServerOptions): Promise<CaServer> {
   const host = opts.host ?? "127.0.0.1";
-  const ips = /^[\d.]+$|:/.test(host) && host !== "0.0.0.0" && host !== "::" ? [host] : [];
+  // The bind address goes in the serving cert as an IP SAN, unless it is a wildcard.
+  const ips = isIP(host) !== 0 && host !== "0.0.0.0" && host !== "::" ? [host] : [];
   const dnsNames = [...CA_SERVER_DNS_NAMES, ...(opts.extraDnsNames ?? [])];
   let serving = await opts.authority.issueServerCert(dnsNames, ips);
   let servingRoot = opts.authority.activeRoot();
