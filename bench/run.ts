@@ -10,8 +10,13 @@ import { fileURLToPath } from "node:url";
 import { ensureTools, writeNginxConfig } from "./nginx.js";
 import { cpuMicros, rssBytes, withChildren } from "./proc-stats.js";
 import { printTable, type Row } from "./report.js";
+import { writeBenchBootstrap } from "./bootstrap.js";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
+const MIZZEN_BIN = join(HERE, "..", "..", "bin", "mizzen.js");
+/** BENCH_MIZZEN=hcm runs the connection manager alone (bench/mizzen-proxy.ts) instead of `mizzen proxy`. */
+const MIZZEN_MODE = process.env["BENCH_MIZZEN"] ?? "proxy";
+const NODE_FLAGS = (process.env["BENCH_NODE_FLAGS"] ?? "").split(" ").filter((x) => x !== "");
 const ROUNDS = Number(process.env["BENCH_ROUNDS"] ?? 3);
 const MAX_SECONDS = Number(process.env["BENCH_SECONDS"] ?? 4);
 const FIXED_SECONDS = Number(process.env["BENCH_FIXED_SECONDS"] ?? 3);
@@ -125,8 +130,9 @@ async function main(): Promise<void> {
   const upstream = await startServer(process.execPath, [join(HERE, "upstream-server.js"), String(up)], up);
   const nginx = async (name: string, listen: number, to: number): Promise<ChildProcess> =>
     startServer("nginx", ["-c", writeNginxConfig(join(dir, name), listen, to), "-p", join(dir, name)], listen);
-  const mizzen = (listen: number, to: number): Promise<ChildProcess> =>
-    startServer(process.execPath, [join(HERE, "mizzen-proxy.js"), String(listen), String(to)], listen);
+  const mizzen = (listen: number, to: number): Promise<ChildProcess> => MIZZEN_MODE === "hcm"
+    ? startServer(process.execPath, [...NODE_FLAGS, join(HERE, "mizzen-proxy.js"), String(listen), String(to)], listen)
+    : startServer(process.execPath, [...NODE_FLAGS, MIZZEN_BIN, "proxy", "--log-level", "warn", "--bootstrap", writeBenchBootstrap(join(dir, `mizzen-${listen}.json`), listen, to)], listen);
   const ng1 = await nginx("one", n1, up);
   const ng2b = await nginx("two-server", n2b, up);
   const ng2a = await nginx("two-client", n2a, n2b);
