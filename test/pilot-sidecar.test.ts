@@ -84,7 +84,7 @@ test("the Mizzen proxy's own compilers accept every generated cluster and route 
   }
 });
 
-test("interception NONE: outbound listeners stay unbound and inbound listens per port on the pod address", async () => {
+test("interception NONE: outbound listeners bind on the pod address unless an inbound port holds it", async () => {
   const { proxyFromNode, nodeId, generateProxyResources } = await import("../src/pilot/index.js");
   const mesh = bookinfo();
   const w = mesh.registry.snapshot().workload("default", "reviews-v1");
@@ -99,6 +99,21 @@ test("interception NONE: outbound listeners stay unbound and inbound listens per
   const inbound = res.listeners.find((l) => l["name"] === "10.1.0.21_9080");
   assert.deepEqual(inbound?.["address"], { socket_address: { address: "10.1.0.21", port_value: 9080 } });
   assert.ok(names.includes("10.1.0.21_9080"));
+  const withTcp = bookinfo(`apiVersion: v1
+kind: Service
+metadata: { name: db, namespace: default }
+spec: { clusterIP: 10.96.0.80, selector: { app: db }, ports: [{ name: tcp, port: 5432 }] }
+---
+apiVersion: v1
+kind: Service
+metadata: { name: db2, namespace: default }
+spec: { clusterIP: 10.96.0.81, selector: { app: db2 }, ports: [{ name: tcp, port: 5432 }] }
+`);
+  const res2 = generateProxyResources(proxy, withTcp.push());
+  const db = res2.listeners.find((l) => l["name"] === "10.96.0.80_5432");
+  assert.deepEqual(db?.["address"], { socket_address: { address: "10.1.0.21", port_value: 5432 } });
+  assert.equal(db?.["bind_to_port"], undefined);
+  assert.equal(res2.listeners.find((l) => l["name"] === "10.96.0.81_5432")?.["bind_to_port"], false, "a second service on the port stays unbound");
 });
 
 test("HTTP_PROXY_PORT: a forward-proxy listener on the pod address routes absolute host:port names through http_proxy", async () => {

@@ -23,9 +23,8 @@ export const VIRTUAL_INBOUND = "virtualInbound";
 
 function outboundListener(name: string, address: string, port: number, chains: EnvoyJson[], tls: boolean, sniff = false): EnvoyJson {
   const l: EnvoyJson = { name, address: socketAddress(address, port), filter_chains: dedupeFilterChains(chains), traffic_direction: "OUTBOUND" };
-  // Captured traffic reaches these through virtualOutbound's original destination hand-off. In
-  // interception NONE nothing is captured: apps use the forward proxy or egress listeners, and these
-  // stay unbound (binding them on the pod address would collide with its inbound ports).
+  // Captured traffic reaches these through virtualOutbound's original destination hand-off
+  // (interception NONE binds them on the pod address instead: see bindOnPodAddress).
   l["bind_to_port"] = false;
   const filters: EnvoyJson[] = [];
   if (tls || sniff) filters.push({ name: "envoy.filters.listener.tls_inspector", typed_config: { "@type": TLS_INSPECTOR_TYPE } });
@@ -141,10 +140,35 @@ export function sidecarListeners(scope: ProxyScope): EnvoyJson[] {
   // Explicit egress listeners first: a generated listener of the same name gives way to them.
   const out = egressListenerResources(scope).listeners;
   const taken = new Set(out.map((l) => l["name"]));
-  for (const l of [...httpOutboundListeners(scope), ...tcpOutboundListeners(scope)]) if (!taken.has(l["name"])) out.push(l);
+  const generated = [...httpOutboundListeners(scope), ...tcpOutboundListeners(scope)].filter((l) => !taken.has(l["name"]));
   if (scope.proxy.interceptionMode !== "NONE") out.push(virtualOutboundListener(scope));
-  out.push(...inboundListeners(scope));
+  const inbound = inboundListeners(scope);
   const proxyPort = httpProxyPort(scope);
-  if (proxyPort > 0) out.push(httpProxyListener(scope, proxyPort));
-  return out;
+  const fixed = proxyPort > 0 ? [...inbound, httpProxyListener(scope, proxyPort)] : inbound;
+  if (scope.proxy.interceptionMode === "NONE") bindOnPodAddress(scope, generated, [...out, ...fixed]);
+  return [...out, ...generated, ...fixed];
+}
+
+function boundKey(l: EnvoyJson): string | undefined {
+  if (l["bind_to_port"] === false) return undefined;
+  const sa = (l["address"] as EnvoyJson | undefined)?.["socket_address"] as EnvoyJson | undefined;
+  return `${String(sa?.["address"])}:${String(sa?.["port_value"])}`;
+}
+
+/**
+ * Interception NONE captures nothing, so the app dials its sidecar directly: each generated
+ * outbound listener binds on the pod's own address at its port, unless that address and port are
+ * already bound (an inbound port, the forward proxy, an egress listener, or an earlier service on
+ * the port) — then it stays unbound rather than collide.
+ */
+function bindOnPodAddress(scope: ProxyScope, generated: EnvoyJson[], bound: readonly EnvoyJson[]): void {
+  const used = new Set(bound.map(boundKey).filter((k): k is string => k !== undefined));
+  for (const l of generated) {
+    const port = ((l["address"] as EnvoyJson)["socket_address"] as EnvoyJson)["port_value"] as number;
+    const key = `${scope.proxy.ip}:${port}`;
+    if (used.has(key)) continue;
+    used.add(key);
+    l["address"] = socketAddress(scope.proxy.ip, port);
+    delete l["bind_to_port"];
+  }
 }
