@@ -160,6 +160,25 @@ describe("listeners", () => {
     c.destroy();
   });
 
+  it("a hand-off carries the bytes already inspected, and the target listener's inspectors read on", async () => {
+    await upstream("ho-http");
+    await upstream("ho-other");
+    const v = await h.manager.apply(listenerJson("virtualInspect", [{ filters: [tcpProxy("ho-other")] }], { use_original_dst: true, listener_filters: [TLS_INSPECTOR] }));
+    await h.manager.apply({
+      name: "127.0.0.1_inspect", address: { socket_address: { address: "127.0.0.1", port_value: v.port } }, bind_to_port: false,
+      listener_filters: [HTTP_INSPECTOR],
+      filter_chains: [{ filter_chain_match: { application_protocols: ["http/1.1"] }, filters: [tcpProxy("ho-http")] }],
+      default_filter_chain: { filters: [tcpProxy("ho-other")] },
+    });
+    const c = await dial(v.port);
+    c.write("GE"); // enough for the TLS inspector (not TLS), not for the HTTP inspector
+    await new Promise((r) => setTimeout(r, 50));
+    c.write("T / HTTP/1.1\r\n\r\n");
+    assert.equal(await readUntil(c, "\r\n\r\n"), "ho-http\nGET / HTTP/1.1\r\n\r\n");
+    c.destroy();
+    await h.manager.remove("127.0.0.1_inspect");
+  });
+
   it("use_original_dst hands a connection to the listener bound to its destination", async () => {
     await upstream("virtual");
     await upstream("specific");

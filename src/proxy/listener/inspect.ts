@@ -84,4 +84,6 @@ export function inspect(socket: Socket, set: InspectorSet, initial: Buffer | und
   socket.on("data", onData);
   socket.on("end", onEnd);
   socket.on("close", onClose);
+  // A socket handed off by another listener was paused by its inspectors.
+  socket.resume();
 }
