@@ -1,7 +1,7 @@
 // The Envoy v3 bootstrap of a pod's proxy (sidecar or gateway): the node as Istio's pilot-agent
 // describes it (id `sidecar|router~<ip>~<pod>.<ns>~<ns>.svc.cluster.local`, metadata in Istio's
 // keys) and ADS to the control plane over plaintext gRPC.
-import type { EnvoyJson } from "../../../pilot/envoy.js";
+import type { EnvoyJson } from "../../../proxy/contracts.js";
 
 export type ProxyRole = "sidecar" | "router";
 

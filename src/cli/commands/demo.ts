@@ -1,0 +1,66 @@
+// `mizzen demo` (npm run demo): Bookinfo with the ingress gateway, its destination rules and the
+// demo profile (access logs on), then where to look.
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { lastValue, parseFlags } from "../../controlplane/cli/flags.js";
+import { errorMessage } from "../../errors.js";
+import { stateDirOf } from "../../platform/local/mesh/state.js";
+import { runUp, type UpOptions } from "../../platform/local/mesh/up-runner.js";
+import type { Command } from "../registry.js";
+import { UP_FLAGS, upOptions } from "./up.js";
+
+const ROOT = fileURLToPath(new URL("../../../../", import.meta.url));
+
+const USAGE = `Usage: mizzen demo [--detach] [--capture auto|redirect|none] [--state-dir .mizzen] [--ingress-port 8080]
+
+Runs Istio's Bookinfo on a local mesh: the four services (productpage, details, reviews v1/v2/v3,
+ratings) with sidecars, the bookinfo Gateway on the ingress gateway, and the destination rules of
+the Bookinfo tasks. Access logs are on (the demo profile).`;
+
+export const DEMO_PATHS = [
+  "samples/bookinfo/platform",
+  "samples/bookinfo/networking/bookinfo-gateway.yaml",
+  "samples/bookinfo/networking/destination-rule-all.yaml",
+].map((p) => join(ROOT, p));
+
+function pointers(stateDir: string): (ingressPort: number) => string {
+  const flag = stateDir === stateDirOf(undefined) ? "" : ` --state-dir ${stateDir}`;
+  return (port) => [
+    "",
+    "Bookinfo is up. Where to look:",
+    `  product page     http://127.0.0.1:${port}/productpage   (log in as jason after applying the routing tasks)`,
+    `  pods             mizzen status${flag}`,
+    `  proxies          mizzen proxy-status --monitoring-address <see ${join(stateDir, "mesh.json")}>`,
+    `  metrics          curl http://<pod ip>:15020/stats/prometheus   (pod ips in mizzen status)`,
+    `  access logs      mizzen logs <pod>${flag} -c proxy`,
+    `  tasks            mizzen apply${flag} -f samples/bookinfo/networking/virtual-service-all-v1.yaml (and samples/bookinfo/tasks/)`,
+  ].join("\n");
+}
+
+async function run(args: string[]): Promise<number> {
+  let opts: UpOptions;
+  try {
+    const f = parseFlags(args, UP_FLAGS);
+    if (f.booleans.has("help") || f.booleans.has("h")) {
+      console.log(USAGE);
+      return 0;
+    }
+    if (f.positionals.length > 0 || f.values.has("file")) throw new Error("demo takes no manifests (it runs samples/bookinfo)");
+    opts = upOptions(f, DEMO_PATHS, ROOT);
+    if (!lastValue(f, "mesh-config")) {
+      // The demo profile: access logs to the proxies' stdout (their log files).
+      mkdirSync(opts.stateDir, { recursive: true });
+      const file = join(opts.stateDir, "demo-mesh.yaml");
+      writeFileSync(file, "accessLogFile: /dev/stdout\n");
+      opts.meshConfigFile = file;
+    }
+    opts.afterReady = pointers(opts.stateDir);
+  } catch (e) {
+    console.error(`mizzen demo: ${errorMessage(e)}\n\n${USAGE}`);
+    return 2;
+  }
+  return runUp(opts);
+}
+
+export const demoCommand: Command = { name: "demo", summary: "run Bookinfo on a local mesh with the ingress gateway on 127.0.0.1:8080", run };

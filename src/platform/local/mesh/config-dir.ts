@@ -1,0 +1,94 @@
+// The running mesh's config directory (<stateDir>/config, watched by the control plane): every
+// applied resource in its own file `<namespace>.<kind>.<name>.yaml`, so `apply` overwrites and
+// `delete` removes exactly one object. Input is validated first (every error by file and field);
+// nothing is written when anything is wrong.
+import { mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { stringify } from "yaml";
+import { decodePaths } from "../../../config/decode/index.js";
+import type { Deployment } from "../../../config/kinds/core/index.js";
+import type { Resource } from "../../../config/resource.js";
+import { MizzenError, errorMessage } from "../../../errors.js";
+import { loadManifests } from "../manifests.js";
+import { planDeployment } from "../pod-plan.js";
+
+/** Kinds without a namespace. */
+const CLUSTER_SCOPED = new Set(["Namespace", "ClusterRole", "ClusterRoleBinding", "CustomResourceDefinition"]);
+
+export function resourceFileName(r: Pick<Resource, "kind" | "metadata">): string {
+  const ns = CLUSTER_SCOPED.has(r.kind) ? "_cluster" : r.metadata.namespace ?? "default";
+  return `${ns}.${r.kind.toLowerCase()}.${r.metadata.name}.yaml`;
+}
+
+/** Decodes and validates files or directories; throws MIZZEN_ERR_MANIFEST naming every bad file and field. */
+export async function loadValidated(paths: readonly string[]): Promise<Resource[]> {
+  const { resources, deployments } = await loadManifests(paths);
+  const problems: string[] = [];
+  for (const d of deployments) {
+    try {
+      planDeployment(d);
+    } catch (e) {
+      problems.push(errorMessage(e));
+    }
+  }
+  if (problems.length > 0) {
+    throw new MizzenError("MIZZEN_ERR_MANIFEST", `invalid manifests (${problems.length} error${problems.length === 1 ? "" : "s"}):\n${problems.map((p) => `  ${p}`).join("\n")}`, { details: problems });
+  }
+  return resources;
+}
+
+/** The resource as YAML without decode-time bookkeeping (source). */
+function toYaml(r: Resource): string {
+  const { source, ...rest } = r;
+  void source;
+  return stringify(rest);
+}
+
+/**
+ * Istio's ingress gateway Service maps port 80 to 8080 in the pod. Without network namespaces
+ * (NONE) the gateway shares the host's ports, so its server port 80 becomes the ingress port
+ * itself, where the host reaches it directly.
+ */
+export function mapGatewayPorts(r: Resource, ingressPort: number): Resource {
+  if (r.kind !== "Gateway") return r;
+  const spec = r["spec"] as { servers?: { port?: { number?: number } }[] } | undefined;
+  if (!spec?.servers?.some((s) => s.port?.number === 80)) return r;
+  const servers = spec.servers.map((s) => (s.port?.number === 80 ? { ...s, port: { ...s.port, number: ingressPort } } : s));
+  return { ...r, spec: { ...spec, servers } };
+}
+
+export function writeResources(configDir: string, resources: readonly Resource[], map: (r: Resource) => Resource = (r) => r): string[] {
+  mkdirSync(configDir, { recursive: true });
+  const written: string[] = [];
+  for (const r of resources) {
+    const name = resourceFileName(r);
+    const file = join(configDir, name);
+    writeFileSync(`${file}.tmp`, toYaml(map(r)));
+    renameSync(`${file}.tmp`, file);
+    written.push(name);
+  }
+  return written;
+}
+
+/** Removes the files of these resources; returns which existed. */
+export function removeResources(configDir: string, resources: readonly Resource[]): { removed: string[]; missing: string[] } {
+  const present = new Set(readdirSync(configDir));
+  const out = { removed: [] as string[], missing: [] as string[] };
+  for (const r of resources) {
+    const name = resourceFileName(r);
+    if (present.has(name)) {
+      rmSync(join(configDir, name), { force: true });
+      out.removed.push(name);
+    } else out.missing.push(name);
+  }
+  return out;
+}
+
+/** Everything currently in the config directory (decoded; files that fail to decode are skipped). */
+export async function readConfigDir(configDir: string): Promise<Resource[]> {
+  return (await decodePaths([configDir])).resources;
+}
+
+export function deploymentsOf(resources: readonly Resource[]): Deployment[] {
+  return resources.filter((r): r is Deployment => r.kind === "Deployment");
+}

@@ -1,0 +1,195 @@
+// A running local mesh: manifests validated, written to <stateDir>/config, the control plane as a
+// child process, the Deployments' pods with sidecars and the gateways under LocalPlatform, the
+// pods registered as live workloads, the ingress gateway on 127.0.0.1:<ingress port>.
+import { chmodSync, mkdirSync, readdirSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import type { Resource } from "../../../config/resource.js";
+import { MizzenError, errorMessage } from "../../../errors.js";
+import { AddressPool } from "../address-pool.js";
+import type { BackoffPolicy } from "../backoff.js";
+import { LocalPlatform, resolveCaptureMode, type CaptureMode } from "../local-platform.js";
+import { DEFAULT_BRIDGE, type BridgeSpec } from "../pod-network.js";
+import type { PodStatus } from "../pod-runtime.js";
+import { probeHttp } from "../readiness.js";
+import { loadValidated, mapGatewayPorts, writeResources } from "./config-dir.js";
+import { startControlPlane, type ControlPlaneHandle } from "./control-plane-process.js";
+import { forwardPort, type PortForward } from "./port-forward.js";
+import { deploymentPlans, EGRESS_GATEWAY, gatewayPlan, INGRESS_GATEWAY, isGatewayPod, needsEgressGateway, sidecarFor } from "./pods.js";
+import { notReadyReport } from "./pod-report.js";
+import { processAlive, readMeshState, writeMeshState, type MeshState } from "./state.js";
+import { cleanupStale } from "./teardown.js";
+import { WorkloadSync } from "./workload-sync.js";
+
+export interface MeshOptions {
+  /** Manifest files or directories (Kubernetes kinds and Istio config). */
+  paths: string[];
+  stateDir: string;
+  capture: "auto" | "redirect" | "none";
+  ingressPort: number;
+  /** Where relative container commands resolve. */
+  cwd: string;
+  bridge?: BridgeSpec;
+  /** MeshConfig file for the control plane (demo profile). */
+  meshConfigFile?: string;
+  readyTimeoutMs: number;
+  /** NONE: pods get 127.18.<n>.x (apps 127.19.<n>.x); default from the pid, so meshes side by side differ. */
+  loopbackSubnet?: number;
+  backoff?: BackoffPolicy;
+  log: (line: string) => void;
+}
+
+export class Mesh {
+  private constructor(
+    readonly state: MeshState,
+    private readonly cp: ControlPlaneHandle,
+    readonly platform: LocalPlatform,
+    private readonly sync: WorkloadSync,
+    private readonly forward: PortForward | undefined,
+  ) {}
+
+  /** Validates, then starts everything; resolves once started (see waitReady). Throws before starting anything on bad input. */
+  static async start(o: MeshOptions): Promise<Mesh> {
+    const resources = await loadValidated(o.paths);
+    const { mode, reason } = resolveCaptureMode(o.capture);
+    o.log(`capture mode ${mode.toLowerCase()}${reason ? ` (${reason})` : ""}`);
+    const prev = readMeshState(o.stateDir);
+    if (prev && processAlive(prev.pid)) {
+      throw new MizzenError("MIZZEN_ERR_MESH_RUNNING", `a mesh is already running from ${o.stateDir} (pid ${prev.pid}); run "mizzen down" first`);
+    }
+    if (prev) {
+      o.log(`cleaning up a stale mesh in ${o.stateDir}`);
+      cleanupStale(o.stateDir);
+    }
+    mkdirSync(o.stateDir, { recursive: true });
+    // The sidecars run as uid 1337 in REDIRECT mode and read nothing here, but keep it traversable.
+    chmodSync(o.stateDir, 0o755);
+    const configDir = join(o.stateDir, "config");
+    rmSync(configDir, { recursive: true, force: true });
+    writeResources(configDir, resources, mode === "NONE" ? (r) => mapGatewayPorts(r, o.ingressPort) : undefined);
+    const bridge = o.bridge ?? DEFAULT_BRIDGE;
+    const state: MeshState = {
+      pid: process.pid, phase: "starting", captureMode: mode, stateDir: o.stateDir, configDir, ingressPort: o.ingressPort,
+      ...(mode === "REDIRECT" ? { bridge } : {}), startedAt: new Date().toISOString(),
+    };
+    writeMeshState(state);
+    const cp = await startControlPlane({
+      configDir, logDir: join(o.stateDir, "logs"), podFacingHost: mode === "REDIRECT" ? bridge.gateway : "127.0.0.1",
+      ...(o.meshConfigFile ? { meshFile: o.meshConfigFile } : {}),
+    });
+    state.controlPlane = { pid: cp.pid, xdsPort: cp.xdsPort, monitoringPort: cp.monitoringPort, host: cp.host };
+    writeMeshState(state);
+    const xds = `${cp.host}:${cp.xdsPort}`;
+    // The pods are read when a change is reported, after the platform exists.
+    const sync: WorkloadSync = new WorkloadSync(cp.monitoringPort, () => platform.workloadInputs().filter((w) => !isGatewayPod(w.labels ?? {})));
+    const platform = new LocalPlatform({
+      captureMode: mode, stateDir: o.stateDir, cwd: o.cwd, ...(mode === "REDIRECT" ? { bridge } : {}),
+      sidecar: (ctx) => sidecarFor(ctx, xds),
+      appGraceMs: 3000, sidecarGraceMs: 5000,
+      ...(o.backoff ? { backoff: o.backoff } : {}),
+      onChange: () => sync.changed(),
+    });
+    if (mode === "NONE") useLoopbackSubnet(platform, o.loopbackSubnet ?? loopbackSubnetFor(process.pid));
+    let forward: PortForward | undefined;
+    const mesh = new Mesh(state, cp, platform, sync, undefined);
+    try {
+      platform.startPods(podPlans(resources, xds, mode));
+      if (mode === "REDIRECT") {
+        forward = await forwardPort("127.0.0.1", o.ingressPort, () => {
+          const gw = platform.status().find((p) => p.labels["istio"] === "ingressgateway");
+          return gw ? { host: gw.ip, port: 80 } : undefined;
+        });
+      }
+    } catch (e) {
+      await mesh.stop();
+      throw e;
+    }
+    return new Mesh(state, cp, platform, sync, forward);
+  }
+
+  pods(): PodStatus[] {
+    return this.platform.status();
+  }
+
+  /** Every pod ready and every gateway's proxy LIVE. */
+  async ready(): Promise<boolean> {
+    const pods = this.pods();
+    if (pods.length === 0 || !pods.every((p) => p.ready)) return false;
+    for (const gw of pods.filter((p) => isGatewayPod(p.labels))) {
+      if (!(await probeHttp(`http://${gw.ip}:15021/healthz/ready`))) return false;
+    }
+    return true;
+  }
+
+  /**
+   * Waits until ready(); at the deadline throws MIZZEN_ERR_MESH_NOT_READY naming the pods that are
+   * not ready with the tail of their logs. `progress` sees each change of the pods' state.
+   */
+  async waitReady(timeoutMs: number, progress: (pods: PodStatus[]) => void = () => undefined): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const pods = this.pods();
+      progress(pods);
+      if (await this.ready()) {
+        this.state.phase = "ready";
+        writeMeshState(this.state);
+        return;
+      }
+      if (Date.now() > deadline) {
+        const report = notReadyReport(pods);
+        this.state.phase = "failed";
+        this.state.error = report;
+        writeMeshState(this.state);
+        throw new MizzenError("MIZZEN_ERR_MESH_NOT_READY", report);
+      }
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+
+  /** Stops the pods (apps, then sidecars), the forward, the control plane; removes networks and the state file. */
+  async stop(): Promise<void> {
+    this.state.phase = "stopping";
+    try {
+      writeMeshState(this.state);
+    } catch {
+      // The state dir may be gone already; stopping goes on.
+    }
+    this.sync.close();
+    await this.forward?.close();
+    try {
+      await this.platform.shutdown();
+    } catch (e) {
+      console.error(`mizzen: pod teardown: ${errorMessage(e)}`);
+    }
+    await this.cp.stop();
+    rmSync(join(this.state.stateDir, "mesh.json"), { force: true });
+  }
+}
+
+export function loopbackSubnetFor(seed: number): number {
+  return 1 + (seed % 250);
+}
+
+/**
+ * LocalPlatform's NONE pool starts at 127.18.0.2 for every platform; two meshes (or a mesh and a
+ * test) on one host would then share addresses. Until the launcher takes a pool option, the
+ * platform's pool is replaced before any pod is started.
+ */
+function useLoopbackSubnet(platform: LocalPlatform, n: number): void {
+  (platform as unknown as { pool: AddressPool }).pool = new AddressPool(`127.18.${n}.2`, `127.18.${n}.254`, 1 << 16);
+}
+
+function podPlans(resources: readonly Resource[], xds: string, mode: CaptureMode): ReturnType<typeof deploymentPlans> {
+  const plans = deploymentPlans(resources, mode);
+  plans.push(gatewayPlan(INGRESS_GATEWAY, xds, mode));
+  if (needsEgressGateway(resources)) plans.push(gatewayPlan(EGRESS_GATEWAY, xds, mode));
+  return plans;
+}
+
+/** Files in the config directory (for `get`). */
+export function configFiles(configDir: string): string[] {
+  try {
+    return readdirSync(configDir).filter((f) => f.endsWith(".yaml"));
+  } catch {
+    return [];
+  }
+}
