@@ -53,6 +53,7 @@ export class H1Downstream {
       const ex = this.exchange;
       if (ex === null) s.end();
       else if (!ex.requestComplete) { this.exchange = null; ex.onDownstreamReset(); this.abort(); }
+      else this.closeAfterResponse = true; // answer, then close (needs allowHalfOpen on the listener socket)
     });
     if (info.preread !== undefined && info.preread.length > 0) this.onData(info.preread);
   }

@@ -11,7 +11,7 @@ export interface ServedFilter {
 
 export function serveNetworkFilter(filter: NetworkFilter, port = 0, host = "127.0.0.1"): Promise<ServedFilter> {
   const sockets = new Set<Socket>();
-  const server = createServer({ noDelay: true }, (socket) => {
+  const server = createServer({ noDelay: true, allowHalfOpen: true }, (socket) => {
     sockets.add(socket);
     socket.on("close", () => sockets.delete(socket));
     socket.on("error", () => socket.destroy());
