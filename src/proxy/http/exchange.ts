@@ -240,12 +240,14 @@ export class HttpExchange implements HttpStream, UpstreamUser {
     }
     this.responseStarted = true;
     this.record.status = head.status;
+    const hook = this.record.responseHeadHook;
+    if (hook !== null) hook(head.headers, this.record);
     const route = this.route as CompiledRoute;
     const dc = this.dc;
     const close = head.close || this.head.close || dc.draining || !this.requestComplete;
     if (close) dc.closeAfterResponse = true;
     let out: Buffer | string = raw;
-    if (head.hopByHop || close || this.head.version === 10 || this.extraResponse !== null || dc.rt.config.serverName !== ""
+    if (head.hopByHop || close || this.head.version === 10 || this.extraResponse !== null || hook !== null || dc.rt.config.serverName !== ""
       || route.responseHeadersToAdd.length > 0 || route.responseHeadersToRemove.length > 0) {
       if (route.responseHeadersToAdd.length > 0 || route.responseHeadersToRemove.length > 0) {
         applyHeaderMutations(head.headers, route.responseHeadersToAdd, route.responseHeadersToRemove);

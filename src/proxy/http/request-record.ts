@@ -1,6 +1,7 @@
 // One record per HTTP request, filled on the path and handed to observers (access log, stats)
 // when the request completes. Plain fields only: reading it costs nothing unless someone does.
 import type { ResponseFlag } from "../contracts.js";
+import type { HeaderList } from "./header-list.js";
 
 export class HttpRequestRecord {
   /** Epoch milliseconds when the request head was parsed. */
@@ -28,6 +29,8 @@ export class HttpRequestRecord {
   bytesReceived = 0;
   bytesSent = 0;
   statPrefix = "";
+  /** Set by a filter (istio.stats metadata exchange) to read and edit the upstream response head before it is forwarded. */
+  responseHeadHook: ((headers: HeaderList, record: HttpRequestRecord) => void) | null = null;
 
   addFlag(f: ResponseFlag): void {
     if (!this.flags.includes(f)) this.flags.push(f);

@@ -229,6 +229,8 @@ export class H2Exchange implements HttpStream {
       if (k.charCodeAt(0) === 58 || v === undefined || HOP_BY_HOP.has(k)) continue;
       if (Array.isArray(v)) for (const x of v) list.push(k, x); else list.push(k, String(v));
     }
+    const hook = this.record.responseHeadHook;
+    if (hook !== null) hook(list, this.record);
     const route = this.route as CompiledRoute;
     applyHeaderMutations(list, route.responseHeadersToAdd, route.responseHeadersToRemove);
     const ex = this.extraResponse;
