@@ -4,6 +4,7 @@
 // Direction comes from the connection manager's stat_prefix ("inbound_…" as Istio names it).
 import { registerHttpFilter, FILTER_CONTINUE, type HttpFilter, type HttpStream } from "../../proxy/http/filters/http-filter.js";
 import type { HttpRequestRecord } from "../../proxy/http/request-record.js";
+import type { HeaderList } from "../../proxy/http/header-list.js";
 import type { EnvoyJson } from "../../proxy/contracts.js";
 import { PEER_METADATA_HEADER, PEER_METADATA_ID_HEADER, UNKNOWN, spiffePrincipal, type WorkloadMetadata } from "../metadata/workload-metadata.js";
 import { getProxyTelemetry, type ProxyTelemetry } from "../proxy-telemetry.js";
@@ -16,7 +17,8 @@ interface RequestTelemetry {
   readonly t: ProxyTelemetry;
   readonly config: CompiledPluginConfig;
   readonly inbound: boolean;
-  readonly peer: WorkloadMetadata | null;
+  /** Inbound: from the request; outbound: from the upstream's response. */
+  peer: WorkloadMetadata | null;
   readonly peerPrincipal: string;
   readonly mtls: boolean;
   readonly grpc: boolean;
@@ -24,6 +26,16 @@ interface RequestTelemetry {
 }
 
 const pending = new WeakMap<HttpRequestRecord, RequestTelemetry>();
+
+/** Outbound: the server sidecar's metadata arrives on the response; strip it before the app sees it. */
+function onOutboundResponseHead(h: HeaderList, r: HttpRequestRecord): void {
+  const pv = h.get(PEER_METADATA_HEADER);
+  if (pv === undefined) return;
+  const s = pending.get(r);
+  if (s !== undefined) s.peer = peerFromHeader(pv, h.get(PEER_METADATA_ID_HEADER) ?? "");
+  h.remove(PEER_METADATA_HEADER);
+  h.remove(PEER_METADATA_ID_HEADER);
+}
 
 export class IstioStatsFilter implements HttpFilter {
   private readonly needsHeaders: boolean;
@@ -50,6 +62,7 @@ export class IstioStatsFilter implements HttpFilter {
     } else {
       h.push(PEER_METADATA_ID_HEADER, t.node.id);
       h.push(PEER_METADATA_HEADER, t.nodeHeader);
+      ex.record.responseHeadHook = onOutboundResponseHead;
     }
     const sans = ex.connection?.tls?.peerUriSans ?? [];
     pending.set(ex.record, {
