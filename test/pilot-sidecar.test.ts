@@ -6,6 +6,8 @@ import { assertValidEnvoy } from "../src/pilot/testing/valid-envoy.js";
 import { toXdsResources } from "../src/pilot/index.js";
 import { compileCluster } from "../src/proxy/upstream/index.js";
 import { compileRouteConfiguration } from "../src/proxy/router/index.js";
+import { buildUpstreamTls } from "../src/proxy/tls/upstream.js";
+import { SecretStore } from "../src/proxy/tls/secret-store.js";
 
 test("without VirtualServices a request goes to the service's cluster with Istio's default retry policy and no timeout", () => {
   const mesh = bookinfo();
@@ -79,7 +81,9 @@ test("the Mizzen proxy's own compilers accept every generated cluster and route 
   const mesh = bookinfo(REVIEWS_SUBSETS);
   for (const pod of ["productpage-v1", "reviews-v1", "ratings-v1"]) {
     const res = mesh.resources(mesh.sidecar("default", pod));
-    for (const c of res.clusters) assert.equal(compileCluster(c).name, c["name"]);
+    // With the proxy's secret store, as the proxy compiles them (SDS secrets for mesh TLS).
+    const secrets = new SecretStore();
+    for (const c of res.clusters) assert.equal(compileCluster(c, (json, field) => buildUpstreamTls(json, secrets, field)).name, c["name"]);
     for (const r of res.routes) assert.equal(compileRouteConfiguration(r).name, r["name"]);
   }
 });
