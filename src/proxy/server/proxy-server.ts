@@ -11,6 +11,7 @@ import { NetworkFilterRegistry } from "../listener/filter-registry.js";
 import { ListenerManager } from "../listener/listener-manager.js";
 import { RouteConfigStore } from "../router/route-config-store.js";
 import { tcpProxyFactory } from "../tcp/tcp-proxy.js";
+import { networkRbacFactory } from "../network-filters/rbac/network-rbac.js";
 import { SecretStore } from "../tls/secret-store.js";
 import { buildUpstreamTls } from "../tls/upstream.js";
 import { ClusterManager, formatClustersText } from "../upstream/index.js";
@@ -60,6 +61,7 @@ export class ProxyServer {
     const services: ProxyServices = { nodeId: this.nodeId, clusters: this.clusters, stats: this.stats, routeConfigs: this.routes };
     this.registry.register(tcpProxyFactory);
     this.registry.register(httpConnectionManagerFactory);
+    this.registry.register(networkRbacFactory); // AuthorizationPolicy on TCP chains
     this.listeners = new ListenerManager({ registry: this.registry, services, secrets: this.secrets, drainTimeMs: options.drainTimeMs });
   }
 
