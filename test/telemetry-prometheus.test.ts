@@ -52,8 +52,8 @@ test("Prometheus sees Istio's standard metrics: version split, error rate, merge
     assert.ok((rate[0]?.value ?? 0) > 0.03 && (rate[0]?.value ?? 1) < 0.2, `error ratio ${JSON.stringify(rate)}`);
     const flagged = await prom.query('sum(istio_requests_total{reporter="destination",response_flags="FI"}) by (source_workload)');
     assert.equal(flagged[0]?.metric["source_workload"], "productpage-v1");
-    const sourceSide = await prom.query('sum(rate(istio_requests_total{reporter="source",source_app="productpage",destination_service="reviews.default.svc.cluster.local"}[1m]))');
-    assert.ok((sourceSide[0]?.value ?? 0) > 0);
+    const sourceSide = await prom.query('sum(rate(istio_requests_total{reporter="source",source_app="productpage",destination_service="reviews.default.svc.cluster.local"}[1m])) by (destination_version)');
+    assert.deepEqual(sourceSide.map((s) => s.metric["destination_version"]).sort(), ["v1", "v2"], "the source reporter learns the destination from the response's peer metadata");
     const latency = await prom.query('histogram_quantile(0.5, sum(rate(istio_request_duration_milliseconds_bucket{reporter="destination"}[1m])) by (le))');
     assert.ok(Number.isFinite(latency[0]?.value ?? NaN), `p50 ${JSON.stringify(latency)}`);
     const app = await prom.query('reviews_app_hits_total{job="reviews-v1-sidecar"}');
