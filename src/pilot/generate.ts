@@ -8,6 +8,7 @@ import type { Proxy } from "./proxy.js";
 import type { PushContext } from "./push-context.js";
 import { sidecarRouteConfigs } from "./routes.js";
 import { buildScope } from "./scope.js";
+import { applyMeshSecurity } from "./mtls/index.js";
 
 export interface ProxyResources {
   readonly listeners: EnvoyJson[];
@@ -21,9 +22,13 @@ export function generateProxyResources(proxy: Proxy, push: PushContext): ProxyRe
   const clusters = [...outboundClusters(scope), ...fixedClusters(scope)];
   if (proxy.type === "router") {
     const gw = gatewayResources(scope);
-    return { listeners: gw.listeners, routes: gw.routes, clusters, endpoints: loadAssignments(scope, clusters) };
+    const gwEndpoints = loadAssignments(scope, clusters);
+    applyMeshSecurity(scope, { listeners: gw.listeners, clusters, endpoints: gwEndpoints }, push.security);
+    return { listeners: gw.listeners, routes: gw.routes, clusters, endpoints: gwEndpoints };
   }
   const endpoints = loadAssignments(scope, clusters);
   clusters.push(...inboundClusters(scope));
-  return { listeners: sidecarListeners(scope), routes: sidecarRouteConfigs(scope), clusters, endpoints };
+  const listeners = sidecarListeners(scope);
+  applyMeshSecurity(scope, { listeners, clusters, endpoints }, push.security);
+  return { listeners, routes: sidecarRouteConfigs(scope), clusters, endpoints };
 }

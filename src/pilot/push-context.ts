@@ -4,6 +4,7 @@ import { defaultMeshConfig, type MeshConfig } from "../config/mesh/index.js";
 import type { DestinationRule, Gateway, Sidecar, VirtualService } from "../config/kinds/networking/index.js";
 import { isExportedTo, parseExportTo, type ExportTo, type MeshService, type RegistrySnapshot } from "../registry/index.js";
 import { hostMatches, hostSpecificity, resolveHost } from "./hosts.js";
+import { NO_SECURITY_POLICIES, securityPolicies, type SecurityPolicies } from "./mtls/policies.js";
 
 export interface IndexedVirtualService {
   readonly vs: VirtualService;
@@ -40,13 +41,15 @@ export class PushContext {
   readonly virtualServices: readonly IndexedVirtualService[];
   readonly gateways: readonly Gateway[];
   readonly sidecars: readonly Sidecar[];
+  /** PeerAuthentication, AuthorizationPolicy, RequestAuthentication (src/pilot/mtls). */
+  readonly security: SecurityPolicies;
   private readonly vsByGateway = new Map<string, IndexedVirtualService[]>();
   private readonly drsByNamespace = new Map<string, IndexedDestinationRule[]>();
 
   private constructor(
     readonly registry: RegistrySnapshot,
     readonly version: string,
-    config: { vs: VirtualService[]; dr: DestinationRule[]; gw: Gateway[]; sc: Sidecar[] },
+    config: { vs: VirtualService[]; dr: DestinationRule[]; gw: Gateway[]; sc: Sidecar[]; security?: SecurityPolicies },
     mesh: MeshConfig,
     domainSuffix: string,
   ) {
@@ -56,6 +59,7 @@ export class PushContext {
     this.services = registry.services;
     this.gateways = config.gw;
     this.sidecars = config.sc;
+    this.security = config.security ?? NO_SECURITY_POLICIES;
     this.virtualServices = config.vs.map((vs) => {
       const ns = vs.metadata.namespace ?? "default";
       const gws = vs.spec.gateways && vs.spec.gateways.length > 0 ? vs.spec.gateways : ["mesh"];
@@ -89,7 +93,7 @@ export class PushContext {
     return new PushContext(
       registry,
       String(store.revision),
-      { vs: list<VirtualService>("VirtualService"), dr: list<DestinationRule>("DestinationRule"), gw: list<Gateway>("Gateway"), sc: list<Sidecar>("Sidecar") },
+      { vs: list<VirtualService>("VirtualService"), dr: list<DestinationRule>("DestinationRule"), gw: list<Gateway>("Gateway"), sc: list<Sidecar>("Sidecar"), security: securityPolicies(store) },
       mesh,
       domainSuffix,
     );
