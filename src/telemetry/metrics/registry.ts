@@ -9,6 +9,11 @@ export type MetricType = "counter" | "histogram";
 const SEP = "\u0001";
 export const DEFAULT_MAX_SERIES = 10_000;
 
+/** The interned key of a label tuple. */
+export function seriesKey(values: readonly string[]): string {
+  return values.length === 1 ? (values[0] as string) : values.join(SEP);
+}
+
 class CounterSeries {
   value = 0;
   constructor(readonly labels: readonly string[]) {}
@@ -30,8 +35,7 @@ abstract class Family<S extends { labels: readonly string[] }> {
 
   constructor(readonly name: string, readonly help: string, readonly labelNames: readonly string[], readonly maxSeries: number) {}
 
-  protected seriesFor(values: readonly string[]): S | null {
-    const key = values.length === 1 ? (values[0] as string) : values.join(SEP);
+  protected seriesFor(values: readonly string[], key = seriesKey(values)): S | null {
     let s = this.series.get(key);
     if (s === undefined) {
       if (this.series.size >= this.maxSeries) { this.overflow++; return null; }
@@ -60,13 +64,14 @@ abstract class Family<S extends { labels: readonly string[] }> {
 export class CounterFamily extends Family<CounterSeries> {
   readonly type = "counter";
 
-  inc(values: readonly string[], by = 1): void {
-    const s = this.seriesFor(values);
+  /** `key` = seriesKey(values), when the caller already has it (one key for several metrics). */
+  inc(values: readonly string[], by = 1, key?: string): void {
+    const s = this.seriesFor(values, key);
     if (s !== null) s.value += by;
   }
 
   get(values: readonly string[]): number {
-    return this.series.get(values.join(SEP))?.value ?? 0;
+    return this.series.get(seriesKey(values))?.value ?? 0;
   }
 
   protected make(values: readonly string[]): CounterSeries {
@@ -86,8 +91,8 @@ export class HistogramFamily extends Family<HistogramSeries> {
     super(name, help, labelNames, maxSeries);
   }
 
-  observe(values: readonly string[], v: number): void {
-    const s = this.seriesFor(values);
+  observe(values: readonly string[], v: number, key?: string): void {
+    const s = this.seriesFor(values, key);
     if (s === null) return;
     s.sum += v;
     s.count++;
@@ -99,7 +104,7 @@ export class HistogramFamily extends Family<HistogramSeries> {
 
   /** Observation count of one series (for tests and admin). */
   countOf(values: readonly string[]): number {
-    return this.series.get(values.join(SEP))?.count ?? 0;
+    return this.series.get(seriesKey(values))?.count ?? 0;
   }
 
   protected make(values: readonly string[]): HistogramSeries {

@@ -11,6 +11,7 @@ import { getProxyTelemetry, type ProxyTelemetry } from "../proxy-telemetry.js";
 import { peerFromHeader } from "./peer-cache.js";
 import { compilePluginConfig, STATS_PLUGIN_TYPE, type CompiledPluginConfig, type MetricOverride } from "./plugin-config.js";
 import { destinationService } from "./destination-service.js";
+import { seriesKey } from "../metrics/registry.js";
 
 /** What the filter learnt on the request path, read when the request completes. */
 interface RequestTelemetry {
@@ -132,11 +133,20 @@ export function recordHttpTelemetry(r: HttpRequestRecord): void {
     if (o === undefined) return base;
     return o.drop ? null : applyOverride(base, o, r, s);
   };
-  let l = labelsFor(m.requests.name);
-  if (l !== null) m.requests.inc(l);
-  if ((l = labelsFor(m.duration.name)) !== null) m.duration.observe(l, r.durationMs);
-  if ((l = labelsFor(m.requestBytes.name)) !== null) m.requestBytes.observe(l, r.bytesReceived);
-  if ((l = labelsFor(m.responseBytes.name)) !== null) m.responseBytes.observe(l, r.bytesSent);
+  if (ov.size === 0) {
+    // One key for the four metrics: the label tuple is joined once per request.
+    const key = seriesKey(base);
+    m.requests.inc(base, 1, key);
+    m.duration.observe(base, r.durationMs, key);
+    m.requestBytes.observe(base, r.bytesReceived, key);
+    m.responseBytes.observe(base, r.bytesSent, key);
+  } else {
+    let l = labelsFor(m.requests.name);
+    if (l !== null) m.requests.inc(l);
+    if ((l = labelsFor(m.duration.name)) !== null) m.duration.observe(l, r.durationMs);
+    if ((l = labelsFor(m.requestBytes.name)) !== null) m.requestBytes.observe(l, r.bytesReceived);
+    if ((l = labelsFor(m.responseBytes.name)) !== null) m.responseBytes.observe(l, r.bytesSent);
+  }
   for (const o of s.t.httpObservers) o(r);
 }
 
