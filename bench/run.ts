@@ -4,7 +4,7 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { createServer, type AddressInfo } from "node:net";
 import { mkdtempSync, mkdirSync, writeFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { ensureTools, writeNginxConfig } from "./nginx.js";
@@ -124,6 +124,8 @@ function median(xs: number[]): number {
 async function main(): Promise<void> {
   if (process.platform !== "linux") { process.stderr.write("the benchmark needs Linux (/proc, taskset)\n"); process.exit(1); }
   ensureTools();
+  const load = loadavg()[0] ?? 0;
+  if (load > 1) process.stdout.write(`note: load average ${load.toFixed(1)} before the run; other work on this machine skews the figures (ratios suffer least)\n`);
   const dir = mkdtempSync(join(tmpdir(), "mizzen-bench-"));
   const up = await freePort();
   const [n1, n2a, n2b, m1, m2a, m2b] = [await freePort(), await freePort(), await freePort(), await freePort(), await freePort(), await freePort()] as number[] as [number, number, number, number, number, number];

@@ -238,3 +238,12 @@ test("pipelined requests are answered in order on one connection", async () => {
   assert.ok(i1 >= 0 && i2 > i1 && i3 > i2, text);
   assert.equal(text.split("HTTP/1.1 200").length - 1, 3);
 });
+
+test("every circuit-breaker unit taken for requests and pending connections is released", async () => {
+  for (const name of ["web", "dead", "tiny", "empty"]) {
+    const c = clusters.get(name) as StaticCluster;
+    assert.equal(c.inUseOf("requests"), 0, `${name} requests`);
+    assert.equal(c.inUseOf("pending"), 0, `${name} pending`);
+    assert.equal(c.inUseOf("retries"), 0, `${name} retries`);
+  }
+});

@@ -187,7 +187,12 @@ export class HttpExchange implements HttpStream, UpstreamUser {
     const pool = this.dc.rt.pool;
     let conn = pool.takeIdle(host);
     if (conn === null) {
+      if (!cluster.tryAcquire("pending")) {
+        this.failLocal(503, "UO", `upstream overflow: cluster ${cluster.name} is at its max_pending_requests circuit breaker`);
+        return;
+      }
       if (!cluster.tryAcquire("connections")) {
+        cluster.release("pending");
         this.failLocal(503, "UO", `upstream overflow: cluster ${cluster.name} is at its max_connections circuit breaker`);
         return;
       }

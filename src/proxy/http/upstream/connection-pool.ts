@@ -22,11 +22,17 @@ export class H1ConnectionPool implements PoolRelease {
     return null;
   }
 
-  /** Opens a connection; the caller has acquired the cluster's "connections" resource, released on close. */
+  /**
+   * Opens a connection. The caller holds one "pending" (released once connected or failed) and one
+   * "connections" unit (released on close) of the cluster's circuit breakers.
+   */
   open(cluster: Cluster, host: UpstreamHost): H1UpstreamConnection {
     const c = new H1UpstreamConnection(cluster, host, this);
     this.all.add(c);
-    c.socket.once("close", () => cluster.release("connections"));
+    let pending = true;
+    const settle = (): void => { if (pending) { pending = false; cluster.release("pending"); } };
+    c.socket.once(cluster.tls ? "secureConnect" : "connect", settle);
+    c.socket.once("close", () => { settle(); cluster.release("connections"); });
     return c;
   }
 

@@ -38,7 +38,8 @@ export function sendMirrors(ex: HttpExchange, f: ForwardAction): void {
     if (host === null) continue;
     let conn = rt.pool.takeIdle(host);
     if (conn === null) {
-      if (!cluster.tryAcquire("connections")) continue;
+      if (!cluster.tryAcquire("pending")) continue;
+      if (!cluster.tryAcquire("connections")) { cluster.release("pending"); continue; }
       conn = rt.pool.open(cluster, host);
     }
     conn.begin(MIRROR_SINK, ex.method === "HEAD");
