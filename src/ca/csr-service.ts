@@ -20,6 +20,8 @@ export interface CaServerOptions {
   readonly extraDnsNames?: readonly string[];
   /** Called once per call outcome, for logs and metrics; never given tokens or keys. */
   readonly onEvent?: (e: CaCallEvent) => void;
+  /** Adds more services to the same TLS server before it binds (the control plane's ADS on 15012). */
+  readonly register?: (server: grpc.Server) => void;
 }
 
 export interface CaCallEvent {
@@ -87,6 +89,7 @@ export async function startCaServer(opts: CaServerOptions): Promise<CaServer> {
     );
   };
   server.addService(caService().service, { CreateCertificate: handler });
+  opts.register?.(server);
   const creds = new RotatingServerCredentials(serving);
   // When the CA switches to a new root, re-issue the serving cert under it, so agents that
   // trust only the new root (after the old one is retired) can still reach the CA.
