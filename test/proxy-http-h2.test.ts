@@ -88,6 +88,7 @@ before(async () => {
       { name: "grpc", match: { prefix: "/test.Echo/", grpc: {} }, route: { cluster: "grpc" } },
       { name: "h2", match: { prefix: "/h2" }, route: { cluster: "h2" } },
       { name: "missing", match: { prefix: "/missing" }, route: { cluster: "nope" } },
+      { name: "grpc-missing", match: { prefix: "/test.Missing/" }, route: { cluster: "nope" } },
       { name: "h1", match: { prefix: "/" }, route: { cluster: "h1" } },
     ] }] },
   }), { nodeId: "t", clusters }, { pool, observer: (r) => records.push(r) });
@@ -197,6 +198,16 @@ test("gRPC unary, bidi streaming and error status through the proxy", async () =
       call.end();
     });
     assert.deepEqual(got, ["s:m0", "s:m1", "s:m2", "s:m3", "s:m4"]);
+    // A local reply to a gRPC request is a trailers-only gRPC status naming the cause.
+    const Missing = grpc.makeGenericClientConstructor({ Call: { ...ECHO_SERVICE["Unary"], path: "/test.Missing/Call" } } as grpc.ServiceDefinition, "Missing");
+    const missing = new Missing(`127.0.0.1:${proxy.port}`, grpc.credentials.createInsecure()) as unknown as grpc.Client & Record<string, (...a: unknown[]) => unknown>;
+    const err = await new Promise<grpc.ServiceError>((resolve) => {
+      (missing["Call"] as (req: Buffer, cb: (e: grpc.ServiceError | null) => void) => void)(Buffer.from("x"), (e) => resolve(e as grpc.ServiceError));
+    });
+    missing.close();
+    assert.equal(err.code, grpc.status.UNAVAILABLE);
+    assert.match(err.details, /cluster not found: "nope"/);
+    assert.deepEqual(records.at(-1)?.flags, ["NC"]);
   } finally {
     client.close();
   }

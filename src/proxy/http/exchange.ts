@@ -10,7 +10,7 @@ import { computeHash } from "../router/hash-policy.js";
 import { retriableResponse, retriableFailure, backoffMs, type RetryFailure } from "../router/retry-policy.js";
 import { HttpRequestRecord } from "./request-record.js";
 import { HeaderList } from "./header-list.js";
-import { h1LocalReply } from "./local-reply.js";
+import { grpcMessage, h1LocalReply } from "./local-reply.js";
 import { currentRouteConfig } from "./hcm-runtime.js";
 import { FILTER_STOP, type HttpStream } from "./filters/http-filter.js";
 import { upstreamRequestHead, downstreamResponseHead } from "./h1/forward-head.js";
@@ -382,7 +382,7 @@ export class HttpExchange implements HttpStream, UpstreamUser {
   }
 
   grpcLocalReply(grpcStatus: number, flag: ResponseFlag, details: string): void {
-    this.localReply(200, flag, "", `content-type: application/grpc\r\ngrpc-status: ${grpcStatus}\r\ngrpc-message: ${encodeURIComponent(details)}\r\n`);
+    this.localReply(200, flag, "", `content-type: application/grpc\r\ngrpc-status: ${grpcStatus}\r\ngrpc-message: ${grpcMessage(details)}\r\n`);
   }
 
   /** The client went away. */

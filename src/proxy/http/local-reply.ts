@@ -31,3 +31,12 @@ export function grpcStatusFor(httpStatus: number): number {
     default: return 2;
   }
 }
+
+/** grpc-message encoding (gRPC over HTTP/2 spec): percent-encode '%' and bytes outside 0x20..0x7E. */
+export function grpcMessage(s: string): string {
+  let out = "";
+  for (const b of Buffer.from(s, "utf8")) {
+    out += b >= 0x20 && b <= 0x7e && b !== 0x25 ? String.fromCharCode(b) : `%${b.toString(16).toUpperCase().padStart(2, "0")}`;
+  }
+  return out;
+}

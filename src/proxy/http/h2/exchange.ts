@@ -12,7 +12,7 @@ import { computeHash } from "../../router/hash-policy.js";
 import { retriableResponse, retriableFailure, backoffMs } from "../../router/retry-policy.js";
 import { HttpRequestRecord } from "../request-record.js";
 import { HeaderList } from "../header-list.js";
-import { grpcStatusFor } from "../local-reply.js";
+import { grpcMessage, grpcStatusFor } from "../local-reply.js";
 import { currentRouteConfig, type HcmRuntime } from "../hcm-runtime.js";
 import { FILTER_STOP, type HttpStream } from "../filters/http-filter.js";
 import { h1AgentFor, h2SessionFor } from "./upstream-sessions.js";
@@ -169,12 +169,12 @@ export class H2Exchange implements HttpStream {
     let connected = false;
     req.on("response", (rh: IncomingHttpHeaders, flags: number) => {
       connected = true;
+      if (this.finished || this.upstream !== req) { req.close(h2c.NGHTTP2_CANCEL); return; }
       const status = Number(rh[":status"] ?? 502);
       if (!this.onUpstreamStatus(cluster, host, status, (n) => { const v = rh[n]; return v === undefined ? undefined : String(v); })) { req.close(h2c.NGHTTP2_CANCEL); return; }
       const out = this.responseHeaders(status, rh);
       const endStream = (flags & h2c.NGHTTP2_FLAG_END_STREAM) !== 0;
-      this.stream.respond(out, { endStream, waitForTrailers: !endStream });
-      this.responded = true;
+      if (!this.respond(out, endStream, !endStream)) { req.close(h2c.NGHTTP2_CANCEL); return; }
       if (endStream) { this.done(); return; }
       let trailers: OutgoingHttpHeaders | null = null;
       req.on("trailers", (t: IncomingHttpHeaders) => { trailers = { ...t }; });
@@ -197,20 +197,40 @@ export class H2Exchange implements HttpStream {
   private forwardH1(cluster: Cluster, host: UpstreamHost, path: string, authority: string): void {
     const h: OutgoingHttpHeaders = { host: authority };
     this.copyHeaders(h);
-    const req = httpRequest({ host: host.address, port: host.port, method: this.method, path, headers: h, agent: h1AgentFor(cluster), protocol: cluster.tls ? "https:" : "http:" });
+    let req: ClientRequest;
+    try {
+      req = httpRequest({ host: host.address, port: host.port, method: this.method, path, headers: h, agent: h1AgentFor(cluster), protocol: cluster.tls ? "https:" : "http:" });
+    } catch {
+      this.fail(400, "DPE", "request headers cannot be forwarded over HTTP/1.1");
+      return;
+    }
     this.upstream = req;
     let connected = false;
     req.on("socket", (s) => { if (!s.connecting) connected = true; else s.once("connect", () => { connected = true; }); });
     req.on("response", (res: IncomingMessage) => {
+      if (this.finished || this.upstream !== req) { res.resume(); req.destroy(); return; }
       const status = res.statusCode ?? 502;
       if (!this.onUpstreamStatus(cluster, host, status, (n) => { const v = res.headers[n]; return v === undefined ? undefined : String(v); })) { res.resume(); req.destroy(); return; }
-      this.stream.respond(this.responseHeaders(status, res.headers));
-      this.responded = true;
+      if (!this.respond(this.responseHeaders(status, res.headers), false, false)) { req.destroy(); return; }
       res.on("data", (d: Buffer) => { this.record.bytesSent += d.length; if (!this.stream.write(d)) { res.pause(); this.stream.once("drain", () => res.resume()); } });
       res.on("end", () => { this.stream.end(); this.done(); });
       res.on("error", () => this.upstreamFailed(cluster, host, true));
     });
     req.on("error", () => { if (this.upstream === req) this.upstreamFailed(cluster, host, connected); });
+  }
+
+  /** Sends the response head; false (and a 502 UPE or reset) when the upstream's head cannot be sent. */
+  private respond(headers: OutgoingHttpHeaders, endStream: boolean, waitForTrailers: boolean): boolean {
+    if (this.stream.closed || this.stream.destroyed) return false;
+    try {
+      this.stream.respond(headers, { endStream, waitForTrailers });
+    } catch {
+      this.upstream = null;
+      this.fail(502, "UPE", `upstream protocol error: response head from ${this.record.upstreamHost} cannot be sent over HTTP/2`);
+      return false;
+    }
+    this.responded = true;
+    return true;
   }
 
   private copyHeaders(h: OutgoingHttpHeaders): void {
@@ -333,7 +353,7 @@ export class H2Exchange implements HttpStream {
   grpcLocalReply(grpcStatus: number, flag: ResponseFlag | null, details: string): void {
     if (flag !== null) this.record.addFlag(flag);
     this.record.details = details;
-    this.respondLocal(200, Buffer.alloc(0), { "content-type": "application/grpc", "grpc-status": String(grpcStatus), "grpc-message": encodeURIComponent(details) });
+    this.respondLocal(200, Buffer.alloc(0), { "content-type": "application/grpc", "grpc-status": String(grpcStatus), "grpc-message": grpcMessage(details) });
   }
 
   private respondLocal(status: number, body: Buffer, headers: OutgoingHttpHeaders): void {
