@@ -7,6 +7,9 @@ import { Agent } from "node:http";
 import { startStatsMesh, REVIEWS_HOST } from "../testing/stats-mesh.js";
 import { httpGet } from "../testing/http-get.js";
 import { HTTP_LABELS } from "../metrics/istio-metrics.js";
+import { ProxyTelemetry, setProxyTelemetry } from "../proxy-telemetry.js";
+import { recordHttpTelemetry } from "./http-stats.js";
+import { HttpRequestRecord } from "../../proxy/http/request-record.js";
 
 function labelsOf(kv: Record<string, string>): string[] {
   return HTTP_LABELS.map((l) => kv[l] ?? "");
@@ -80,5 +83,21 @@ test("metric overrides drop a metric and set or remove tags", async () => {
     assert.match(text, /istio_request_bytes_count\{[^}]*request_protocol="http"/);
   } finally {
     await mesh.close();
+  }
+});
+
+test("requests answered before the filters ran (no route) are counted with the NR flag", () => {
+  const t = new ProxyTelemetry({ nodeId: "n", nodeMetadata: { NAMESPACE: "default", WORKLOAD_NAME: "productpage-v1", LABELS: { app: "productpage" } } });
+  setProxyTelemetry(t);
+  try {
+    const r = new HttpRequestRecord();
+    r.statPrefix = "outbound_0.0.0.0_9080";
+    r.authority = "nowhere:9080";
+    r.status = 404;
+    r.addFlag("NR");
+    recordHttpTelemetry(r);
+    assert.match(t.metrics.expose(), /istio_requests_total\{reporter="source",source_workload="productpage-v1",[^}]*destination_service="nowhere.default.svc.cluster.local",[^}]*response_code="404",grpc_response_status="",response_flags="NR",[^}]*\} 1/);
+  } finally {
+    setProxyTelemetry(null);
   }
 });

@@ -27,6 +27,7 @@ interface RequestTelemetry {
 }
 
 const pending = new WeakMap<HttpRequestRecord, RequestTelemetry>();
+const NO_OVERRIDES: CompiledPluginConfig = { overrides: new Map() };
 
 /** Outbound: the server sidecar's metadata arrives on the response; strip it before the app sees it. */
 function onOutboundResponseHead(h: HeaderList, r: HttpRequestRecord): void {
@@ -117,11 +118,13 @@ function applyOverride(labels: readonly string[], o: MetricOverride, r: HttpRequ
  * saw, then runs the proxy's other observers. Install as ProxyServices.onHttpRequest.
  */
 export function recordHttpTelemetry(r: HttpRequestRecord): void {
-  const s = pending.get(r);
+  let s = pending.get(r);
   if (s === undefined) {
     const t = getProxyTelemetry();
-    if (t !== null) for (const o of t.httpObservers) o(r);
-    return;
+    if (t === null) return;
+    // Answered before the HTTP filters ran (no route: NR): count it as Istio does, without a peer.
+    if (r.cluster !== "" || r.status === 0) { for (const o of t.httpObservers) o(r); return; }
+    s = { t, config: NO_OVERRIDES, inbound: r.statPrefix.startsWith("inbound"), peer: null, peerPrincipal: UNKNOWN, mtls: false, grpc: false, headers: null };
   }
   pending.delete(r);
   const m = s.t.metrics;
