@@ -1,0 +1,143 @@
+// Istio's Bookinfo tasks end to end on a real local mesh (`mizzen up --detach`): each task applies
+// its YAML with `mizzen apply` and asserts what a user sees through the ingress gateway at
+// http://127.0.0.1:<ingress port>/productpage. One mesh for the file (REDIRECT when root +
+// iptables, else NONE), always brought down.
+import { after, before, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import {
+  eventually, productPage, redirectUnavailable, REPO_ROOT, startTestMesh, starsOf, steadily, type Page, type TestMesh,
+} from "../src/platform/local/mesh/testing/mesh-fixture.js";
+
+const NET = "samples/bookinfo/networking";
+const TASKS = "samples/bookinfo/tasks";
+const capture = redirectUnavailable ? "none" : "redirect";
+
+const REVIEWS_UNAVAILABLE = "Sorry, product reviews are currently unavailable for this book.";
+
+describe(`Bookinfo tasks through the ingress gateway (capture ${capture})`, () => {
+  let mesh: TestMesh;
+  const page = (user?: string): Promise<Page> => productPage(mesh.ingressPort, user);
+
+  before(async () => {
+    mesh = await startTestMesh({
+      capture,
+      paths: [join(REPO_ROOT, "samples/bookinfo/platform"), join(REPO_ROOT, NET, "bookinfo-gateway.yaml"), join(REPO_ROOT, NET, "destination-rule-all.yaml")],
+      meshConfig: "accessLogFile: /dev/stdout\n",
+    });
+    assert.equal(mesh.up.code, 0, `mizzen up failed:\n${mesh.up.stdout}\n${mesh.up.stderr}`);
+  });
+  after(async () => {
+    const r = await mesh.down();
+    assert.equal(r.code, 0, r.stderr);
+  });
+
+  it("shows the product page with reviews through the gateway", async () => {
+    await steadily("the product page", 3, () => page(), (p) => p.status === 200 && p.body.includes("Book Details") && p.body.includes("Book Reviews"));
+  });
+
+  it("request routing: all v1 shows no stars; jason is routed to v2 (black stars)", async () => {
+    await mesh.apply(`${NET}/virtual-service-all-v1.yaml`);
+    await steadily("no stars with everything on v1", 6, () => page(), (p) => starsOf(p) === "none");
+    await mesh.apply(`${NET}/virtual-service-reviews-test-v2.yaml`);
+    await steadily("black stars for jason", 4, () => page("jason"), (p) => starsOf(p) === "black");
+    await steadily("still no stars for others", 4, () => page(), (p) => starsOf(p) === "none");
+    await mesh.remove(`${NET}/virtual-service-all-v1.yaml`);
+  });
+
+  it("fault injection: a 7 s delay for jason makes reviews unavailable; an abort makes ratings unavailable", async () => {
+    await mesh.apply(`${NET}/virtual-service-all-v1.yaml`, `${NET}/virtual-service-reviews-test-v2.yaml`);
+    await steadily("black stars for jason", 2, () => page("jason"), (p) => starsOf(p) === "black");
+    await mesh.apply(`${NET}/virtual-service-ratings-test-delay.yaml`);
+    // productpage calls reviews with a 3 s timeout and one retry: the 7 s delay outlasts both.
+    await steadily("reviews unavailable for jason", 1, () => page("jason"), (p) => p.status === 200 && p.body.includes(REVIEWS_UNAVAILABLE), 60_000);
+    await mesh.apply(`${NET}/virtual-service-ratings-test-abort.yaml`);
+    await steadily("ratings unavailable for jason", 2, () => page("jason"), (p) => p.status === 200 && p.body.includes("Ratings service is currently unavailable"), 60_000);
+    await steadily("others unaffected", 2, () => page(), (p) => starsOf(p) === "none");
+    await mesh.remove(`${NET}/virtual-service-all-v1.yaml`);
+  });
+
+  it("traffic shifting: 50/50 between v1 and v3, then all v3 (red stars)", async () => {
+    await mesh.apply(`${NET}/virtual-service-all-v1.yaml`);
+    await steadily("no stars", 3, () => page(), (p) => starsOf(p) === "none");
+    await mesh.apply(`${NET}/virtual-service-reviews-50-v3.yaml`);
+    const seen = { none: 0, red: 0, black: 0, error: 0 };
+    await eventually("both v1 and v3 within 80 requests", async () => {
+      const s = starsOf(await page());
+      seen[s]++;
+      if (seen.none + seen.red + seen.black + seen.error >= 80) return true;
+      return seen.none >= 3 && seen.red >= 3 ? true : undefined;
+    }, 90_000);
+    assert.ok(seen.none >= 3 && seen.red >= 3, `v1/v3 split not seen: ${JSON.stringify(seen)}`);
+    assert.equal(seen.black, 0, "v2 must not serve");
+    await mesh.apply(`${NET}/virtual-service-reviews-v3.yaml`);
+    await steadily("red stars only", 6, () => page(), (p) => starsOf(p) === "red");
+    await mesh.remove(`${NET}/virtual-service-all-v1.yaml`);
+  });
+
+  it("request timeouts: a 2 s ratings delay is served; a 0.5 s reviews timeout makes reviews unavailable", async () => {
+    await mesh.apply(`${NET}/virtual-service-all-v1.yaml`, `${TASKS}/virtual-service-reviews-v2.yaml`, `${TASKS}/virtual-service-ratings-delay-2s.yaml`);
+    await steadily("black stars despite the delay", 2, () => page(), (p) => starsOf(p) === "black", 60_000);
+    await mesh.apply(`${TASKS}/virtual-service-reviews-v2-timeout.yaml`);
+    await steadily("reviews time out", 2, () => page(), (p) => p.status === 200 && p.body.includes(REVIEWS_UNAVAILABLE), 60_000);
+    await mesh.remove(`${NET}/virtual-service-all-v1.yaml`);
+  });
+
+  it("circuit breaking: one connection, one pending request: concurrent requests overflow with 503 (UO)", async () => {
+    await mesh.apply(`${TASKS}/destination-rule-productpage-circuit-breaker.yaml`);
+    let last = "";
+    await eventually("some requests tripping the breaker", async () => {
+      const pages = await Promise.all(Array.from({ length: 30 }, () => page()));
+      const overflow = pages.filter((p) => p.status === 503 && /overflow/.test(p.body));
+      const ok = pages.filter((p) => p.status === 200);
+      last = `${ok.length} ok, ${overflow.length} overflow, others ${pages.filter((p) => p.status !== 200 && p.status !== 503).map((p) => p.status).join(",")}`;
+      return overflow.length > 0 && ok.length > 0 ? true : undefined;
+    }, 45_000, () => last);
+    await mesh.apply(`${NET}/destination-rule-all.yaml`);
+    await eventually("no more overflow", async () => {
+      const pages = await Promise.all(Array.from({ length: 10 }, () => page()));
+      return pages.every((p) => p.status === 200) ? true : undefined;
+    });
+  });
+
+  it("mirroring: reviews v1 serves every request while v2 gets a copy of each", async () => {
+    await mesh.apply(`${NET}/virtual-service-all-v1.yaml`);
+    await steadily("no stars", 3, () => page(), (p) => starsOf(p) === "none");
+    const v2Log = await podLog(mesh, "reviews-v2", "proxy");
+    const before = countReviewCalls(readFileSync(v2Log, "utf8"));
+    await mesh.apply(`${TASKS}/virtual-service-reviews-mirror-v2.yaml`);
+    await eventually("mirrored calls in reviews v2's access log", async () => {
+      const p = await page();
+      assert.equal(starsOf(p), "none", "v1 must keep serving");
+      return countReviewCalls(readFileSync(v2Log, "utf8")) > before + 2 ? true : undefined;
+    }, 45_000);
+    await mesh.remove(`${NET}/virtual-service-all-v1.yaml`);
+  });
+
+  it("mutual TLS STRICT", { skip: "workload certificates are not wired into the local mesh yet (the control plane serves no CA on 15012 and pod agents run no identity agent: src/ca + src/agent)" }, () => undefined);
+
+  it("authorization: allow-nothing denies with 403 RBAC: access denied; productpage-viewer lets GET reach productpage only", async () => {
+    await mesh.apply(`${TASKS}/policy-allow-nothing.yaml`);
+    await steadily("denied", 3, () => page(), (p) => p.status === 403 && p.body.includes("RBAC: access denied"));
+    await mesh.apply(`${TASKS}/policy-productpage-viewer.yaml`);
+    await steadily("productpage allowed, details and reviews denied", 3, () => page(), (p) =>
+      p.status === 200 && p.body.includes("Error fetching product details!") && p.body.includes("Error fetching product reviews!"));
+    await mesh.remove(`${TASKS}/policy-allow-nothing.yaml`, `${TASKS}/policy-productpage-viewer.yaml`);
+    await steadily("everything allowed again", 3, () => page(), (p) => p.status === 200 && p.body.includes("Book Details"));
+  });
+});
+
+async function podLog(mesh: TestMesh, prefix: string, container: string): Promise<string> {
+  const r = await mesh.cli(["status", "-o", "json"]);
+  const pods = JSON.parse(r.stdout) as { name: string; containers: { name: string; role: string; logFile: string }[] }[];
+  const pod = pods.find((p) => p.name.startsWith(prefix));
+  const c = pod?.containers.find((x) => (container === "proxy" ? x.role === "sidecar" : x.role === "app"));
+  assert.ok(c, `no ${container} container for ${prefix}`);
+  return c.logFile;
+}
+
+/** Access log lines of inbound GET /reviews/… calls. */
+function countReviewCalls(log: string): number {
+  return log.split("\n").filter((l) => l.includes('"GET /reviews/')).length;
+}
