@@ -33,7 +33,28 @@ abstract class Family<S extends { labels: readonly string[] }> {
   /** Observations dropped because the family reached its series cap. */
   overflow = 0;
 
-  constructor(readonly name: string, readonly help: string, readonly labelNames: readonly string[], readonly maxSeries: number) {}
+  private readonly names: string[];
+  private static readonly VALID_LABEL = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+
+  constructor(readonly name: string, readonly help: string, labelNames: readonly string[], readonly maxSeries: number) {
+    this.names = [...labelNames];
+  }
+
+  get labelNames(): readonly string[] {
+    return this.names;
+  }
+
+  /**
+   * The position of a label, appending it when new (metric overrides adding a dimension). Older
+   * series print it empty, which Prometheus reads as absent. -1 for an invalid label name.
+   */
+  labelIndex(label: string): number {
+    const i = this.names.indexOf(label);
+    if (i >= 0) return i;
+    if (!Family.VALID_LABEL.test(label) || label.startsWith("__") || label === "le") return -1;
+    this.names.push(label);
+    return this.names.length - 1;
+  }
 
   protected seriesFor(values: readonly string[], key = seriesKey(values)): S | null {
     let s = this.series.get(key);
@@ -55,7 +76,7 @@ abstract class Family<S extends { labels: readonly string[] }> {
 
   protected labelText(values: readonly string[], extra?: string): string {
     const parts: string[] = [];
-    for (let i = 0; i < this.labelNames.length; i++) parts.push(`${this.labelNames[i] as string}="${escapeLabel(values[i] ?? "")}"`);
+    for (let i = 0; i < this.names.length; i++) parts.push(`${this.names[i] as string}="${escapeLabel(values[i] ?? "")}"`);
     if (extra !== undefined) parts.push(extra);
     return parts.length === 0 ? "" : `{${parts.join(",")}}`;
   }

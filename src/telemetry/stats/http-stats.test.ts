@@ -71,7 +71,7 @@ test("metric overrides drop a metric and set or remove tags", async () => {
     pluginConfig: {
       metrics: [
         { name: "REQUEST_DURATION", drop: true },
-        { name: "REQUEST_COUNT", tags_to_remove: ["source_principal"], dimensions: { request_protocol: "'custom'", destination_service_name: "request.headers['x-tenant']" } },
+        { name: "REQUEST_COUNT", tags_to_remove: ["source_principal"], dimensions: { request_protocol: "'custom'", destination_service_name: "request.headers['x-tenant']", request_host: "request.host" } },
       ],
     },
   });
@@ -79,7 +79,7 @@ test("metric overrides drop a metric and set or remove tags", async () => {
     assert.equal((await httpGet(mesh.entryPort, "/x", { "x-tenant": "acme" })).status, 200);
     const text = mesh.client.telemetry.metrics.expose();
     assert.doesNotMatch(text, /istio_request_duration_milliseconds/);
-    assert.match(text, /istio_requests_total\{[^}]*source_principal="",[^}]*destination_service_name="acme",[^}]*request_protocol="custom",/);
+    assert.match(text, /istio_requests_total\{[^}]*source_principal="",[^}]*destination_service_name="acme",[^}]*request_protocol="custom",[^}]*,request_host="reviews:9080"\} 1/);
     assert.match(text, /istio_request_bytes_count\{[^}]*request_protocol="http"/);
   } finally {
     await mesh.close();

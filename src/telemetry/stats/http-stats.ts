@@ -98,10 +98,13 @@ function httpLabels(r: HttpRequestRecord, s: RequestTelemetry): string[] {
   ];
 }
 
-function applyOverride(labels: readonly string[], o: MetricOverride, r: HttpRequestRecord, s: RequestTelemetry): string[] {
+function applyOverride(labels: readonly string[], o: MetricOverride, r: HttpRequestRecord, s: RequestTelemetry, family: { labelIndex(l: string): number }): string[] {
   const out = labels.slice();
   for (const i of o.removeTags) out[i] = "";
-  for (const [i, v] of o.setTags) {
+  for (const [name, v] of o.setTags) {
+    const i = family.labelIndex(name);
+    if (i < 0) continue;
+    while (out.length < i) out.push("");
     if ("literal" in v) out[i] = v.literal;
     else if ("header" in v) out[i] = s.headers?.[v.header] ?? "";
     else if (v.attribute === "request.host") out[i] = r.authority;
@@ -130,11 +133,10 @@ export function recordHttpTelemetry(r: HttpRequestRecord): void {
   const m = s.t.metrics;
   const base = httpLabels(r, s);
   const ov = s.config.overrides;
-  const labelsFor = (name: string): string[] | null => {
-    if (ov.size === 0) return base;
-    const o = ov.get(name);
+  const labelsFor = (family: { name: string; labelIndex(l: string): number }): string[] | null => {
+    const o = ov.get(family.name);
     if (o === undefined) return base;
-    return o.drop ? null : applyOverride(base, o, r, s);
+    return o.drop ? null : applyOverride(base, o, r, s as RequestTelemetry, family);
   };
   if (ov.size === 0) {
     // One key for the four metrics: the label tuple is joined once per request.
@@ -144,11 +146,11 @@ export function recordHttpTelemetry(r: HttpRequestRecord): void {
     m.requestBytes.observe(base, r.bytesReceived, key);
     m.responseBytes.observe(base, r.bytesSent, key);
   } else {
-    let l = labelsFor(m.requests.name);
+    let l = labelsFor(m.requests);
     if (l !== null) m.requests.inc(l);
-    if ((l = labelsFor(m.duration.name)) !== null) m.duration.observe(l, r.durationMs);
-    if ((l = labelsFor(m.requestBytes.name)) !== null) m.requestBytes.observe(l, r.bytesReceived);
-    if ((l = labelsFor(m.responseBytes.name)) !== null) m.responseBytes.observe(l, r.bytesSent);
+    if ((l = labelsFor(m.duration)) !== null) m.duration.observe(l, r.durationMs);
+    if ((l = labelsFor(m.requestBytes)) !== null) m.requestBytes.observe(l, r.bytesReceived);
+    if ((l = labelsFor(m.responseBytes)) !== null) m.responseBytes.observe(l, r.bytesSent);
   }
   for (const o of s.t.httpObservers) o(r);
 }

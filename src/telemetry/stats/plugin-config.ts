@@ -13,8 +13,8 @@ export interface MetricOverride {
   drop: boolean;
   /** Indexes into HTTP_LABELS to blank (an empty label is an absent one for Prometheus). */
   removeTags: number[];
-  /** HTTP_LABELS index → value. */
-  setTags: [number, TagValue][];
+  /** Label name (standard or new) → value. */
+  setTags: [string, TagValue][];
 }
 
 export interface CompiledPluginConfig {
@@ -63,9 +63,8 @@ export function compilePluginConfig(c: Record<string, unknown>): CompiledPluginC
       const dims = mo["dimensions"];
       if (dims !== undefined && dims !== null && typeof dims === "object") {
         for (const [k, v] of Object.entries(dims)) {
-          const idx = HTTP_LABELS.indexOf(k);
-          if (idx < 0) throw bad(`${field}.dimensions.${k}`, "only Istio's standard labels can be set (new labels are not supported)");
-          o.setTags.push([idx, compileTagValue(String(v), `${field}.dimensions.${k}`)]);
+          if (!/^[a-zA-Z_][a-zA-Z0-9_]*$/.test(k) || k.startsWith("__") || k === "le") throw bad(`${field}.dimensions.${k}`, "is not a valid Prometheus label name");
+          o.setTags.push([k, compileTagValue(String(v), `${field}.dimensions.${k}`)]);
         }
       }
       overrides.set(name, o);
