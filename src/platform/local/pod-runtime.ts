@@ -173,11 +173,11 @@ export class PodRuntime {
       s.status.state = "running";
       const exit = s.proc.start();
       s.status.pid = s.proc.pid;
-      this.changed();
       let exited = false;
       void exit.then(() => { exited = true; });
       if (s.proc.spec.readinessUrl) void this.probeUntilExit(s, s.proc.spec.readinessUrl, () => exited);
       else s.status.ready = true;
+      this.changed();
       const info = await exit;
       s.status.ready = false;
       s.status.lastExit = info;
