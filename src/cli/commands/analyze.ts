@@ -122,6 +122,6 @@ async function run(args: string[]): Promise<number> {
 
 export const analyzeCommand: Command = {
   name: "analyze",
-  summary: "Analyze Istio configuration across resources and print IST messages, as istioctl analyze",
+  summary: "analyze config across resources and print IST messages, as istioctl analyze",
   run,
 };

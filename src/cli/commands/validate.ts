@@ -111,6 +111,6 @@ async function run(args: string[]): Promise<number> {
 
 export const validateCommand: Command = {
   name: "validate",
-  summary: "Validate Istio and Kubernetes configuration files (every problem, with file, line and field path)",
+  summary: "validate Istio and Kubernetes config files: every problem with file, line and field path",
   run,
 };
