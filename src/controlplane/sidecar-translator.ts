@@ -11,6 +11,7 @@ import { errorMessage } from "../errors.js";
 import { PushContext, buildScope, generateProxyResources, proxyFromNode, type Proxy } from "../pilot/index.js";
 import { inboundClusters } from "../pilot/clusters.js";
 import { sidecarListeners } from "../pilot/listeners.js";
+import { secureInboundListeners } from "../pilot/mtls/index.js";
 import type { RegistrySnapshot } from "../registry/index.js";
 import type { ProxyInfo } from "../xds/index.js";
 import type { EncodeCache } from "./encode-cache.js";
@@ -86,7 +87,9 @@ export class SidecarTranslator {
       }
       out.set(CDS_TYPE_URL, [...shared.outbound, ...this.cache.encode(CDS_TYPE_URL, inboundClusters(scope))]);
       out.set(EDS_TYPE_URL, shared.endpoints);
-      out.set(LDS_TYPE_URL, this.cache.encode(LDS_TYPE_URL, sidecarListeners(scope)));
+      const listeners = sidecarListeners(scope);
+      secureInboundListeners(scope, listeners, this.push.security); // as generateProxyResources does
+      out.set(LDS_TYPE_URL, this.cache.encode(LDS_TYPE_URL, listeners));
       out.set(RDS_TYPE_URL, shared.routes);
     } catch (e) {
       this.log(`cannot generate config for ${info.id}: ${errorMessage(e)}`);
