@@ -20,6 +20,7 @@ import { Registry } from "../registry/index.js";
 import { EncodeCache } from "./encode-cache.js";
 import { SidecarTranslator, wantsSidecarGenerator } from "./sidecar-translator.js";
 import type { WorkloadUpdate } from "./model/live-workloads.js";
+import { startSecureEndpoint, type SecureEndpoint } from "./security/index.js";
 
 export interface ControlPlaneOptions {
   readonly configDir: string;
@@ -34,6 +35,14 @@ export interface ControlPlaneOptions {
   readonly debounceMaxMs?: number;
   readonly version?: string;
   readonly log?: (message: string) => void;
+  /** The secure port (Istio's 15012): CA, CSR service and token-authenticated ADS over TLS. */
+  readonly security?: {
+    readonly dataDir: string;
+    readonly caDir?: string | undefined;
+    readonly host: string;
+    readonly port: number;
+    readonly workloadTtlMs?: number | undefined;
+  };
 }
 
 /** Kinds whose changes only move endpoints (EDS-only pushes); every other kind is a full push. */
@@ -63,6 +72,7 @@ export class ControlPlane {
   /** The registry snapshot of the last push, kept while nothing the registry reads has changed. */
   private registrySnapshot: ReturnType<Registry["snapshot"]> | undefined;
   private unsubscribe: (() => void) | undefined;
+  private secure: SecureEndpoint | undefined;
 
   constructor(private readonly opts: ControlPlaneOptions) {
     this.log = opts.log ?? ((m) => console.error(m));
@@ -90,7 +100,7 @@ export class ControlPlane {
   }
 
   /** Loads config, starts ADS and monitoring; returns the bound ports. */
-  async start(): Promise<{ xdsPort: number; monitoringPort: number }> {
+  async start(): Promise<{ xdsPort: number; monitoringPort: number; securePort?: number; rootCertFile?: string }> {
     if (this.opts.meshFile) await this.loadMesh(this.opts.meshFile);
     await this.source.start();
     this.translate();
@@ -103,9 +113,20 @@ export class ControlPlane {
       await this.monitoring.close();
       throw e;
     }
+    const sec = this.opts.security;
+    if (sec) {
+      try {
+        this.secure = await startSecureEndpoint({ ...sec, trustDomain: this.mesh.trustDomain ?? "cluster.local", ads: this.ads, log: this.log });
+      } catch (e) {
+        await this.ads.close();
+        await this.monitoring.close();
+        throw e;
+      }
+    }
     this.isReady = true;
-    this.log(`control plane: ${this.store.listAll().length} resources from ${this.opts.configDir}; ADS on port ${xdsPort}, monitoring on port ${monitoringPort}`);
-    return { xdsPort, monitoringPort };
+    const secure = this.secure ? `, CA + ADS over TLS on port ${this.secure.port}` : "";
+    this.log(`control plane: ${this.store.listAll().length} resources from ${this.opts.configDir}; ADS on port ${xdsPort}${secure}, monitoring on port ${monitoringPort}`);
+    return { xdsPort, monitoringPort, ...(this.secure ? { securePort: this.secure.port, rootCertFile: this.secure.rootCertFile } : {}) };
   }
 
   async stop(): Promise<void> {
@@ -115,6 +136,7 @@ export class ControlPlane {
     this.debouncer.stop();
     await this.debouncer.idle();
     await this.ads.close();
+    await this.secure?.close();
     await this.monitoring.close();
   }
 

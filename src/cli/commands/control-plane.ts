@@ -2,14 +2,17 @@
 import { readFile } from "node:fs/promises";
 import { ControlPlane } from "../../controlplane/index.js";
 import { lastValue, parseFlags, portValue } from "../../controlplane/cli/flags.js";
+import { securityFlags, SECURITY_FLAG_NAMES, SECURITY_USAGE } from "../../controlplane/security/cli-flags.js";
 import { errorMessage, isMizzenError } from "../../errors.js";
 import type { Command } from "../registry.js";
 
 const USAGE = `Usage: mizzen control-plane --config DIR [--platform local] [--data-dir DIR] [--xds-port 15010] [--monitoring-port 15014] [--mesh FILE] [--listen-address 0.0.0.0]
+       [--secure-port 15012] [--ca-dir DIR] [--workload-cert-ttl 24h]
 
 Reads Istio config and Kubernetes-shaped manifests from DIR (watched), serves ADS on the xDS port
 (plaintext) and /metrics, /ready, /debug/syncz, /debug/config_dump, POST /debug/workloads on the
-monitoring port.`;
+monitoring port.
+${SECURITY_USAGE}`;
 
 async function packageVersion(): Promise<string> {
   try {
@@ -27,7 +30,7 @@ async function run(args: string[]): Promise<number> {
   }
   let cp: ControlPlane;
   try {
-    const f = parseFlags(args, { values: { config: [], platform: [], "data-dir": [], "xds-port": [], "monitoring-port": [], mesh: [], "listen-address": [] } });
+    const f = parseFlags(args, { values: { config: [], platform: [], "data-dir": [], "xds-port": [], "monitoring-port": [], mesh: [], "listen-address": [], ...SECURITY_FLAG_NAMES } });
     const dir = lastValue(f, "config");
     if (!dir) throw new Error("--config DIR is required");
     if (f.positionals.length > 0) throw new Error(`unexpected argument "${f.positionals[0] ?? ""}"`);
@@ -42,6 +45,7 @@ async function run(args: string[]): Promise<number> {
       monitoringHost: host,
       monitoringPort: portValue(f, "monitoring-port", 15014),
       version: `mizzen-${version}`,
+      ...securityFlags(f, dir, host),
     });
   } catch (e) {
     console.error(`mizzen control-plane: ${errorMessage(e)}\n\n${USAGE}`);
@@ -49,7 +53,7 @@ async function run(args: string[]): Promise<number> {
   }
   try {
     const ports = await cp.start();
-    console.log(JSON.stringify({ event: "ready", xdsPort: ports.xdsPort, monitoringPort: ports.monitoringPort }));
+    console.log(JSON.stringify({ event: "ready", ...ports }));
   } catch (e) {
     console.error(`mizzen control-plane: ${isMizzenError(e) ? `${e.code}: ` : ""}${errorMessage(e)}`);
     return 1;
