@@ -3,17 +3,21 @@
 // usage errors exit 2.
 import { MizzenError, errorMessage } from "../../errors.js";
 import { ProxyServer } from "../../proxy/server/proxy-server.js";
+import { SecretStore } from "../../proxy/tls/secret-store.js";
 import { logger, parseLogLevel, LOG_LEVELS } from "../../proxy/server/logger.js";
 import { loadBootstrap } from "../../proxy/xds/index.js";
+import { identityConfig, IDENTITY_USAGE, startProxyIdentity, takeIdentityFlag, type IdentityFlags, type ProxyIdentity } from "../../proxy/server/identity/index.js";
 import type { Command } from "../registry.js";
 
 const USAGE = `Usage: mizzen proxy --bootstrap FILE [--drain-time-s N] [--log-level LEVEL] [--service-node ID] [--admin-port N]
+                    [--ca-address HOST:PORT --root-cert FILE --token-file FILE [--cert-ttl-s N]]
 
   --bootstrap FILE     Envoy v3 bootstrap (YAML or JSON)
   --drain-time-s N     seconds to drain connections on SIGTERM and listener updates (default 5)
   --log-level LEVEL    ${LOG_LEVELS.join(", ")} (default info)
   --service-node ID    node id (overrides node.id in the bootstrap)
-  --admin-port N       admin API port (overrides admin.address; 0 picks a free port)`;
+  --admin-port N       admin API port (overrides admin.address; 0 picks a free port)
+${IDENTITY_USAGE}`;
 
 export interface ProxyFlags {
   bootstrap: string;
@@ -21,11 +25,12 @@ export interface ProxyFlags {
   logLevel: string;
   serviceNode?: string;
   adminPort?: number;
+  identity: IdentityFlags;
 }
 
 /** Parses flags; returns a usage error message instead of throwing. */
 export function parseProxyFlags(args: string[]): ProxyFlags | { error: string } | "help" {
-  const flags: Partial<ProxyFlags> = { drainTimeS: 5, logLevel: "info" };
+  const flags: Partial<ProxyFlags> = { drainTimeS: 5, logLevel: "info", identity: {} };
   for (let i = 0; i < args.length; i++) {
     const raw = args[i] as string;
     if (raw === "--help" || raw === "-h") return "help";
@@ -67,8 +72,11 @@ export function parseProxyFlags(args: string[]): ProxyFlags | { error: string } 
         flags.serviceNode = v;
         break;
       }
-      default:
-        return { error: `unknown flag "${raw}"` };
+      default: {
+        const taken = takeIdentityFlag(name, value(), flags.identity ?? {});
+        if (taken === false) return { error: `unknown flag "${raw}"` };
+        if (taken !== true) return taken;
+      }
     }
   }
   if (!flags.bootstrap) return { error: "--bootstrap is required" };
@@ -87,11 +95,23 @@ async function run(args: string[]): Promise<number> {
   }
   logger.level = parseLogLevel(flags.logLevel) ?? "info";
   let server: ProxyServer | undefined;
+  let identity: ProxyIdentity | undefined;
   let stop: (code: number) => void = () => undefined;
   const stopped = new Promise<number>((r) => { stop = r; });
   try {
     const bootstrap = await loadBootstrap(flags.bootstrap);
+    const node = bootstrap.node as { metadata?: Record<string, unknown> } | undefined;
+    const idConfig = identityConfig(flags.identity, node?.metadata);
+    if (idConfig && "error" in idConfig) {
+      console.error(`mizzen proxy: ${idConfig.error}\n\n${USAGE}`);
+      return 2;
+    }
+    const secrets = new SecretStore();
+    // The first certificate is in before the proxy starts, so listeners and ADS find `default`.
+    if (idConfig) identity = await startProxyIdentity(secrets, idConfig);
     const created: ProxyServer = new ProxyServer({
+      secrets,
+      ...(identity ? { adsCallCredentials: identity.adsCallCredentials } : {}),
       bootstrap, drainTimeMs: flags.drainTimeS * 1000,
       ...(flags.serviceNode !== undefined ? { serviceNode: flags.serviceNode } : {}),
       ...(flags.adminPort !== undefined ? { adminPort: flags.adminPort } : {}),
@@ -104,6 +124,7 @@ async function run(args: string[]): Promise<number> {
     console.error(`mizzen proxy: ${errorMessage(e)}${details ? `\n${details}` : ""}`);
     // Listeners that did bind must not keep the process alive.
     await server?.shutdown(0).catch(() => undefined);
+    identity?.close();
     return 1;
   }
   const running = server;
@@ -114,6 +135,7 @@ async function run(args: string[]): Promise<number> {
   process.once("SIGTERM", () => onSignal("SIGTERM"));
   process.once("SIGINT", () => onSignal("SIGINT"));
   const code = await stopped;
+  identity?.close();
   process.removeAllListeners("SIGTERM");
   process.removeAllListeners("SIGINT");
   return code;

@@ -1,5 +1,6 @@
 // The proxy process: secrets, clusters, route configs and listeners from the bootstrap (static) and
 // from ADS (dynamic), the admin API, and the lifecycle (LIVE → DRAINING → exit).
+import type * as grpc from "@grpc/grpc-js";
 import { MizzenError, errorMessage } from "../../errors.js";
 import type { EnvoyJson, ProxyServices } from "../contracts.js";
 import { AdminServer } from "../admin/admin-server.js";
@@ -31,12 +32,16 @@ export interface ProxyServerOptions {
   readonly serviceNode?: string;
   /** --admin-port: overrides admin.address's port. */
   readonly adminPort?: number;
+  /** A secret store filled beforehand (the identity agent's `default` and `ROOTCA`). */
+  readonly secrets?: SecretStore;
+  /** Per-call credentials for ADS over TLS (the identity agent's bearer token on 15012). */
+  readonly adsCallCredentials?: grpc.CallCredentials;
   /** Called when the proxy wants the process to end (/quitquitquit). */
   readonly onQuit?: () => void;
 }
 
 export class ProxyServer {
-  readonly secrets = new SecretStore();
+  readonly secrets: SecretStore;
   readonly stats = new StatsStore();
   readonly routes = new RouteConfigStore();
   readonly clusters: ClusterManager;
@@ -53,6 +58,7 @@ export class ProxyServer {
   private initTimer: NodeJS.Timeout | undefined;
 
   constructor(readonly options: ProxyServerOptions) {
+    this.secrets = options.secrets ?? new SecretStore();
     const b = options.bootstrap;
     const node = optObject(b, "node", "bootstrap") ?? {};
     this.node = { ...node, ...(options.serviceNode !== undefined ? { id: options.serviceNode } : {}) };
