@@ -23,7 +23,7 @@ const CORS = "type.googleapis.com/envoy.extensions.filters.http.cors.v3.CorsPoli
 async function upstream(name: string, onRequest?: (host: string) => void): Promise<number> {
   const s = createServer((req, res) => {
     onRequest?.(req.headers.host ?? "");
-    if (req.url === "/slow-first" && !res.req.headers["x-not-slow"]) { setTimeout(() => res.end(name), 1000); return; }
+    if (req.url === "/slow-first" && !res.req.headers["x-not-slow"]) { setTimeout(() => res.end(name), 2500); return; }
     req.resume();
     req.on("end", () => res.end(name));
   });
@@ -66,7 +66,7 @@ before(async () => {
         { name: "retry-hosts", match: { prefix: "/hosts" }, route: { cluster: "dead-then-a",
           retry_policy: { retry_on: "connect-failure", num_retries: 3, retry_host_predicate: [{ name: "envoy.retry_host_predicates.previous_hosts" }] } } },
         { name: "per-try", match: { prefix: "/slow-first" }, route: { cluster: "a",
-          retry_policy: { retry_on: "reset", num_retries: 1, per_try_timeout: "0.1s" } },
+          retry_policy: { retry_on: "reset", num_retries: 1, per_try_timeout: "0.4s" } },
           request_headers_to_add: [] },
         { name: "by-header", match: { prefix: "/pick" }, route: { cluster_header: "x-cluster" } },
         { name: "weighted", match: { prefix: "/weighted" }, route: { weighted_clusters: { clusters: [{ name: "a", weight: 0 }, { name: "b", weight: 100 }] } } },
