@@ -1,17 +1,21 @@
-// A pod's proxy process (Istio's pilot-agent + Envoy in one): builds the bootstrap from what the
-// launcher put in its environment, runs the proxy server from it (the same server as
-// `mizzen proxy --bootstrap`), and answers Istio's readiness probe on 15021 (/healthz/ready: 200
-// once the proxy is LIVE, i.e. its first CDS and LDS are applied). SIGTERM drains and exits 0.
+// A pod's proxy process (Istio's pilot-agent + Envoy in one): writes the bootstrap from what the
+// launcher put in its environment, runs `mizzen proxy --bootstrap <file>` in this process, and
+// answers Istio's readiness probe on 15021 (/healthz/ready: 200 once the proxy's admin /ready
+// does, i.e. its first CDS and LDS are applied). SIGTERM drains the proxy and exits 0.
 //
 // Environment: INSTANCE_IP, POD_NAME, POD_NAMESPACE, SERVICE_ACCOUNT (the launcher's), and
 // MIZZEN_PROXY_ROLE (sidecar|router), MIZZEN_XDS_ADDRESS (host:port), MIZZEN_POD_LABELS (JSON),
 // MIZZEN_WORKLOAD_NAME, MIZZEN_INTERCEPTION_MODE, MIZZEN_INBOUND_APP_ADDRESS, MIZZEN_HTTP_PROXY_PORT,
-// MIZZEN_ADMIN_ADDRESS (host:port), MIZZEN_HEALTH_ADDRESS (host:port), MIZZEN_DRAIN_MS.
+// MIZZEN_ADMIN_ADDRESS (host:port), MIZZEN_HEALTH_ADDRESS (host:port), MIZZEN_DRAIN_S,
+// MIZZEN_PROXY_ARGS (JSON list of more `mizzen proxy` flags).
 import http from "node:http";
 import { errorMessage } from "../../../errors.js";
-import { ProxyServer } from "../../../proxy/server/proxy-server.js";
-import { logger } from "../../../proxy/server/logger.js";
-import { proxyBootstrap, type ProxyIdentity } from "./bootstrap.js";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { proxyCommand } from "../../../cli/commands/proxy.js";
+import { probeHttp } from "../readiness.js";
+import { nodeId, proxyBootstrap, type ProxyIdentity } from "./bootstrap.js";
 
 function env(name: string, fallback?: string): string {
   const v = process.env[name] ?? fallback;
@@ -46,6 +50,17 @@ function identityFromEnv(): ProxyIdentity {
   };
 }
 
+/** Istio's /healthz/ready on 15021: the proxy's own readiness (admin /ready: 200 once LIVE). */
+function healthServer(adminUrl: string): http.Server {
+  return http.createServer((req, res) => {
+    if (req.url !== "/healthz/ready") {
+      res.writeHead(404).end();
+      return;
+    }
+    void probeHttp(adminUrl).then((ok) => res.writeHead(ok ? 200 : 503, { "content-type": "text/plain" }).end(ok ? "ok\n" : "not ready\n"));
+  });
+}
+
 async function main(): Promise<number> {
   const identity = identityFromEnv();
   // NONE: pods share the host's ports, so admin and health bind the pod address; in a pod's own
@@ -53,32 +68,24 @@ async function main(): Promise<number> {
   const none = identity.interceptionMode === "NONE";
   const adminAt = hostPort(env("MIZZEN_ADMIN_ADDRESS", none ? `${identity.ip}:15000` : "127.0.0.1:15000"));
   const bootstrap = proxyBootstrap({ identity, xds: hostPort(env("MIZZEN_XDS_ADDRESS")), admin: adminAt });
-  console.log(`bootstrap ${JSON.stringify(bootstrap)}`);
-  let quit: (code: number) => void = () => undefined;
-  const done = new Promise<number>((r) => { quit = r; });
-  const server: ProxyServer = new ProxyServer({
-    bootstrap,
-    drainTimeMs: Number(process.env["MIZZEN_DRAIN_MS"] ?? "2000"),
-    onQuit: () => void server.shutdown(0).then(() => quit(0)),
-  });
-  const health = http.createServer((req, res) => {
-    const ok = req.url === "/healthz/ready" && server.state === "LIVE";
-    res.writeHead(ok ? 200 : 503, { "content-type": "text/plain" }).end(ok ? "ok\n" : `${server.state}\n`);
-  });
+  const dir = mkdtempSync(join(tmpdir(), "mizzen-pod-"));
+  const file = join(dir, "envoy-rev.json");
+  writeFileSync(file, `${JSON.stringify(bootstrap, null, 2)}\n`);
+  console.log(`pod agent: ${identity.role} ${nodeId(identity)}, bootstrap ${file}`);
   const healthAt = hostPort(env("MIZZEN_HEALTH_ADDRESS", none ? `${identity.ip}:15021` : "0.0.0.0:15021"));
+  const health = healthServer(`http://${adminAt.host}:${adminAt.port}/ready`);
   await new Promise<void>((resolve, reject) => {
     health.once("error", reject);
     health.listen(healthAt.port, healthAt.host, () => resolve());
   });
-  await server.start();
-  const stop = (sig: string): void => {
-    logger.info(`${sig}: draining`);
+  try {
+    // The proxy is `mizzen proxy --bootstrap <file>` run in this process; it handles SIGTERM (drain).
+    const extra = JSON.parse(process.env["MIZZEN_PROXY_ARGS"] ?? "[]") as string[];
+    return await proxyCommand.run(["--bootstrap", file, "--drain-time-s", process.env["MIZZEN_DRAIN_S"] ?? "2", ...extra]);
+  } finally {
     health.close();
-    void server.shutdown().then(() => quit(0), (e: unknown) => { logger.error(errorMessage(e)); quit(1); });
-  };
-  process.once("SIGTERM", () => stop("SIGTERM"));
-  process.once("SIGINT", () => stop("SIGINT"));
-  return done;
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 main().then(
