@@ -7,7 +7,8 @@ import { parseSubjectAltNames } from "../tls/validation.js";
 export type ConnectResult = { ok: true; socket: Socket } | { ok: false; reason: "connect-failure" | "timeout" | "tls" };
 
 export function connectUpstream(cluster: Cluster, host: UpstreamHost, done: (r: ConnectResult) => void): Socket {
-  const tls = cluster.tls;
+  // transport_socket_matches (auto mTLS) may give this host its own TLS, or plaintext (null).
+  const tls = host.tls === undefined ? cluster.tls : host.tls ?? undefined;
   const socket: Socket = tls
     ? tlsConnect({
         host: host.address, port: host.port, secureContext: tls.context,

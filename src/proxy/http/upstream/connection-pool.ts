@@ -31,7 +31,7 @@ export class H1ConnectionPool implements PoolRelease {
     this.all.add(c);
     let pending = true;
     const settle = (): void => { if (pending) { pending = false; cluster.release("pending"); } };
-    c.socket.once(cluster.tls ? "secureConnect" : "connect", settle);
+    c.socket.once(c.tls ? "secureConnect" : "connect", settle);
     c.socket.once("close", () => { settle(); cluster.release("connections"); });
     return c;
   }

@@ -7,6 +7,7 @@ import type { Cluster, UpstreamHost } from "../../contracts.js";
 import { ResponseHead, parseResponseHead } from "../h1/response-head.js";
 import { ChunkedFraming, CHUNKED_ERROR, CHUNKED_NEED_MORE } from "../h1/chunked-framing.js";
 import { findHeadEnd } from "../h1/head-syntax.js";
+import { logger } from "../../server/logger.js";
 
 /** What an upstream connection reports to the request using it. */
 export interface UpstreamUser {
@@ -36,6 +37,8 @@ export class H1UpstreamConnection {
   readonly socket: Socket;
   readonly host: UpstreamHost;
   readonly cluster: Cluster;
+  /** The TLS this connection uses (the host's from transport_socket_matches, else the cluster's). */
+  readonly tls: Cluster["tls"] | undefined;
   user: UpstreamUser | null = null;
   connected = false;
   requests = 0;
@@ -54,7 +57,9 @@ export class H1UpstreamConnection {
     this.cluster = cluster;
     this.host = host;
     this.pool = pool;
-    const tls = cluster.tls;
+    // transport_socket_matches (auto mTLS) may give this host its own TLS, or plaintext (null).
+    const tls = host.tls === undefined ? cluster.tls : host.tls ?? undefined;
+    this.tls = tls;
     if (tls) {
       const s = tlsConnect({
         host: host.address, port: host.port, secureContext: tls.context, servername: tls.sni,
@@ -82,11 +87,16 @@ export class H1UpstreamConnection {
   }
 
   private onTlsConnect(s: TLSSocket): void {
-    const want = this.cluster.tls?.matchUriSans ?? [];
+    const want = this.tls?.matchUriSans ?? [];
     if (want.length > 0) {
       const san = s.getPeerCertificate().subjectaltname ?? "";
       const ok = san.split(", ").some((e) => e.startsWith("URI:") && want.includes(e.slice(4)));
-      if (!ok) { this.socket.destroy(); return; }
+      if (!ok) {
+        // Secure naming (Envoy: UF, "TLS_error: SAN mismatch"): the peer is not the expected service.
+        logger.warn(`upstream ${this.cluster.name} ${this.host.address}:${this.host.port}: TLS SAN mismatch (UF): peer [${san}] is none of [${want.join(", ")}]`);
+        this.socket.destroy();
+        return;
+      }
     }
     this.onConnect();
   }
