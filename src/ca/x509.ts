@@ -1,6 +1,6 @@
 // The one place the CA and agent load @peculiar/x509: installs the Reflect stand-in it needs and
 // points it at node's WebCrypto, then re-exports it.
-import "./reflect-polyfill.js";
+import "reflect-metadata"; // @peculiar/x509 (through tsyringe) needs the Reflect metadata API at load
 import { webcrypto } from "node:crypto";
 import * as x509 from "@peculiar/x509";
 

@@ -1,5 +1,5 @@
 // A self-signed certificate and key (ECDSA P-256) for TLS tests.
-import "./reflect-polyfill.js";
+import "reflect-metadata"; // @peculiar/x509 (through tsyringe) needs the Reflect metadata API at load
 import { webcrypto } from "node:crypto";
 import * as x509 from "@peculiar/x509";
 
