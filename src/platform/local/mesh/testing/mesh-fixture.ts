@@ -159,3 +159,55 @@ export async function steadily(what: string, n: number, get: () => Promise<Page>
     return true;
   }, timeoutMs, () => seen);
 }
+
+interface PodJson {
+  name: string;
+  ip: string;
+  captureMode: "REDIRECT" | "NONE";
+  restarts: number;
+  ready: boolean;
+  containers: { name: string; role: string; logFile: string; restarts: number; pid?: number }[];
+}
+
+export async function meshPods(mesh: TestMesh): Promise<PodJson[]> {
+  const r = await mesh.cli(["status", "-o", "json"]);
+  if (r.code !== 0) throw new Error(`mizzen status failed: ${r.stderr}`);
+  return JSON.parse(r.stdout) as PodJson[];
+}
+
+/**
+ * A pod proxy's admin page (e.g. /stats): on the pod address in NONE mode; on 127.0.0.1 inside
+ * the pod's network namespace in REDIRECT mode (as Istio keeps admin local to the pod).
+ */
+export async function proxyAdmin(mesh: TestMesh, podPrefix: string, path: string): Promise<string> {
+  const pod = (await meshPods(mesh)).find((p) => p.name.startsWith(podPrefix));
+  if (!pod) throw new Error(`no pod ${podPrefix}`);
+  if (pod.captureMode === "NONE") return (await httpGet(pod.ip, 15000, path)).body;
+  const code = `require("http").get("http://127.0.0.1:15000${path}", (r) => r.pipe(process.stdout)).on("error", (e) => { console.error(e.message); process.exit(1); })`;
+  return new Promise((resolve, reject) => {
+    execFile("ip", ["netns", "exec", `mzn-${pod.name}`, process.execPath, "-e", code], { timeout: 10_000, maxBuffer: 16 << 20 }, (err, stdout) => (err ? reject(err) : resolve(stdout)));
+  });
+}
+
+function httpGet(host: string, port: number, path: string): Promise<Page> {
+  return new Promise((resolve) => {
+    const req = http.get({ host, port, path, agent: false, timeout: 10_000 }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on("data", (c: Buffer) => chunks.push(c));
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString("utf8") }));
+    });
+    req.on("timeout", () => req.destroy());
+    req.on("error", (e) => resolve({ status: 0, body: e.message }));
+  });
+}
+
+/** A counter from the admin /stats text (0 when absent). */
+export function statValue(stats: string, name: string): number {
+  const line = stats.split("\n").find((l) => l.startsWith(`${name}: `));
+  return line ? Number(line.slice(name.length + 2)) : 0;
+}
+
+/** Every container process of the pods (for checking that none survives `down`). */
+export function containerPids(pods: readonly PodJson[]): number[] {
+  return pods.flatMap((p) => p.containers.map((c) => c.pid)).filter((p): p is number => p !== undefined);
+}

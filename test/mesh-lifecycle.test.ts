@@ -1,0 +1,168 @@
+// The local mesh's life cycle with the real CLI: bad manifests are refused before anything starts
+// (file and field named), a pod that crashes at start is restarted and reported without hanging
+// `up`, `mizzen down` leaves no process, network namespace, iptables rule or bridge behind, and
+// Bookinfo routes through the ingress gateway in capture mode NONE too.
+import { after, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { processAlive } from "../src/platform/local/mesh/state.js";
+import {
+  containerPids, meshPods, mizzen, productPage, redirectUnavailable, REPO_ROOT, startTestMesh, starsOf, steadily, type TestMesh,
+} from "../src/platform/local/mesh/testing/mesh-fixture.js";
+
+const work = mkdtempSync(join(tmpdir(), "mizzen-lifecycle-"));
+after(() => rmSync(work, { recursive: true, force: true }));
+
+function manifestDir(name: string, yaml: string): string {
+  const dir = join(work, name);
+  rmSync(dir, { recursive: true, force: true });
+  spawnSync("mkdir", ["-p", dir]);
+  writeFileSync(join(dir, "app.yaml"), yaml);
+  return dir;
+}
+
+/** Processes whose command line mentions the text (the supervisor's and the control plane's name the state dir). */
+function processesMentioning(text: string): string[] {
+  const ps = spawnSync("ps", ["-eo", "pid,args"], { encoding: "utf8" }).stdout ?? "";
+  return ps.split("\n").filter((l) => l.includes(text) && !l.includes("ps -eo"));
+}
+
+describe("mizzen up refuses bad manifests before starting anything", () => {
+  it("names the file and the field of every error and exits 1", async () => {
+    const dir = manifestDir("bad", `apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata:
+  name: reviews
+spec:
+  hosts: [reviews]
+  http:
+  - route:
+    - destination: { host: reviews }
+      weight: 200
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: nocommand
+spec:
+  selector: { matchLabels: { app: nocommand } }
+  template:
+    metadata: { labels: { app: nocommand } }
+    spec:
+      containers:
+      - name: main
+        image: example/nocommand
+`);
+    const stateDir = join(work, "bad-state");
+    const r = await mizzen(["up", "--detach", "-f", dir, "--state-dir", stateDir, "--capture", "none"], 60_000);
+    assert.equal(r.code, 1, r.stdout + r.stderr);
+    assert.match(r.stderr, /app\.yaml:\d+: VirtualService default\/reviews: spec\.http\[0\]\.route\[0\]\.weight/);
+    assert.equal(existsSync(join(stateDir, "mesh.json")), false, "no mesh was started");
+    assert.deepEqual(processesMentioning(stateDir), []);
+    const noCommand = manifestDir("nocommand", `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: nocommand
+spec:
+  selector: { matchLabels: { app: nocommand } }
+  template:
+    metadata: { labels: { app: nocommand } }
+    spec:
+      containers:
+      - name: main
+        image: example/nocommand
+`);
+    const r2 = await mizzen(["up", "--detach", "-f", noCommand, "--state-dir", stateDir, "--capture", "none"], 60_000);
+    assert.equal(r2.code, 1);
+    assert.match(r2.stderr, /Deployment default\/nocommand \(.*app\.yaml:\d+\): container "main" has no command/);
+  });
+});
+
+const capture = redirectUnavailable ? "none" : "redirect";
+
+describe(`a pod that crashes at start (capture ${capture})`, () => {
+  let mesh: TestMesh | undefined;
+  after(async () => { await mesh?.down(); });
+
+  it("is restarted and reported by up (exit 1, naming the pod and its log), and down leaves nothing behind", async () => {
+    const dir = manifestDir("crash", `apiVersion: v1
+kind: Service
+metadata: { name: crasher }
+spec:
+  ports: [{ port: 9080, name: http }]
+  selector: { app: crasher }
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: { name: crasher-v1 }
+spec:
+  selector: { matchLabels: { app: crasher } }
+  template:
+    metadata: { labels: { app: crasher, version: v1 } }
+    spec:
+      containers:
+      - name: crasher
+        command: ["node", "-e", "console.error('crasher: giving up'); process.exit(3)"]
+        ports: [{ containerPort: 9080 }]
+`);
+    mesh = await startTestMesh({ capture, paths: [dir], timeoutS: 10 });
+    assert.equal(mesh.up.code, 1, mesh.up.stdout + mesh.up.stderr);
+    assert.match(mesh.up.stderr, /pod default\/crasher-v1-[a-z0-9]+-[a-z0-9]+: CrashLoopBackOff/);
+    assert.match(mesh.up.stderr, /crasher: giving up/);
+    const pods = await meshPods(mesh);
+    const crasher = pods.find((p) => p.name.startsWith("crasher-v1-"));
+    assert.ok(crasher && crasher.restarts > 0 && !crasher.ready, JSON.stringify(crasher));
+    const gateway = pods.find((p) => p.name.startsWith("istio-ingressgateway-"));
+    assert.ok(gateway?.ready, "the gateway runs regardless");
+    const status = await mesh.cli(["status"]);
+    assert.match(status.stdout, /crasher-v1-\S+\s+1\/2\s+CrashLoopBackOff|crasher-v1-\S+\s+1\/2\s+Running/);
+
+    const stateDir = mesh.stateDir;
+    const bridge = capture === "redirect" ? (JSON.parse(spawnSync("cat", [join(stateDir, "mesh.json")], { encoding: "utf8" }).stdout) as { bridge?: { name: string } }).bridge?.name : undefined;
+    const down = await mesh.down();
+    mesh = undefined;
+    assert.equal(down.code, 0, down.stderr);
+    assert.deepEqual(processesMentioning(stateDir), []);
+    for (const pid of containerPids(pods)) assert.equal(processAlive(pid), false, `process ${pid} is left`);
+    if (capture === "redirect") {
+      const netns = spawnSync("ip", ["netns", "list"], { encoding: "utf8" }).stdout;
+      for (const p of pods) assert.equal(netns.includes(`mzn-${p.name}`), false, `namespace of ${p.name} left`);
+      assert.ok(bridge);
+      assert.doesNotMatch(spawnSync("ip", ["link"], { encoding: "utf8" }).stdout, new RegExp(`\\b${bridge}[:@]`));
+      assert.doesNotMatch(spawnSync("iptables-save", [], { encoding: "utf8" }).stdout, new RegExp(`\\b${bridge}\\b`));
+      for (const p of pods) assert.equal(existsSync(`/etc/netns/mzn-${p.name}`), false);
+    }
+  });
+});
+
+describe("Bookinfo in capture mode NONE", () => {
+  let mesh: TestMesh | undefined;
+  after(async () => { await mesh?.down(); });
+
+  it("serves the product page through the gateway and follows request routing", async () => {
+    const net = join(REPO_ROOT, "samples/bookinfo/networking");
+    mesh = await startTestMesh({ capture: "none", paths: [join(REPO_ROOT, "samples/bookinfo/platform"), join(net, "bookinfo-gateway.yaml"), join(net, "destination-rule-all.yaml")] });
+    assert.equal(mesh.up.code, 0, mesh.up.stdout + mesh.up.stderr);
+    const m = mesh;
+    const pods = await meshPods(m);
+    assert.ok(pods.every((p) => p.captureMode === "NONE" && /^127\.18\./.test(p.ip)), JSON.stringify(pods.map((p) => p.ip)));
+    await steadily("the product page", 2, () => productPage(m.ingressPort), (p) => p.status === 200 && p.body.includes("Book Reviews"));
+    await m.apply("samples/bookinfo/networking/virtual-service-all-v1.yaml", "samples/bookinfo/networking/virtual-service-reviews-test-v2.yaml");
+    await steadily("no stars for others", 4, () => productPage(m.ingressPort), (p) => starsOf(p) === "none");
+    await steadily("black stars for jason", 3, () => productPage(m.ingressPort, "jason"), (p) => starsOf(p) === "black");
+    const vs = await m.cli(["get", "virtualservice", "reviews", "-o", "json"]);
+    assert.equal(vs.code, 0, vs.stderr);
+    assert.equal((JSON.parse(vs.stdout) as { metadata: { namespace: string } }).metadata.namespace, "default");
+    const stateDir = m.stateDir;
+    const pids = containerPids(await meshPods(m));
+    assert.ok(pids.length >= 13, `every container has a process: ${pids.length}`);
+    const down = await m.down();
+    mesh = undefined;
+    assert.equal(down.code, 0, down.stderr);
+    assert.deepEqual(processesMentioning(stateDir), []);
+    for (const pid of pids) assert.equal(processAlive(pid), false, `process ${pid} is left`);
+  });
+});
