@@ -12,8 +12,8 @@ import { forwardTcp, forwardUdp, hostUpstream, type Upstream } from "./upstream.
 
 export interface DnsProxyOptions {
   table: DnsTableInput;
-  /** Where unknown names go; default the host's /etc/resolv.conf nameserver. */
-  upstream?: Upstream;
+  /** Where unknown names go; default the host's /etc/resolv.conf nameserver; null: none (SERVFAIL). */
+  upstream?: Upstream | null;
   port?: number;
   address?: string;
   /** Upstream timeout (default 2 s). */
@@ -36,7 +36,7 @@ const TCP_IDLE_MS = 10_000;
 
 export async function createDnsProxy(opts: DnsProxyOptions): Promise<DnsProxy> {
   let table = new DnsTable(opts.table);
-  const upstream = opts.upstream ?? hostUpstream();
+  const upstream = opts.upstream === null ? undefined : opts.upstream ?? hostUpstream();
   const address = opts.address ?? "127.0.0.1";
   const timeoutMs = opts.upstreamTimeoutMs ?? 2000;
   const stats = { queries: 0, answered: 0, nxdomain: 0, forwarded: 0, malformed: 0 };
