@@ -2,14 +2,14 @@
 // EDS/RDS/SDS by the names the caller sets, ACK/NACK per response, reconnect with back-off.
 import * as grpc from "@grpc/grpc-js";
 import {
-  DELTA_METHOD_PATH, SOTW_METHOD_PATH, deltaRequestCodec, deltaResponseCodec, discoveryRequestCodec, discoveryResponseCodec,
+  DELTA_METHOD_PATH, SOTW_METHOD_PATH, type AnyMessage, deltaRequestCodec, deltaResponseCodec, discoveryRequestCodec, discoveryResponseCodec,
   type DeltaDiscoveryRequest, type DeltaDiscoveryResponse, type DiscoveryRequest, type DiscoveryResponse,
 } from "../../api/envoy/discovery.js";
 import { fromEnvoyJson } from "../../api/envoy/from-envoy-json.js";
 import { CDS_TYPE_URL, LDS_TYPE_URL, XDS_FULL_STATE_TYPES, XDS_PUSH_ORDER, shortTypeName } from "../../api/envoy/type-urls.js";
 import { errorMessage } from "../../errors.js";
 import type { EnvoyJson } from "../contracts.js";
-import { decodeResource, nackMessage, type DecodeResult, type DecodedResource, type ResourceError } from "./ads-decode.js";
+import { decodeForeignResource, decodeResource as decodeEnvoyResource, nackMessage, type DecodeResult, type DecodedResource, type ResourceError } from "./ads-decode.js";
 import { Backoff, ClientTypeState, type ClientTypeSnapshot } from "./ads-client-state.js";
 
 export type { DecodedResource, ResourceError } from "./ads-decode.js";
@@ -26,6 +26,8 @@ export interface AdsClientOptions {
   /** Plaintext when omitted. */
   readonly credentials?: grpc.ChannelCredentials;
   readonly applier: ResourceApplier;
+  /** Non-Envoy types to subscribe to (wildcard), each with its decoder to JSON (Istio's NDS). */
+  readonly extraTypes?: Readonly<Record<string, (value: Uint8Array) => EnvoyJson>>;
   readonly backoff?: { initialMs?: number; maxMs?: number };
   readonly log?: (message: string) => void;
 }
@@ -56,6 +58,7 @@ export class AdsClient {
     this.node = fromEnvoyJson("envoy.config.core.v3.Node", options.node);
     this.backoff = new Backoff(options.backoff?.initialMs ?? 500, options.backoff?.maxMs ?? 30_000);
     this.log = options.log ?? ((): void => undefined);
+    for (const typeUrl of Object.keys(options.extraTypes ?? {})) this.types.set(typeUrl, new ClientTypeState(true));
   }
 
   get delta(): boolean {
@@ -182,6 +185,8 @@ export class AdsClient {
     const state = this.types.get(typeUrl);
     if (!state) return; // never subscribed: ignore, as Envoy does
     const decoded: DecodeResult = { resources: [], errors: [], warnings: [] };
+    const foreign = this.options.extraTypes?.[typeUrl];
+    const decodeResource = foreign ? (t: string, a: AnyMessage, v: string, n: string, i: number, o: DecodeResult): void => decodeForeignResource(t, a, v, n, i, foreign, o) : decodeEnvoyResource;
     let removed: string[];
     let version: string;
     if (this.delta) {

@@ -58,6 +58,23 @@ export function decodeResource(typeUrl: string, any: AnyMessage, version: string
   }
 }
 
+/**
+ * Decodes a resource of a non-Envoy type (e.g. Istio's NDS NameTable) with the given decoder into
+ * plain JSON; a resource without a name (SotW carries none) is named after its type.
+ */
+export function decodeForeignResource(typeUrl: string, any: AnyMessage, version: string, nameHint: string, index: number, decode: (value: Uint8Array) => EnvoyJson, out: DecodeResult): void {
+  const name = nameHint || (index === 0 ? typeNameOfUrl(typeUrl) : `${typeNameOfUrl(typeUrl)}#${index}`);
+  if (any.type_url !== typeUrl) {
+    out.errors.push({ name, error: `resource type ${any.type_url} does not match ${typeUrl}` });
+    return;
+  }
+  try {
+    out.resources.push({ name, version, resource: decode(any.value) });
+  } catch (e) {
+    out.errors.push({ name, error: `cannot decode ${typeNameOfUrl(typeUrl)}: ${errorMessage(e)}` });
+  }
+}
+
 /** The NACK's error_detail message: each rejected resource with its reason. */
 export function nackMessage(errors: readonly ResourceError[]): string {
   return errors.map((e) => `${e.name}: ${e.error}`).join("\n");
