@@ -18,7 +18,7 @@ import { buildUpstreamTls } from "../tls/upstream.js";
 import { ClusterManager, formatClustersText } from "../upstream/index.js";
 import { logger } from "./logger.js";
 import { adminBackend } from "./admin-backend.js";
-import { startAds, type AdsHandle } from "./xds-apply.js";
+import { startAds, type AdsHandle, type XdsExtension } from "./xds-apply.js";
 
 /** Envoy's initial_fetch_timeout default. */
 const INITIAL_FETCH_TIMEOUT_MS = 15_000;
@@ -36,6 +36,8 @@ export interface ProxyServerOptions {
   readonly secrets?: SecretStore;
   /** Per-call credentials for ADS over TLS (the identity agent's bearer token on 15012). */
   readonly adsCallCredentials?: grpc.CallCredentials;
+  /** Non-Envoy types to take from ADS, by type URL (Istio's NDS for the DNS proxy). */
+  readonly xdsExtensions?: Readonly<Record<string, XdsExtension>>;
   /** Called when the proxy wants the process to end (/quitquitquit). */
   readonly onQuit?: () => void;
 }

@@ -18,6 +18,12 @@ export interface AdsHandle {
   stop(): void;
 }
 
+/** A non-Envoy resource type the proxy subscribes to on its ADS stream (Istio's NDS), decoded and applied by its owner. */
+export interface XdsExtension {
+  decode(value: Uint8Array): EnvoyJson;
+  apply(resources: DecodedResource[], removed: string[]): ResourceError[] | Promise<ResourceError[]>;
+}
+
 type Applier = (p: ProxyServer, r: DecodedResource) => void | Promise<unknown>;
 
 const APPLY: Record<string, { kind: "cluster" | "listener" | "route" | "secret" | null; apply: Applier; remove: (p: ProxyServer, name: string) => unknown }> = {
@@ -45,6 +51,8 @@ export function startAds(p: ProxyServer, onInitialized: () => void): AdsHandle |
     client.setResourceNames(SDS_TYPE_URL, sdsNames([...listeners, ...clusters]));
   };
   const applier = async (typeUrl: string, resources: DecodedResource[], removed: string[]): Promise<ResourceError[]> => {
+    const extension = p.options.xdsExtensions?.[typeUrl];
+    if (extension) return extension.apply(resources, removed);
     const how = APPLY[typeUrl];
     if (!how) return resources.map((r) => ({ name: r.name, error: `unsupported type ${typeUrl}` }));
     const errors: ResourceError[] = [];
@@ -78,6 +86,7 @@ export function startAds(p: ProxyServer, onInitialized: () => void): AdsHandle |
   const credentials = adsCredentials(p, target.clusterName);
   client = new AdsClient({
     address: target.address, node: p.node, delta: target.delta, applier, log: (m) => logger.debug(`xds: ${m}`),
+    extraTypes: Object.fromEntries(Object.entries(p.options.xdsExtensions ?? {}).map(([t, x]) => [t, (v: Uint8Array) => x.decode(v)])),
     ...(credentials ? { credentials } : {}),
   });
   resubscribe();
