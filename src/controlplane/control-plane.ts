@@ -21,6 +21,8 @@ import { EncodeCache } from "./encode-cache.js";
 import { SidecarTranslator, wantsSidecarGenerator } from "./sidecar-translator.js";
 import type { WorkloadUpdate } from "./model/live-workloads.js";
 import { startSecureEndpoint, type SecureEndpoint } from "./security/index.js";
+import { NDS_TYPE_URL } from "../api/istio/nds.js";
+import { nameTableResources } from "./nds/index.js";
 
 export interface ControlPlaneOptions {
   readonly configDir: string;
@@ -217,6 +219,7 @@ export class ControlPlane {
   }
 
   private generate(proxy: ProxyInfo, typeUrl: string, sub: Subscription): XdsResource[] {
+    if (typeUrl === NDS_TYPE_URL) return nameTableResources(proxy, (this.registrySnapshot ??= this.registry.snapshot()).services); // Istio's NDS (DNS capture)
     const all = wantsSidecarGenerator(proxy) ? this.sidecars.resources(proxy, typeUrl) : this.proxylessResources(typeUrl);
     const picked: GeneratedResource[] = sub.wildcard ? [...all] : all.filter((g) => matchesSubscription(sub, g.resource.name));
     this.dumps.record(proxy.id, typeUrl, "", picked);
