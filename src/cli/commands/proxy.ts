@@ -6,17 +6,20 @@ import { ProxyServer } from "../../proxy/server/proxy-server.js";
 import { SecretStore } from "../../proxy/tls/secret-store.js";
 import { logger, parseLogLevel, LOG_LEVELS } from "../../proxy/server/logger.js";
 import { loadBootstrap } from "../../proxy/xds/index.js";
-import { identityConfig, IDENTITY_USAGE, startProxyIdentity, takeIdentityFlag, type IdentityFlags, type ProxyIdentity } from "../../proxy/server/identity/index.js";
+import { identityConfig, IDENTITY_USAGE, takeIdentityFlag, type IdentityFlags } from "../../proxy/server/identity/identity-flags.js";
+import type { ProxyIdentity } from "../../proxy/server/identity/proxy-identity.js";
+import { dnsCaptureConfig, startDnsCapture, type DnsCapture } from "../../proxy/server/dns/index.js";
 import type { Command } from "../registry.js";
 
 const USAGE = `Usage: mizzen proxy --bootstrap FILE [--drain-time-s N] [--log-level LEVEL] [--service-node ID] [--admin-port N]
-                    [--ca-address HOST:PORT --root-cert FILE --token-file FILE [--cert-ttl-s N]]
+                    [--ca-address HOST:PORT --root-cert FILE --token-file FILE [--cert-ttl-s N]] [--dns-proxy-port N]
 
   --bootstrap FILE     Envoy v3 bootstrap (YAML or JSON)
   --drain-time-s N     seconds to drain connections on SIGTERM and listener updates (default 5)
   --log-level LEVEL    ${LOG_LEVELS.join(", ")} (default info)
   --service-node ID    node id (overrides node.id in the bootstrap)
   --admin-port N       admin API port (overrides admin.address; 0 picks a free port)
+  --dns-proxy-port N   DNS proxy on 127.0.0.1:N fed by NDS (node metadata DNS_CAPTURE=true does the same on 15053)
 ${IDENTITY_USAGE}`;
 
 export interface ProxyFlags {
@@ -26,6 +29,7 @@ export interface ProxyFlags {
   serviceNode?: string;
   adminPort?: number;
   identity: IdentityFlags;
+  dnsProxyPort?: number;
 }
 
 /** Parses flags; returns a usage error message instead of throwing. */
@@ -66,6 +70,12 @@ export function parseProxyFlags(args: string[]): ProxyFlags | { error: string } 
         flags.logLevel = v;
         break;
       }
+      case "--dns-proxy-port": {
+        const n = num(name, value(), 0, 65535);
+        if (typeof n !== "number") return n;
+        flags.dnsProxyPort = n;
+        break;
+      }
       case "--service-node": {
         const v = value();
         if (!v) return { error: "--service-node needs an id" };
@@ -96,6 +106,7 @@ async function run(args: string[]): Promise<number> {
   logger.level = parseLogLevel(flags.logLevel) ?? "info";
   let server: ProxyServer | undefined;
   let identity: ProxyIdentity | undefined;
+  let dns: DnsCapture | undefined;
   let stop: (code: number) => void = () => undefined;
   const stopped = new Promise<number>((r) => { stop = r; });
   try {
@@ -108,10 +119,15 @@ async function run(args: string[]): Promise<number> {
     }
     const secrets = new SecretStore();
     // The first certificate is in before the proxy starts, so listeners and ADS find `default`.
-    if (idConfig) identity = await startProxyIdentity(secrets, idConfig);
+    // Loaded only when asked for: the identity agent pulls in X.509 and gRPC (~10 MB resident).
+    if (idConfig) identity = await (await import("../../proxy/server/identity/proxy-identity.js")).startProxyIdentity(secrets, idConfig);
+    const dnsConfig = dnsCaptureConfig(flags.dnsProxyPort, { id: flags.serviceNode ?? (bootstrap.node as { id?: unknown } | undefined)?.id, metadata: node?.metadata });
+    if (dnsConfig && "error" in dnsConfig) throw new MizzenError("MIZZEN_ERR_BOOTSTRAP", dnsConfig.error);
+    if (dnsConfig) dns = await startDnsCapture(dnsConfig, (m) => logger.info(m));
     const created: ProxyServer = new ProxyServer({
       secrets,
       ...(identity ? { adsCallCredentials: identity.adsCallCredentials } : {}),
+      ...(dns ? { xdsExtensions: dns.xdsExtensions } : {}),
       bootstrap, drainTimeMs: flags.drainTimeS * 1000,
       ...(flags.serviceNode !== undefined ? { serviceNode: flags.serviceNode } : {}),
       ...(flags.adminPort !== undefined ? { adminPort: flags.adminPort } : {}),
@@ -125,6 +141,7 @@ async function run(args: string[]): Promise<number> {
     // Listeners that did bind must not keep the process alive.
     await server?.shutdown(0).catch(() => undefined);
     identity?.close();
+    await dns?.close();
     return 1;
   }
   const running = server;
@@ -136,6 +153,7 @@ async function run(args: string[]): Promise<number> {
   process.once("SIGINT", () => onSignal("SIGINT"));
   const code = await stopped;
   identity?.close();
+  await dns?.close();
   process.removeAllListeners("SIGTERM");
   process.removeAllListeners("SIGINT");
   return code;
