@@ -6,10 +6,10 @@ import { mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:
 import { join } from "node:path";
 import { stringify } from "yaml";
 import { decodePaths } from "../../../config/decode/index.js";
+import { formatDiagnostic } from "../../../config/diagnostic.js";
 import type { Deployment } from "../../../config/kinds/core/index.js";
 import type { Resource } from "../../../config/resource.js";
 import { MizzenError, errorMessage } from "../../../errors.js";
-import { loadManifests } from "../manifests.js";
 import { planDeployment } from "../pod-plan.js";
 
 /** Kinds without a namespace. */
@@ -20,11 +20,14 @@ export function resourceFileName(r: Pick<Resource, "kind" | "metadata">): string
   return `${ns}.${r.kind.toLowerCase()}.${r.metadata.name}.yaml`;
 }
 
-/** Decodes and validates files or directories; throws MIZZEN_ERR_MANIFEST naming every bad file and field. */
+/**
+ * Decodes and validates files or directories; throws MIZZEN_ERR_MANIFEST naming every bad file and
+ * field (decode and validation errors, and Deployments the local platform cannot run) in one go.
+ */
 export async function loadValidated(paths: readonly string[]): Promise<Resource[]> {
-  const { resources, deployments } = await loadManifests(paths);
-  const problems: string[] = [];
-  for (const d of deployments) {
+  const { resources, diagnostics } = await decodePaths(paths);
+  const problems = diagnostics.filter((d) => d.severity === "error").map((d) => formatDiagnostic(d));
+  for (const d of deploymentsOf(resources)) {
     try {
       planDeployment(d);
     } catch (e) {

@@ -38,6 +38,8 @@ export interface MeshOptions {
   log: (line: string) => void;
 }
 
+const STEADY_MS = 2000;
+
 export class Mesh {
   private constructor(
     readonly state: MeshState,
@@ -110,14 +112,26 @@ export class Mesh {
     return this.platform.status();
   }
 
-  /** Every pod ready and every gateway's proxy LIVE. */
+  private steady: { since: number; restarts: number } | undefined;
+
+  /**
+   * Every pod ready and every gateway's proxy LIVE, steadily: an app without a readiness probe is
+   * ready as soon as it starts, so a crash right after start must not count as ready. The state
+   * has to hold for STEADY_MS with no restart in between.
+   */
   async ready(): Promise<boolean> {
     const pods = this.pods();
-    if (pods.length === 0 || !pods.every((p) => p.ready)) return false;
+    let ok = pods.length > 0 && pods.every((p) => p.ready);
     for (const gw of pods.filter((p) => isGatewayPod(p.labels))) {
-      if (!(await probeHttp(`http://${gw.ip}:15021/healthz/ready`))) return false;
+      if (ok && !(await probeHttp(`http://${gw.ip}:15021/healthz/ready`))) ok = false;
     }
-    return true;
+    const restarts = pods.reduce((n, p) => n + p.restarts, 0);
+    if (!ok || (this.steady && this.steady.restarts !== restarts)) {
+      this.steady = ok ? { since: Date.now(), restarts } : undefined;
+      return false;
+    }
+    this.steady ??= { since: Date.now(), restarts };
+    return Date.now() - this.steady.since >= STEADY_MS;
   }
 
   /**
