@@ -47,6 +47,12 @@ export function nodeMetadata(id: ProxyIdentity): Record<string, unknown> {
   };
   if (id.inboundAppAddress) md["INBOUND_APP_ADDRESS"] = id.inboundAppAddress;
   if (id.httpProxyPort) md["HTTP_PROXY_PORT"] = String(id.httpProxyPort);
+  // A pod with its own network namespace: the app's DNS is captured to the proxy's DNS proxy
+  // (ISTIO_META_DNS_CAPTURE), which answers mesh names with their VIPs from NDS.
+  if (id.role === "sidecar" && id.interceptionMode === "REDIRECT") {
+    md["DNS_CAPTURE"] = "true";
+    md["DNS_PROXY_PORT"] = "15053";
+  }
   return md;
 }
 

@@ -92,13 +92,15 @@ export function sidecarFor(ctx: SidecarContext, xds: string): ContainerSpec | un
 }
 
 /**
- * The pods of the Deployments. REDIRECT: capture is transparent for inbound; the apps' outbound
- * HTTP goes to the sidecar's forward proxy through HTTP_PROXY (names resolve there, without a DNS
- * proxy in the pod).
+ * The pods of the Deployments. REDIRECT: inbound capture is transparent and the app's DNS goes to
+ * the sidecar's DNS proxy; the app's outbound HTTP goes to the sidecar's forward proxy
+ * (HTTP_PROXY=127.0.0.1:15080) because the proxy's virtualOutbound does not yet hand redirected
+ * connections to the 0.0.0.0_<port> HTTP listeners. MIZZEN_REDIRECT_HTTP_PROXY=0 turns that off
+ * (fully transparent outbound through 15001).
  */
-export function deploymentPlans(resources: readonly Resource[], captureMode: CaptureMode): PodPlan[] {
+export function deploymentPlans(resources: readonly Resource[], captureMode: CaptureMode, httpProxy = process.env["MIZZEN_REDIRECT_HTTP_PROXY"] !== "0"): PodPlan[] {
   const plans = deploymentsOf(resources).flatMap((d) => planDeployment(d));
-  if (captureMode === "REDIRECT") {
+  if (captureMode === "REDIRECT" && httpProxy) {
     for (const p of plans) {
       p.containers = p.containers.map((c) => ({ ...c, env: { HTTP_PROXY: `http://127.0.0.1:${REDIRECT_HTTP_PROXY_PORT}`, ...c.env } }));
     }
