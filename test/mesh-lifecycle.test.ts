@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { processAlive } from "../src/platform/local/mesh/state.js";
 import {
-  containerPids, meshPods, mizzen, productPage, redirectUnavailable, REPO_ROOT, startTestMesh, starsOf, steadily, type TestMesh,
+  containerPids, eventually, meshPods, mizzen, productPage, redirectUnavailable, REPO_ROOT, startTestMesh, starsOf, steadily, type TestMesh,
 } from "../src/platform/local/mesh/testing/mesh-fixture.js";
 
 const work = mkdtempSync(join(tmpdir(), "mizzen-lifecycle-"));
@@ -141,9 +141,33 @@ describe("Bookinfo in capture mode NONE", () => {
     const vs = await m.cli(["get", "virtualservice", "reviews", "-o", "json"]);
     assert.equal(vs.code, 0, vs.stderr);
     assert.equal((JSON.parse(vs.stdout) as { metadata: { namespace: string } }).metadata.namespace, "default");
+    // A Deployment applied to the running mesh becomes a meshed pod.
+    const extra = manifestDir("extra", `apiVersion: v1
+kind: Service
+metadata: { name: hello }
+spec:
+  ports: [{ port: 9080, name: http }]
+  selector: { app: hello }
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: { name: hello-v1 }
+spec:
+  selector: { matchLabels: { app: hello } }
+  template:
+    metadata: { labels: { app: hello, version: v1 } }
+    spec:
+      containers:
+      - name: hello
+        command: ["node", "-e", "require('http').createServer((q, s) => s.end('hello')).listen(9080, process.env.HOST || '0.0.0.0')"]
+        ports: [{ containerPort: 9080 }]
+`);
+    const applied = await m.cli(["apply", "-f", extra]);
+    assert.equal(applied.code, 0, applied.stderr);
+    await eventually("the applied Deployment's pod ready", async () => ((await meshPods(m)).some((p) => p.name.startsWith("hello-v1-") && p.ready) ? true : undefined), 60_000);
     const stateDir = m.stateDir;
     const pids = containerPids(await meshPods(m));
-    assert.ok(pids.length >= 13, `every container has a process: ${pids.length}`);
+    assert.ok(pids.length >= 15, `every container has a process: ${pids.length}`);
     const down = await m.down();
     mesh = undefined;
     assert.equal(down.code, 0, down.stderr);

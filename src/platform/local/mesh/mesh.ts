@@ -11,7 +11,8 @@ import { LocalPlatform, resolveCaptureMode, type CaptureMode } from "../local-pl
 import { DEFAULT_BRIDGE, type BridgeSpec } from "../pod-network.js";
 import type { PodStatus } from "../pod-runtime.js";
 import { probeHttp } from "../readiness.js";
-import { loadValidated, mapGatewayPorts, writeResources } from "./config-dir.js";
+import { deploymentsOf, loadValidated, mapGatewayPorts, writeResources } from "./config-dir.js";
+import { DeploymentWatch } from "./deployment-watch.js";
 import { startControlPlane, type ControlPlaneHandle } from "./control-plane-process.js";
 import { forwardPort, type PortForward } from "./port-forward.js";
 import { deploymentPlans, EGRESS_GATEWAY, gatewayPlan, INGRESS_GATEWAY, isGatewayPod, needsEgressGateway, sidecarFor } from "./pods.js";
@@ -47,6 +48,7 @@ export class Mesh {
     readonly platform: LocalPlatform,
     private readonly sync: WorkloadSync,
     private readonly forward: PortForward | undefined,
+    private readonly watch?: DeploymentWatch,
   ) {}
 
   /** Validates, then starts everything; resolves once started (see waitReady). Throws before starting anything on bad input. */
@@ -105,7 +107,9 @@ export class Mesh {
       await mesh.stop();
       throw e;
     }
-    return new Mesh(state, cp, platform, sync, forward);
+    const watch = new DeploymentWatch(configDir, deploymentsOf(resources), (d) => platform.startPods(deploymentPlans([d], mode)), o.log);
+    watch.begin();
+    return new Mesh(state, cp, platform, sync, forward, watch);
   }
 
   pods(): PodStatus[] {
@@ -167,6 +171,7 @@ export class Mesh {
     } catch {
       // The state dir may be gone already; stopping goes on.
     }
+    this.watch?.stop();
     this.sync.close();
     await this.forward?.close();
     try {
