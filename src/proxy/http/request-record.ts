@@ -29,6 +29,8 @@ export class HttpRequestRecord {
   bytesReceived = 0;
   bytesSent = 0;
   statPrefix = "";
+  /** grpc-status of a gRPC response (trailers, trailers-only head or local reply); "" otherwise. */
+  grpcStatus = "";
   /** Set by a filter (istio.stats metadata exchange) to read and edit the upstream response head before it is forwarded. */
   responseHeadHook: ((headers: HeaderList, record: HttpRequestRecord) => void) | null = null;
 

@@ -177,7 +177,7 @@ export class H2Exchange implements HttpStream {
       if (!this.respond(out, endStream, !endStream)) { req.close(h2c.NGHTTP2_CANCEL); return; }
       if (endStream) { this.done(); return; }
       let trailers: OutgoingHttpHeaders | null = null;
-      req.on("trailers", (t: IncomingHttpHeaders) => { trailers = { ...t }; });
+      req.on("trailers", (t: IncomingHttpHeaders) => { trailers = { ...t }; const g = t["grpc-status"]; if (typeof g === "string") this.record.grpcStatus = g; });
       this.stream.once("wantTrailers", () => {
         if (trailers !== null) this.stream.sendTrailers(trailers);
         else this.stream.close();
@@ -251,6 +251,8 @@ export class H2Exchange implements HttpStream {
     }
     const hook = this.record.responseHeadHook;
     if (hook !== null) hook(list, this.record);
+    const grpcStatus = this.grpc ? list.get("grpc-status") : undefined;
+    if (grpcStatus !== undefined) this.record.grpcStatus = grpcStatus;
     const route = this.route as CompiledRoute;
     applyHeaderMutations(list, route.responseHeadersToAdd, route.responseHeadersToRemove);
     const ex = this.extraResponse;
@@ -353,6 +355,7 @@ export class H2Exchange implements HttpStream {
   grpcLocalReply(grpcStatus: number, flag: ResponseFlag | null, details: string): void {
     if (flag !== null) this.record.addFlag(flag);
     this.record.details = details;
+    this.record.grpcStatus = String(grpcStatus);
     this.respondLocal(200, Buffer.alloc(0), { "content-type": "application/grpc", "grpc-status": String(grpcStatus), "grpc-message": grpcMessage(details) });
   }
 
