@@ -93,7 +93,7 @@ function httpLabels(r: HttpRequestRecord, s: RequestTelemetry): string[] {
     svc.host, dst?.canonicalService ?? UNKNOWN, dst?.canonicalRevision ?? UNKNOWN,
     svc.name, svc.namespace, dst?.cluster ?? UNKNOWN,
     s.grpc ? "grpc" : "http",
-    String(r.status), "", r.flagString(),
+    String(r.status), r.grpcStatus, r.flagString(),
     s.inbound ? (s.mtls ? "mutual_tls" : "none") : "unknown",
   ];
 }
