@@ -91,7 +91,8 @@ export class ActiveListener {
     stats?.inc(`${this.statPrefix}.downstream_cx_total`);
     if (!handoff) socket.on("error", (e) => logger.debug(`listener "${this.name}": downstream ${socket.remoteAddress}:${socket.remotePort}: ${e.message}`));
     let dest: Destination = handoff?.destination ?? { address: strip(socket.localAddress), port: socket.localPort ?? 0 };
-    if (!handoff && cfg.originalDst) dest = getOriginalDst(socket) ?? dest;
+    // Envoy adds the original_dst listener filter itself to a use_original_dst listener.
+    if (!handoff && (cfg.originalDst || cfg.useOriginalDst)) dest = getOriginalDst(socket) ?? dest;
     inspect(socket, cfg.inspectors, handoff?.preread, (r) => {
       if (!r.ok) {
         if (r.reason === "timeout") stats?.inc(`${this.statPrefix}.downstream_pre_cx_timeout`);
