@@ -11,6 +11,9 @@ import { after, before, describe, it } from "node:test";
 import { BIN, startControlPlane, type StartedControlPlane } from "./controlplane-helpers.js";
 import { RCODE, queryTcp, queryUdp, type DnsAnswer } from "./dns-client.js";
 import { eventually, freePort } from "./local-helpers.js";
+import { NDS_TYPE_URL, decodeNameTable, type NameTable } from "../src/api/istio/nds.js";
+import type { EnvoyJson } from "../src/proxy/contracts.js";
+import { AdsClient } from "../src/proxy/xds/index.js";
 
 const BOOKINFO = new URL("../../samples/bookinfo/platform/bookinfo.yaml", import.meta.url).pathname;
 const NET = `127.${60 + (process.pid % 100)}.${process.pid % 250}`;
@@ -177,5 +180,27 @@ describe("DNS proxy fed by NDS", () => {
       return conns.length === 2 && nds.every((s) => s === "SYNCED") ? nds : undefined;
     }, 10_000);
     assert.deepEqual(synced, ["SYNCED", "SYNCED"]);
+  });
+
+  it("serves the NameTable over delta ADS too, named, to a client that asks for it", async () => {
+    const tables: NameTable[] = [];
+    const client = new AdsClient({
+      address: `127.0.0.1:${cp.xdsPort}`, delta: true, backoff: { initialMs: 50, maxMs: 200 },
+      node: { id: `sidecar~${NET}.4~delta.default~default.svc.cluster.local`, cluster: "delta.default", metadata: { NAMESPACE: "default" } },
+      extraTypes: { [NDS_TYPE_URL]: (v) => decodeNameTable(v) as unknown as EnvoyJson },
+      applier: (typeUrl, resources) => {
+        if (typeUrl === NDS_TYPE_URL) for (const r of resources) tables.push(r.resource as unknown as NameTable);
+        return [];
+      },
+    });
+    client.start();
+    try {
+      const table = await eventually("a NameTable over delta", () => tables[0], 10_000);
+      assert.deepEqual(table.table["reviews.default.svc.cluster.local"], { ips: [vip("reviews.default.svc.cluster.local")], registry: "Kubernetes", shortname: "reviews", namespace: "default", alt_hosts: [] });
+      assert.equal(table.table["api.example.com"]?.registry, "External");
+      assert.deepEqual(Object.keys(client.state()[NDS_TYPE_URL]?.resources ?? {}), ["nds"]);
+    } finally {
+      client.stop();
+    }
   });
 });
