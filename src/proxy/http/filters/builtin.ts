@@ -5,3 +5,4 @@ import "./rbac/rbac-filter.js";
 import "./jwt-authn/jwt-filter.js";
 import "./ext-authz/ext-authz-filter.js";
 import "../../../telemetry/stats/http-stats.js";
+import "../../../telemetry/wiring/typed-struct-filter.js";
