@@ -9,6 +9,7 @@ import type { PushContext } from "./push-context.js";
 import { sidecarRouteConfigs } from "./routes.js";
 import { buildScope } from "./scope.js";
 import { applyMeshSecurity } from "./mtls/index.js";
+import { applyMeshTelemetry } from "../telemetry/wiring/mesh-telemetry-pass.js";
 
 export interface ProxyResources {
   readonly listeners: EnvoyJson[];
@@ -24,11 +25,13 @@ export function generateProxyResources(proxy: Proxy, push: PushContext): ProxyRe
     const gw = gatewayResources(scope);
     const gwEndpoints = loadAssignments(scope, clusters);
     applyMeshSecurity(scope, { listeners: gw.listeners, clusters, endpoints: gwEndpoints }, push.security);
+    applyMeshTelemetry(scope, gw.listeners);
     return { listeners: gw.listeners, routes: gw.routes, clusters, endpoints: gwEndpoints };
   }
   const endpoints = loadAssignments(scope, clusters);
   clusters.push(...inboundClusters(scope));
   const listeners = sidecarListeners(scope);
   applyMeshSecurity(scope, { listeners, clusters, endpoints }, push.security);
+  applyMeshTelemetry(scope, listeners); // istio.stats, access logs, tracing per Telemetry/MeshConfig
   return { listeners, routes: sidecarRouteConfigs(scope), clusters, endpoints };
 }

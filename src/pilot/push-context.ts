@@ -5,6 +5,7 @@ import type { DestinationRule, Gateway, Sidecar, VirtualService } from "../confi
 import { isExportedTo, parseExportTo, type ExportTo, type MeshService, type RegistrySnapshot } from "../registry/index.js";
 import { hostMatches, hostSpecificity, resolveHost } from "./hosts.js";
 import { NO_SECURITY_POLICIES, securityPolicies, type SecurityPolicies } from "./mtls/policies.js";
+import type { Telemetry } from "../config/kinds/telemetry/index.js";
 
 export interface IndexedVirtualService {
   readonly vs: VirtualService;
@@ -43,13 +44,15 @@ export class PushContext {
   readonly sidecars: readonly Sidecar[];
   /** PeerAuthentication, AuthorizationPolicy, RequestAuthentication (src/pilot/mtls). */
   readonly security: SecurityPolicies;
+  /** Telemetry resources (telemetry.istio.io), for the HCMs' stats, access logs and tracing. */
+  readonly telemetries: readonly Telemetry[];
   private readonly vsByGateway = new Map<string, IndexedVirtualService[]>();
   private readonly drsByNamespace = new Map<string, IndexedDestinationRule[]>();
 
   private constructor(
     readonly registry: RegistrySnapshot,
     readonly version: string,
-    config: { vs: VirtualService[]; dr: DestinationRule[]; gw: Gateway[]; sc: Sidecar[]; security?: SecurityPolicies },
+    config: { vs: VirtualService[]; dr: DestinationRule[]; gw: Gateway[]; sc: Sidecar[]; security?: SecurityPolicies; telemetries?: Telemetry[] },
     mesh: MeshConfig,
     domainSuffix: string,
   ) {
@@ -60,6 +63,7 @@ export class PushContext {
     this.gateways = config.gw;
     this.sidecars = config.sc;
     this.security = config.security ?? NO_SECURITY_POLICIES;
+    this.telemetries = config.telemetries ?? [];
     this.virtualServices = config.vs.map((vs) => {
       const ns = vs.metadata.namespace ?? "default";
       const gws = vs.spec.gateways && vs.spec.gateways.length > 0 ? vs.spec.gateways : ["mesh"];
@@ -93,7 +97,7 @@ export class PushContext {
     return new PushContext(
       registry,
       String(store.revision),
-      { vs: list<VirtualService>("VirtualService"), dr: list<DestinationRule>("DestinationRule"), gw: list<Gateway>("Gateway"), sc: list<Sidecar>("Sidecar"), security: securityPolicies(store) },
+      { vs: list<VirtualService>("VirtualService"), dr: list<DestinationRule>("DestinationRule"), gw: list<Gateway>("Gateway"), sc: list<Sidecar>("Sidecar"), security: securityPolicies(store), telemetries: list<Telemetry>("Telemetry") },
       mesh,
       domainSuffix,
     );
