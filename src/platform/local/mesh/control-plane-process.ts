@@ -27,6 +27,8 @@ export interface ControlPlaneHandle {
   monitoringPort: number;
   /** Where pods reach it (the bridge gateway in REDIRECT, 127.0.0.1 in NONE). */
   host: string;
+  /** The CA's port (when caDataDir was given). */
+  securePort?: number;
   stop(): Promise<void>;
 }
 
@@ -36,12 +38,15 @@ export interface ControlPlaneOptions {
   /** Address pods dial; the control plane listens on all addresses when it is not loopback. */
   podFacingHost: string;
   meshFile?: string;
+  /** Runs the CA and secure xDS (--secure-port, --data-dir): workload certificates for the pods. */
+  caDataDir?: string;
   readyTimeoutMs?: number;
 }
 
 export async function startControlPlane(o: ControlPlaneOptions): Promise<ControlPlaneHandle> {
   const xdsPort = await freePort();
   const monitoringPort = await freePort();
+  const securePort = o.caDataDir ? await freePort() : undefined;
   const listen = o.podFacingHost.startsWith("127.") ? "127.0.0.1" : "0.0.0.0";
   mkdirSync(o.logDir, { recursive: true });
   const fd = openSync(join(o.logDir, "control-plane.log"), "a");
@@ -49,6 +54,7 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
   try {
     const args = [MIZZEN_BIN, "control-plane", "--config", o.configDir, "--xds-port", String(xdsPort), "--monitoring-port", String(monitoringPort), "--listen-address", listen];
     if (o.meshFile) args.push("--mesh", o.meshFile);
+    if (o.caDataDir && securePort) args.push("--secure-port", String(securePort), "--data-dir", o.caDataDir);
     child = spawn(process.execPath, args, { stdio: ["ignore", fd, fd], detached: true });
   } finally {
     closeSync(fd);
@@ -72,5 +78,5 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
     }
     await new Promise((r) => setTimeout(r, 100));
   }
-  return { pid, xdsPort, monitoringPort, host: o.podFacingHost, stop };
+  return { pid, xdsPort, monitoringPort, host: o.podFacingHost, ...(securePort ? { securePort } : {}), stop };
 }

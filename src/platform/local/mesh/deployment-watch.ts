@@ -19,7 +19,7 @@ export class DeploymentWatch {
   constructor(
     private readonly configDir: string,
     initial: readonly Deployment[],
-    private readonly start: (d: Deployment) => void,
+    private readonly start: (d: Deployment) => Promise<void>,
     private readonly log: (line: string) => void,
     private readonly intervalMs = 2000,
   ) {
@@ -44,7 +44,7 @@ export class DeploymentWatch {
         if (this.known.has(key)) continue;
         this.known.add(key);
         try {
-          this.start(d);
+          await this.start(d);
           started.push(key);
           this.log(`deployment ${key.split("@")[0] ?? key} applied: starting its pods`);
         } catch (e) {

@@ -15,7 +15,9 @@ import { deploymentsOf, loadValidated, mapGatewayPorts, writeResources } from ".
 import { DeploymentWatch } from "./deployment-watch.js";
 import { startControlPlane, type ControlPlaneHandle } from "./control-plane-process.js";
 import { forwardPort, type PortForward } from "./port-forward.js";
-import { deploymentPlans, EGRESS_GATEWAY, gatewayPlan, INGRESS_GATEWAY, isGatewayPod, needsEgressGateway, sidecarFor } from "./pods.js";
+import { deploymentPlans, EGRESS_GATEWAY, gatewayPlan, INGRESS_GATEWAY, isGatewayPod, needsEgressGateway, setProxyArgs, sidecarFor } from "./pods.js";
+import { identityArgs, identityEnv, issueTokens, publishRootCert, TLS_MODE_LABEL, type MeshIdentity } from "./identity.js";
+import type { PodPlan } from "../pod-plan.js";
 import { notReadyReport } from "./pod-report.js";
 import { processAlive, readMeshState, writeMeshState, type MeshState } from "./state.js";
 import { cleanupStale } from "./teardown.js";
@@ -76,18 +78,33 @@ export class Mesh {
       ...(mode === "REDIRECT" ? { bridge } : {}), startedAt: new Date().toISOString(),
     };
     writeMeshState(state);
+    const caDataDir = join(o.stateDir, "ca");
+    const withIdentity = process.env["MIZZEN_MESH_MTLS"] !== "0";
     const cp = await startControlPlane({
       configDir, logDir: join(o.stateDir, "logs"), podFacingHost: mode === "REDIRECT" ? bridge.gateway : "127.0.0.1",
       ...(o.meshConfigFile ? { meshFile: o.meshConfigFile } : {}),
+      ...(withIdentity ? { caDataDir } : {}),
     });
+    const identity: MeshIdentity | undefined = cp.securePort
+      ? { caAddress: `${cp.host}:${cp.securePort}`, relay: mode === "REDIRECT", rootCertFile: publishRootCert(caDataDir, o.stateDir), tokenDir: join(o.stateDir, "tokens"), dataDir: caDataDir }
+      : undefined;
+    const prepare = async (plans: PodPlan[]): Promise<PodPlan[]> => {
+      if (!identity) return plans;
+      await issueTokens(identity, plans, (p) => (mode === "REDIRECT" && !isGatewayPod(p.labels) ? 1337 : undefined));
+      for (const p of plans) if (isGatewayPod(p.labels)) setProxyArgs(p, identityArgs(identity, p), identityEnv(identity));
+      return plans;
+    };
     state.controlPlane = { pid: cp.pid, xdsPort: cp.xdsPort, monitoringPort: cp.monitoringPort, host: cp.host };
     writeMeshState(state);
     const xds = `${cp.host}:${cp.xdsPort}`;
     // The pods are read when a change is reported, after the platform exists.
-    const sync: WorkloadSync = new WorkloadSync(cp.monitoringPort, () => platform.workloadInputs().filter((w) => !isGatewayPod(w.labels ?? {})));
+    // Meshed pods carry Istio's tlsMode label once they have certificates: auto mTLS picks them by it.
+    const sync: WorkloadSync = new WorkloadSync(cp.monitoringPort, () => platform.workloadInputs()
+      .filter((w) => !isGatewayPod(w.labels ?? {}))
+      .map((w) => (identity && w.sidecar ? { ...w, labels: { ...(w.labels ?? {}), [TLS_MODE_LABEL]: "istio" } } : w)));
     const platform = new LocalPlatform({
       captureMode: mode, stateDir: o.stateDir, cwd: o.cwd, ...(mode === "REDIRECT" ? { bridge } : {}),
-      sidecar: (ctx) => sidecarFor(ctx, xds),
+      sidecar: (ctx) => sidecarFor(ctx, xds, identity ? identityArgs(identity, ctx.pod) : [], identity ? identityEnv(identity) : {}),
       appGraceMs: 3000, sidecarGraceMs: 5000,
       ...(o.backoff ? { backoff: o.backoff } : {}),
       onChange: () => sync.changed(),
@@ -96,7 +113,7 @@ export class Mesh {
     let forward: PortForward | undefined;
     const mesh = new Mesh(state, cp, platform, sync, undefined);
     try {
-      platform.startPods(podPlans(resources, xds, mode));
+      platform.startPods(await prepare(podPlans(resources, xds, mode)));
       if (mode === "REDIRECT") {
         forward = await forwardPort("127.0.0.1", o.ingressPort, () => {
           const gw = platform.status().find((p) => p.labels["istio"] === "ingressgateway");
@@ -107,7 +124,7 @@ export class Mesh {
       await mesh.stop();
       throw e;
     }
-    const watch = new DeploymentWatch(configDir, deploymentsOf(resources), (d) => platform.startPods(deploymentPlans([d], mode)), o.log);
+    const watch = new DeploymentWatch(configDir, deploymentsOf(resources), async (d) => { platform.startPods(await prepare(deploymentPlans([d], mode))); }, o.log);
     watch.begin();
     return new Mesh(state, cp, platform, sync, forward, watch);
   }

@@ -7,7 +7,8 @@
 // MIZZEN_PROXY_ROLE (sidecar|router), MIZZEN_XDS_ADDRESS (host:port), MIZZEN_POD_LABELS (JSON),
 // MIZZEN_WORKLOAD_NAME, MIZZEN_INTERCEPTION_MODE, MIZZEN_INBOUND_APP_ADDRESS, MIZZEN_HTTP_PROXY_PORT,
 // MIZZEN_ADMIN_ADDRESS (host:port), MIZZEN_HEALTH_ADDRESS (host:port), MIZZEN_DRAIN_S,
-// MIZZEN_PROXY_ARGS (JSON list of more `mizzen proxy` flags).
+// MIZZEN_PROXY_ARGS (JSON list of more `mizzen proxy` flags), MIZZEN_CA_RELAY (host:port of the CA,
+// relayed from 127.0.0.1:15012 in the pod).
 import http from "node:http";
 import { errorMessage } from "../../../errors.js";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -16,6 +17,8 @@ import { join } from "node:path";
 import { proxyCommand } from "../../../cli/commands/proxy.js";
 import { probeHttp } from "../readiness.js";
 import { nodeId, proxyBootstrap, type ProxyIdentity } from "./bootstrap.js";
+import { CA_RELAY_PORT } from "./identity.js";
+import { forwardPort } from "./port-forward.js";
 
 function env(name: string, fallback?: string): string {
   const v = process.env[name] ?? fallback;
@@ -78,11 +81,16 @@ async function main(): Promise<number> {
     health.once("error", reject);
     health.listen(healthAt.port, healthAt.host, () => resolve());
   });
+  // REDIRECT: the CA lives on the host (bridge gateway); its certificate names "localhost", so the
+  // identity agent dials a relay on the pod's own loopback (as istiod.istio-system.svc would resolve).
+  const relayTo = process.env["MIZZEN_CA_RELAY"];
+  const relay = relayTo ? await forwardPort("127.0.0.1", CA_RELAY_PORT, () => hostPort(relayTo)) : undefined;
   try {
     // The proxy is `mizzen proxy --bootstrap <file>` run in this process; it handles SIGTERM (drain).
     const extra = JSON.parse(process.env["MIZZEN_PROXY_ARGS"] ?? "[]") as string[];
     return await proxyCommand.run(["--bootstrap", file, "--drain-time-s", process.env["MIZZEN_DRAIN_S"] ?? "2", ...extra]);
   } finally {
+    await relay?.close();
     health.close();
     rmSync(dir, { recursive: true, force: true });
   }

@@ -57,14 +57,18 @@ export class ProgressLines {
   }
 }
 
-/** Which pods are not ready and why, with the log tail of each not-ready container. */
+/**
+ * Which pods are not ready or keep restarting (an app that crashes right after start looks ready
+ * for an instant), and why, with the log tail of each such container.
+ */
 export function notReadyReport(pods: readonly PodStatus[]): string {
-  const bad = pods.filter((p) => !p.ready);
+  const bad = pods.filter((p) => !p.ready || p.restarts > 0);
   if (bad.length === 0) return "the pods are ready but a gateway's proxy is not (see its istio-proxy log)";
-  const parts = [`${bad.length} pod${bad.length === 1 ? " is" : "s are"} not ready:`];
+  const parts = [`${bad.length} pod${bad.length === 1 ? " is" : "s are"} not ready or restarting:`];
   for (const p of bad) {
-    parts.push(`pod ${p.namespace}/${p.name}: ${podPhaseText(p)}, ${p.restarts} restart${p.restarts === 1 ? "" : "s"}`);
-    for (const c of p.containers.filter((x) => !x.ready && x.state !== "completed")) {
+    const phase = p.restarts > 0 && !p.containers.some((c) => c.state === "backoff") ? "CrashLoopBackOff (restarting)" : podPhaseText(p);
+    parts.push(`pod ${p.namespace}/${p.name}: ${phase}, ${p.restarts} restart${p.restarts === 1 ? "" : "s"}`);
+    for (const c of p.containers.filter((x) => (!x.ready || x.restarts > 0) && x.state !== "completed")) {
       const exit = c.lastExit ? ` (last exit: ${c.lastExit.signal ?? `code ${c.lastExit.code ?? "?"}`})` : "";
       parts.push(`  container ${c.name} (${c.role}): ${c.state}, ${c.restarts} restarts${exit}; log ${c.logFile}:`);
       const tail = tailFile(c.logFile, 10);

@@ -75,11 +75,11 @@ function agentEnv(o: { role: "sidecar" | "router"; labels: Record<string, string
 }
 
 /** The sidecar (`istio-proxy`) of a meshed pod; gateways get none. */
-export function sidecarFor(ctx: SidecarContext, xds: string): ContainerSpec | undefined {
+export function sidecarFor(ctx: SidecarContext, xds: string, proxyArgs: readonly string[] = [], extraEnv: Record<string, string> = {}): ContainerSpec | undefined {
   if (isGatewayPod(ctx.pod.labels)) return undefined;
   const none = ctx.captureMode === "NONE";
   const a: PodAddresses = ctx.addresses;
-  return {
+  const spec: ContainerSpec = {
     name: "istio-proxy",
     argv: [process.execPath, POD_AGENT],
     env: agentEnv({
@@ -87,8 +87,17 @@ export function sidecarFor(ctx: SidecarContext, xds: string): ContainerSpec | un
       ...(none ? { appAddress: a.appAddress } : {}),
       httpProxyPort: none ? NONE_HTTP_PROXY_PORT : REDIRECT_HTTP_PROXY_PORT,
     }),
+
     readinessUrl: `http://${a.ip}:15021/healthz/ready`,
   };
+  if (proxyArgs.length > 0) spec.env["MIZZEN_PROXY_ARGS"] = JSON.stringify(proxyArgs);
+  Object.assign(spec.env, extraEnv);
+  return spec;
+}
+
+/** More `mizzen proxy` flags for a gateway pod's proxy (its only container). */
+export function setProxyArgs(plan: PodPlan, proxyArgs: readonly string[], extraEnv: Record<string, string> = {}): void {
+  for (const c of plan.containers) c.env = { ...c.env, ...extraEnv, MIZZEN_PROXY_ARGS: JSON.stringify(proxyArgs) };
 }
 
 /**

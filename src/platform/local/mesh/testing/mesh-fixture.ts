@@ -103,10 +103,10 @@ export interface Page {
   body: string;
 }
 
-/** One HTTP/1.1 request to 127.0.0.1:<port> (a fresh connection each time). */
-export function httpRequest(port: number, path: string, opts: { method?: string; headers?: Record<string, string>; body?: string; timeoutMs?: number } = {}): Promise<Page> {
+/** One HTTP/1.1 request to 127.0.0.1:<port> or `host` (a fresh connection each time); status 0 when refused or reset. */
+export function httpRequest(port: number, path: string, opts: { host?: string; method?: string; headers?: Record<string, string>; body?: string; timeoutMs?: number } = {}): Promise<Page> {
   return new Promise((resolve) => {
-    const req = http.request({ host: "127.0.0.1", port, path, method: opts.method ?? "GET", headers: opts.headers, agent: false, timeout: opts.timeoutMs ?? 20_000 }, (res) => {
+    const req = http.request({ host: opts.host ?? "127.0.0.1", port, path, method: opts.method ?? "GET", headers: opts.headers, agent: false, timeout: opts.timeoutMs ?? 20_000 }, (res) => {
       const chunks: Buffer[] = [];
       res.on("data", (c: Buffer) => chunks.push(c));
       res.on("end", () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString("utf8") }));
