@@ -17,9 +17,18 @@ const MIZZEN_BIN = join(HERE, "..", "..", "bin", "mizzen.js");
 /** BENCH_MIZZEN=hcm runs the connection manager alone (bench/mizzen-proxy.ts) instead of `mizzen proxy`. */
 const MIZZEN_MODE = process.env["BENCH_MIZZEN"] ?? "proxy";
 const NODE_FLAGS = (process.env["BENCH_NODE_FLAGS"] ?? "").split(" ").filter((x) => x !== "");
-const ROUNDS = Number(process.env["BENCH_ROUNDS"] ?? 3);
-const MAX_SECONDS = Number(process.env["BENCH_SECONDS"] ?? 4);
-const FIXED_SECONDS = Number(process.env["BENCH_FIXED_SECONDS"] ?? 3);
+const ARGS = process.argv.slice(2);
+/** `--quick`: one short round, for trying a change (the three-round default is what to report). */
+const QUICK = ARGS.includes("--quick");
+/** `--only one-hop` / `--only two-hops`: direct, nginx and mizzen for that hop count only. */
+const ONLY = ARGS[ARGS.indexOf("--only") + 1] ?? "";
+if (ARGS.includes("--only") && ONLY !== "one-hop" && ONLY !== "two-hops") {
+  process.stderr.write("usage: node dist/bench/run.js [--quick] [--only one-hop|two-hops]\n");
+  process.exit(2);
+}
+const ROUNDS = Number(process.env["BENCH_ROUNDS"] ?? (QUICK ? 1 : 3));
+const MAX_SECONDS = Number(process.env["BENCH_SECONDS"] ?? (QUICK ? 3 : 4));
+const FIXED_SECONDS = Number(process.env["BENCH_FIXED_SECONDS"] ?? (QUICK ? 2 : 3));
 const CONNECTIONS = 64;
 const hasTaskset = spawnSync("sh", ["-c", "command -v taskset"]).status === 0;
 const children: ChildProcess[] = [];
@@ -135,20 +144,20 @@ async function main(): Promise<void> {
   const mizzen = (listen: number, to: number): Promise<ChildProcess> => MIZZEN_MODE === "hcm"
     ? startServer(process.execPath, [...NODE_FLAGS, join(HERE, "mizzen-proxy.js"), String(listen), String(to)], listen)
     : startServer(process.execPath, [...NODE_FLAGS, MIZZEN_BIN, "proxy", "--log-level", "warn", "--bootstrap", writeBenchBootstrap(join(dir, `mizzen-${listen}.json`), listen, to)], listen);
-  const ng1 = await nginx("one", n1, up);
-  const ng2b = await nginx("two-server", n2b, up);
-  const ng2a = await nginx("two-client", n2a, n2b);
-  const mz1 = await mizzen(m1, up);
-  const mz2b = await mizzen(m2b, up);
-  const mz2a = await mizzen(m2a, m2b);
   const pids = (c: ChildProcess): number[] => withChildren(c.pid as number);
-  const setups: Setup[] = [
-    { name: "direct", port: up, pids: pids(upstream) },
-    { name: "nginx 1 hop", port: n1, pids: pids(ng1) },
-    { name: "mizzen 1 hop", port: m1, pids: pids(mz1) },
-    { name: "nginx 2 hops", port: n2a, pids: [...pids(ng2a), ...pids(ng2b)] },
-    { name: "mizzen 2 hops", port: m2a, pids: [...pids(mz2a), ...pids(mz2b)] },
-  ];
+  const setups: Setup[] = [{ name: "direct", port: up, pids: pids(upstream) }];
+  if (ONLY !== "two-hops") {
+    const ng1 = await nginx("one", n1, up);
+    const mz1 = await mizzen(m1, up);
+    setups.push({ name: "nginx 1 hop", port: n1, pids: pids(ng1) }, { name: "mizzen 1 hop", port: m1, pids: pids(mz1) });
+  }
+  if (ONLY !== "one-hop") {
+    const ng2b = await nginx("two-server", n2b, up);
+    const ng2a = await nginx("two-client", n2a, n2b);
+    const mz2b = await mizzen(m2b, up);
+    const mz2a = await mizzen(m2a, m2b);
+    setups.push({ name: "nginx 2 hops", port: n2a, pids: [...pids(ng2a), ...pids(ng2b)] }, { name: "mizzen 2 hops", port: m2a, pids: [...pids(mz2a), ...pids(mz2b)] });
+  }
   const rounds: Row[][] = [];
   for (let r = 0; r < ROUNDS; r++) {
     const rows: Row[] = [];
@@ -165,7 +174,7 @@ async function main(): Promise<void> {
   printTable(result);
   const outDir = join(HERE, "..", "..", "bench", "results");
   mkdirSync(outDir, { recursive: true });
-  writeFileSync(join(outDir, "latest.json"), `${JSON.stringify({ date: new Date().toISOString(), rounds: ROUNDS, results: result }, null, 2)}\n`);
+  writeFileSync(join(outDir, QUICK || ONLY !== "" ? "latest-partial.json" : "latest.json"), `${JSON.stringify({ date: new Date().toISOString(), rounds: ROUNDS, loadAverage: load, results: result }, null, 2)}\n`);
   for (const c of children.reverse()) await stop(c);
   rmSync(dir, { recursive: true, force: true });
 }

@@ -24,6 +24,18 @@ import { sendMirrors } from "./upstream/mirror.js";
 const RETRY_BUFFER_LIMIT = 64 * 1024;
 
 function onRouteTimeout(ex: HttpExchange): void { ex.timeout(false); }
+
+/** One write for a response head and its first body bytes: a single Buffer when they are adjacent in the read. */
+function writeHeadAndBody(socket: Socket, head: Buffer | string, body: Buffer): boolean {
+  if (typeof head !== "string" && head.buffer === body.buffer && head.byteOffset + head.length === body.byteOffset) {
+    return socket.write(Buffer.from(head.buffer, head.byteOffset, head.length + body.length));
+  }
+  socket.cork();
+  if (typeof head === "string") socket.write(head, "latin1"); else socket.write(head);
+  const ok = socket.write(body);
+  socket.uncork();
+  return ok;
+}
 function onPerTryTimeout(ex: HttpExchange): void { ex.timeout(true); }
 function onRetryTimer(ex: HttpExchange): void { ex.retryNow(); }
 
@@ -52,10 +64,10 @@ export class HttpExchange implements HttpStream, UpstreamUser {
   private upstreamPathValue = "";
   private hostHeader = "";
 
-  readonly peerSocket: Socket;
+  /** The response head, held until the body bytes of the same upstream read (one write for both). */
+  private heldHead: Buffer | string | null = null;
 
   constructor(readonly dc: H1Downstream, readonly head: RequestHead, bodyless: boolean) {
-    this.peerSocket = dc.socket;
     this.requestComplete = bodyless;
     const r = this.record;
     r.startTime = Date.now();
@@ -262,24 +274,40 @@ export class HttpExchange implements HttpStream, UpstreamUser {
       out = downstreamResponseHead(head, dc.rt.config.serverName, close, this.head.version === 10 && !close);
     }
     this.record.bytesSent += out.length;
-    if (typeof out === "string") dc.socket.write(out, "latin1");
-    else dc.socket.write(out);
+    this.heldHead = out;
   }
 
   onUpstreamBody(conn: H1UpstreamConnection, bytes: Buffer, last: boolean): void {
     if (bytes.length > 0) {
       this.record.bytesSent += bytes.length;
-      if (!this.dc.socket.write(bytes)) conn.socket.pause();
+      const head = this.heldHead;
+      let ok: boolean;
+      if (head === null) ok = this.dc.socket.write(bytes);
+      else {
+        this.heldHead = null;
+        ok = writeHeadAndBody(this.dc.socket, head, bytes);
+      }
+      if (!ok) conn.socket.pause();
     }
     if (!last) return;
+    this.onUpstreamReadEnd();
     this.releaseHost();
     this.upstream = null;
     conn.done();
     this.finish();
   }
 
+  onUpstreamReadEnd(): void {
+    const head = this.heldHead;
+    if (head === null) return;
+    this.heldHead = null;
+    if (typeof head === "string") this.dc.socket.write(head, "latin1");
+    else this.dc.socket.write(head);
+  }
+
   onUpstreamFailure(conn: H1UpstreamConnection, connected: boolean, malformed: boolean): void {
     this.clearTryTimer();
+    this.heldHead = null;
     const cluster = this.cluster as Cluster;
     cluster.report(conn.host, connected ? { kind: "reset" } : { kind: "connect-failure" });
     this.releaseHost();

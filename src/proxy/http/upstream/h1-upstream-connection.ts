@@ -11,8 +11,11 @@ import { logger } from "../../server/logger.js";
 
 /** What an upstream connection reports to the request using it. */
 export interface UpstreamUser {
-  /** The client socket responses are written to: corked while one upstream read is relayed (one writev). */
-  readonly peerSocket: Socket | null;
+  /**
+   * One upstream read was relayed: write out anything held back (a response head is held until
+   * the body bytes of the same read arrive, so head and body leave in one write).
+   */
+  onUpstreamReadEnd(conn: H1UpstreamConnection): void;
   /** A full response head arrived (1xx included). `raw` is the head's bytes as received. */
   onUpstreamHead(conn: H1UpstreamConnection, head: ResponseHead, raw: Buffer): void;
   /** Body bytes, forwarded as they are (framing included); `last` when the response ended. */
@@ -46,6 +49,8 @@ export class H1UpstreamConnection {
   requestDone = false;
   /** No body expected for the current response (HEAD request). */
   headRequest = false;
+  /** The pool's sweep count when this connection went idle (its idle timeout). */
+  idleSince = 0;
   private state = S_IDLE;
   private pending: Buffer | null = null;
   private remaining = 0;
@@ -102,8 +107,8 @@ export class H1UpstreamConnection {
   }
 
   private onSocketTimeout(): void {
-    // Connect timeout, or an idle pooled connection past its idle time.
-    if (!this.connected || this.state === S_IDLE) this.socket.destroy();
+    // Connect timeout (idle pooled connections are closed by the pool's sweep).
+    if (!this.connected) this.socket.destroy();
   }
 
   /** Starts one request/response cycle for `user`. */
@@ -114,7 +119,6 @@ export class H1UpstreamConnection {
     this.headRequest = headRequest;
     this.state = S_HEAD;
     this.socket.resume(); // a previous response may have paused it for a slow client
-    if (this.connected) this.socket.setTimeout(0);
   }
 
   /** Detaches the user and closes (abandoned attempt: timeout, downstream gone, retry). */
@@ -133,16 +137,12 @@ export class H1UpstreamConnection {
     if (this.state === S_UPGRADED) return;
     if (this.user === null || this.state === S_IDLE || this.state === S_DEAD) { this.abort(); return; }
     this.pending = this.pending === null ? d : Buffer.concat([this.pending, d]);
-    const peer = this.user.peerSocket;
-    if (peer !== null) peer.cork();
-    try {
-      while (this.pending !== null && this.user !== null) {
-        if (this.state === S_HEAD) { if (!this.readHead()) return; }
-        else this.readBody();
-      }
-    } finally {
-      if (peer !== null) peer.uncork();
+    const user = this.user;
+    while (this.pending !== null && this.user !== null) {
+      if (this.state === S_HEAD) { if (!this.readHead()) break; }
+      else this.readBody();
     }
+    user.onUpstreamReadEnd(this);
   }
 
   private readHead(): boolean {

@@ -5,7 +5,6 @@ import type { H1UpstreamConnection, UpstreamUser } from "./h1-upstream-connectio
 import type { HttpExchange } from "../exchange.js";
 
 class MirrorSink implements UpstreamUser {
-  readonly peerSocket = null;
   onUpstreamHead(): void {}
   onUpstreamBody(conn: H1UpstreamConnection, _bytes: Buffer, last: boolean): void {
     if (last) conn.done();
@@ -15,6 +14,7 @@ class MirrorSink implements UpstreamUser {
     conn.abort();
   }
   onUpstreamDrain(): void {}
+  onUpstreamReadEnd(): void {}
 }
 
 const MIRROR_SINK = new MirrorSink();
