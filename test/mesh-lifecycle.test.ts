@@ -5,7 +5,9 @@
 import { after, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import https from "node:https";
+import type { TLSSocket } from "node:tls";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { processAlive } from "../src/platform/local/mesh/state.js";
@@ -65,6 +67,52 @@ spec:
     assert.deepEqual(processesMentioning(stateDir), []);
   });
 });
+
+/** A Secret (kubernetes.io/tls, istio-system) and an HTTPS server on the bookinfo Gateway; undefined without openssl. */
+function tlsManifests(): string | undefined {
+  const dir = join(work, "tls");
+  spawnSync("mkdir", ["-p", dir]);
+  const r = spawnSync("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", join(dir, "k.pem"), "-out", join(dir, "c.pem"), "-days", "2",
+    "-subj", "/CN=bookinfo.example.com", "-addext", "subjectAltName=DNS:bookinfo.example.com"], { encoding: "utf8" });
+  if (r.status !== 0) return undefined;
+  const b64 = (f: string): string => readFileSync(join(dir, f)).toString("base64");
+  const out = join(work, "tls-manifests");
+  spawnSync("mkdir", ["-p", out]);
+  writeFileSync(join(out, "gateway.yaml"), `apiVersion: v1
+kind: Secret
+metadata: { name: bookinfo-credential, namespace: istio-system }
+type: kubernetes.io/tls
+data:
+  tls.crt: ${b64("c.pem")}
+  tls.key: ${b64("k.pem")}
+---
+apiVersion: networking.istio.io/v1
+kind: Gateway
+metadata: { name: bookinfo-gateway }
+spec:
+  selector: { istio: ingressgateway }
+  servers:
+  - port: { number: 80, name: http, protocol: HTTP }
+    hosts: ["*"]
+  - port: { number: 443, name: https, protocol: HTTPS }
+    hosts: ["*"]
+    tls: { mode: SIMPLE, credentialName: bookinfo-credential }
+`);
+  return out;
+}
+
+function httpsGet(port: number, path: string): Promise<{ status: number; body: string; subject: string }> {
+  return new Promise((resolve) => {
+    const req = https.get({ host: "127.0.0.1", port, path, servername: "bookinfo.example.com", rejectUnauthorized: false, agent: false, timeout: 10_000 }, (res) => {
+      const subject = String((res.socket as TLSSocket).getPeerCertificate().subject?.CN ?? "");
+      const chunks: Buffer[] = [];
+      res.on("data", (c: Buffer) => chunks.push(c));
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString("utf8"), subject }));
+    });
+    req.on("timeout", () => req.destroy());
+    req.on("error", () => resolve({ status: 0, body: "", subject: "" }));
+  });
+}
 
 const capture = redirectUnavailable ? "none" : "redirect";
 
@@ -127,14 +175,24 @@ describe("Bookinfo in capture mode NONE", () => {
   let mesh: TestMesh | undefined;
   after(async () => { await mesh?.down(); });
 
-  it("serves the product page through the gateway and follows request routing", async () => {
+  it("serves the product page through the gateway (HTTP, and HTTPS with a credentialName Secret) and follows request routing", async () => {
     const net = join(REPO_ROOT, "samples/bookinfo/networking");
-    mesh = await startTestMesh({ capture: "none", paths: [join(REPO_ROOT, "samples/bookinfo/platform"), join(net, "bookinfo-gateway.yaml"), join(net, "destination-rule-all.yaml")] });
+    const tls = tlsManifests();
+    mesh = await startTestMesh({ capture: "none", paths: [join(REPO_ROOT, "samples/bookinfo/platform"), join(net, "bookinfo-gateway.yaml"), join(net, "destination-rule-all.yaml"), ...(tls ? [tls] : [])] });
     assert.equal(mesh.up.code, 0, mesh.up.stdout + mesh.up.stderr);
     const m = mesh;
     const pods = await meshPods(m);
     assert.ok(pods.every((p) => p.captureMode === "NONE" && /^127\.18\./.test(p.ip)), JSON.stringify(pods.map((p) => p.ip)));
     await steadily("the product page", 2, () => productPage(m.ingressPort), (p) => p.status === 200 && p.body.includes("Book Reviews"));
+    if (tls && m.ingressHttpsPort) {
+      const port = m.ingressHttpsPort;
+      const r = await eventually("the product page over HTTPS", async () => {
+        const got = await httpsGet(port, "/productpage");
+        return got.status === 200 ? got : undefined;
+      });
+      assert.equal(r.subject, "bookinfo.example.com", "the gateway serves the Secret's certificate");
+      assert.match(r.body, /Book Details/);
+    }
     await m.apply("samples/bookinfo/networking/virtual-service-all-v1.yaml", "samples/bookinfo/networking/virtual-service-reviews-test-v2.yaml");
     await steadily("no stars for others", 4, () => productPage(m.ingressPort), (p) => starsOf(p) === "none");
     await steadily("black stars for jason", 3, () => productPage(m.ingressPort, "jason"), (p) => starsOf(p) === "black");

@@ -31,7 +31,7 @@ async function run(args: string[]): Promise<number> {
   try {
     const resources = await loadValidated(files);
     const mesh = runningMesh(stateDir);
-    writeResources(mesh.configDir, resources, mesh.captureMode === "NONE" ? (r) => mapGatewayPorts(r, mesh.ingressPort) : undefined);
+    writeResources(mesh.configDir, resources, mesh.captureMode === "NONE" ? (r) => mapGatewayPorts(r, mesh.ingressPort, mesh.ingressHttpsPort) : undefined);
     for (const r of resources) console.log(`${r.kind.toLowerCase()}/${r.metadata.name}${r.metadata.namespace ? ` (${r.metadata.namespace})` : ""} configured`);
     return 0;
   } catch (e) {

@@ -8,10 +8,11 @@ import { stateDirOf } from "../../platform/local/mesh/state.js";
 import { runUp, type UpOptions } from "../../platform/local/mesh/up-runner.js";
 import type { Command } from "../registry.js";
 
-const USAGE = `Usage: mizzen up -f DIR|FILE [-f …] [--detach] [--capture auto|redirect|none] [--state-dir .mizzen] [--ingress-port 8080] [--timeout 120]
+const USAGE = `Usage: mizzen up -f DIR|FILE [-f …] [--detach] [--capture auto|redirect|none] [--state-dir .mizzen] [--ingress-port 8080] [--ingress-https-port 8443] [--timeout 120]
 
 Starts the control plane and every Deployment in the manifests as pods (one process per container
-plus a mizzen proxy sidecar), and the ingress gateway on 127.0.0.1:<ingress-port>. Istio config in
+plus a mizzen proxy sidecar), and the ingress gateway on 127.0.0.1:<ingress-port> (Gateway port 80;
+its port 443 on <ingress-https-port>, TLS credentials from Secrets in istio-system). Istio config in
 the manifests applies too. With --detach it returns once everything is ready; otherwise it stays in
 the foreground until Ctrl-C and then shuts everything down.
 
@@ -19,7 +20,7 @@ the foreground until Ctrl-C and then shuts everything down.
   --timeout SECONDS    how long to wait for every pod to be ready (default 120)`;
 
 export const UP_FLAGS = {
-  values: { file: ["f", "filename"], capture: [], "state-dir": [], "ingress-port": [], timeout: [], bridge: [], cwd: [], "mesh-config": [] },
+  values: { file: ["f", "filename"], capture: [], "state-dir": [], "ingress-port": [], "ingress-https-port": [], timeout: [], bridge: [], cwd: [], "mesh-config": [] },
   booleans: ["detach", "d", "daemon", "help", "h"],
 };
 
@@ -47,6 +48,7 @@ export function upOptions(f: ParsedFlags, paths: string[], cwd: string): UpOptio
     stateDir: stateDirOf(lastValue(f, "state-dir")),
     capture: captureValue(lastValue(f, "capture")),
     ingressPort: portValue(f, "ingress-port", 8080),
+    ingressHttpsPort: portValue(f, "ingress-https-port", 8443),
     cwd: resolve(lastValue(f, "cwd") ?? cwd),
     timeoutMs: timeout * 1000,
     detach: f.booleans.has("detach") || f.booleans.has("d"),

@@ -50,13 +50,17 @@ function toYaml(r: Resource): string {
 /**
  * Istio's ingress gateway Service maps port 80 to 8080 in the pod. Without network namespaces
  * (NONE) the gateway shares the host's ports, so its server port 80 becomes the ingress port
- * itself, where the host reaches it directly.
+ * itself (and 443 the HTTPS ingress port), where the host reaches it directly.
  */
-export function mapGatewayPorts(r: Resource, ingressPort: number): Resource {
+export function mapGatewayPorts(r: Resource, ingressPort: number, ingressHttpsPort?: number): Resource {
   if (r.kind !== "Gateway") return r;
   const spec = r["spec"] as { servers?: { port?: { number?: number } }[] } | undefined;
-  if (!spec?.servers?.some((s) => s.port?.number === 80)) return r;
-  const servers = spec.servers.map((s) => (s.port?.number === 80 ? { ...s, port: { ...s.port, number: ingressPort } } : s));
+  const map = new Map<number, number>([[80, ingressPort], ...(ingressHttpsPort ? [[443, ingressHttpsPort] as [number, number]] : [])]);
+  if (!spec?.servers?.some((s) => map.has(s.port?.number ?? -1))) return r;
+  const servers = spec.servers.map((s) => {
+    const to = map.get(s.port?.number ?? -1);
+    return to === undefined ? s : { ...s, port: { ...s.port, number: to } };
+  });
   return { ...r, spec: { ...spec, servers } };
 }
 

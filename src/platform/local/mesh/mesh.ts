@@ -13,6 +13,7 @@ import type { PodStatus } from "../pod-runtime.js";
 import { probeHttp } from "../readiness.js";
 import { deploymentsOf, loadValidated, mapGatewayPorts, writeResources } from "./config-dir.js";
 import { DeploymentWatch } from "./deployment-watch.js";
+import { writeGatewaySecrets } from "./gateway-credentials.js";
 import { startControlPlane, type ControlPlaneHandle } from "./control-plane-process.js";
 import { forwardPort, type PortForward } from "./port-forward.js";
 import { deploymentPlans, EGRESS_GATEWAY, gatewayPlan, INGRESS_GATEWAY, isGatewayPod, needsEgressGateway, setProxyArgs, sidecarFor } from "./pods.js";
@@ -29,6 +30,8 @@ export interface MeshOptions {
   stateDir: string;
   capture: "auto" | "redirect" | "none";
   ingressPort: number;
+  /** Host port for the gateway's HTTPS servers (port 443); none when undefined. */
+  ingressHttpsPort?: number;
   /** Where relative container commands resolve. */
   cwd: string;
   bridge?: BridgeSpec;
@@ -51,6 +54,7 @@ export class Mesh {
     private readonly sync: WorkloadSync,
     private readonly forward: PortForward | undefined,
     private readonly watch?: DeploymentWatch,
+    private readonly httpsForward?: PortForward,
   ) {}
 
   /** Validates, then starts everything; resolves once started (see waitReady). Throws before starting anything on bad input. */
@@ -71,10 +75,11 @@ export class Mesh {
     chmodSync(o.stateDir, 0o755);
     const configDir = join(o.stateDir, "config");
     rmSync(configDir, { recursive: true, force: true });
-    writeResources(configDir, resources, mode === "NONE" ? (r) => mapGatewayPorts(r, o.ingressPort) : undefined);
+    writeResources(configDir, resources, mode === "NONE" ? (r) => mapGatewayPorts(r, o.ingressPort, o.ingressHttpsPort) : undefined);
+    const gatewaySecretsFile = writeGatewaySecrets(o.stateDir, resources);
     const bridge = o.bridge ?? DEFAULT_BRIDGE;
     const state: MeshState = {
-      pid: process.pid, phase: "starting", captureMode: mode, stateDir: o.stateDir, configDir, ingressPort: o.ingressPort,
+      pid: process.pid, phase: "starting", captureMode: mode, stateDir: o.stateDir, configDir, ingressPort: o.ingressPort, ...(o.ingressHttpsPort ? { ingressHttpsPort: o.ingressHttpsPort } : {}),
       ...(mode === "REDIRECT" ? { bridge } : {}), startedAt: new Date().toISOString(),
     };
     writeMeshState(state);
@@ -94,6 +99,10 @@ export class Mesh {
       for (const p of plans) if (isGatewayPod(p.labels)) setProxyArgs(p, identityArgs(identity, p), identityEnv(identity));
       return plans;
     };
+    const withSecrets = (plans: PodPlan[]): PodPlan[] => {
+      if (gatewaySecretsFile) for (const p of plans) if (isGatewayPod(p.labels)) for (const c of p.containers) c.env = { ...c.env, MIZZEN_STATIC_SECRETS: gatewaySecretsFile };
+      return plans;
+    };
     state.controlPlane = { pid: cp.pid, xdsPort: cp.xdsPort, monitoringPort: cp.monitoringPort, host: cp.host };
     writeMeshState(state);
     const xds = `${cp.host}:${cp.xdsPort}`;
@@ -111,14 +120,21 @@ export class Mesh {
     });
     if (mode === "NONE") useLoopbackSubnet(platform, o.loopbackSubnet ?? loopbackSubnetFor(process.pid));
     let forward: PortForward | undefined;
+    let httpsForward: PortForward | undefined;
     const mesh = new Mesh(state, cp, platform, sync, undefined);
     try {
-      platform.startPods(await prepare(podPlans(resources, xds, mode)));
+      platform.startPods(await prepare(withSecrets(podPlans(resources, xds, mode))));
       if (mode === "REDIRECT") {
         forward = await forwardPort("127.0.0.1", o.ingressPort, () => {
           const gw = platform.status().find((p) => p.labels["istio"] === "ingressgateway");
           return gw ? { host: gw.ip, port: 80 } : undefined;
         });
+        if (o.ingressHttpsPort) {
+          httpsForward = await forwardPort("127.0.0.1", o.ingressHttpsPort, () => {
+            const gw = platform.status().find((p) => p.labels["istio"] === "ingressgateway");
+            return gw ? { host: gw.ip, port: 443 } : undefined;
+          });
+        }
       }
     } catch (e) {
       await mesh.stop();
@@ -126,7 +142,7 @@ export class Mesh {
     }
     const watch = new DeploymentWatch(configDir, deploymentsOf(resources), async (d) => { platform.startPods(await prepare(deploymentPlans([d], mode))); }, o.log);
     watch.begin();
-    return new Mesh(state, cp, platform, sync, forward, watch);
+    return new Mesh(state, cp, platform, sync, forward, watch, httpsForward);
   }
 
   pods(): PodStatus[] {
@@ -191,6 +207,7 @@ export class Mesh {
     this.watch?.stop();
     this.sync.close();
     await this.forward?.close();
+    await this.httpsForward?.close();
     try {
       await this.platform.shutdown();
     } catch (e) {

@@ -7,11 +7,11 @@
 // MIZZEN_PROXY_ROLE (sidecar|router), MIZZEN_XDS_ADDRESS (host:port), MIZZEN_POD_LABELS (JSON),
 // MIZZEN_WORKLOAD_NAME, MIZZEN_INTERCEPTION_MODE, MIZZEN_INBOUND_APP_ADDRESS, MIZZEN_HTTP_PROXY_PORT,
 // MIZZEN_ADMIN_ADDRESS (host:port), MIZZEN_HEALTH_ADDRESS (host:port), MIZZEN_DRAIN_S,
-// MIZZEN_PROXY_ARGS (JSON list of more `mizzen proxy` flags), MIZZEN_CA_RELAY (host:port of the CA,
+// MIZZEN_STATIC_SECRETS (a JSON file of Envoy secrets for the bootstrap), MIZZEN_PROXY_ARGS (JSON list of more `mizzen proxy` flags), MIZZEN_CA_RELAY (host:port of the CA,
 // relayed from 127.0.0.1:15012 in the pod).
 import http from "node:http";
 import { errorMessage } from "../../../errors.js";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { proxyCommand } from "../../../cli/commands/proxy.js";
@@ -71,6 +71,12 @@ async function main(): Promise<number> {
   const none = identity.interceptionMode === "NONE";
   const adminAt = hostPort(env("MIZZEN_ADMIN_ADDRESS", none ? `${identity.ip}:15000` : "127.0.0.1:15000"));
   const bootstrap = proxyBootstrap({ identity, xds: hostPort(env("MIZZEN_XDS_ADDRESS")), admin: adminAt });
+  // Gateways: TLS credentials (credentialName) as static secrets.
+  const secretsFile = process.env["MIZZEN_STATIC_SECRETS"];
+  if (secretsFile) {
+    const st = bootstrap["static_resources"] as Record<string, unknown>;
+    st["secrets"] = JSON.parse(readFileSync(secretsFile, "utf8")) as unknown[];
+  }
   const dir = mkdtempSync(join(tmpdir(), "mizzen-pod-"));
   const file = join(dir, "envoy-rev.json");
   writeFileSync(file, `${JSON.stringify(bootstrap, null, 2)}\n`);

@@ -19,6 +19,8 @@ export interface MeshState {
   stateDir: string;
   configDir: string;
   ingressPort: number;
+  /** Where the gateway's HTTPS (server port 443) is reached from the host. */
+  ingressHttpsPort?: number;
   bridge?: BridgeSpec;
   controlPlane?: { pid: number; xdsPort: number; monitoringPort: number; host: string };
   startedAt: string;

@@ -20,6 +20,7 @@ export interface UpOptions {
   stateDir: string;
   capture: "auto" | "redirect" | "none";
   ingressPort: number;
+  ingressHttpsPort?: number;
   cwd: string;
   timeoutMs: number;
   detach: boolean;
@@ -35,6 +36,7 @@ export interface UpOptions {
 function daemonArgs(o: UpOptions): string[] {
   const args = ["up", "--daemon", "--state-dir", o.stateDir, "--capture", o.capture, "--ingress-port", String(o.ingressPort), "--timeout", String(Math.ceil(o.timeoutMs / 1000)), "--cwd", o.cwd];
   for (const p of o.paths) args.push("-f", p);
+  if (o.ingressHttpsPort) args.push("--ingress-https-port", String(o.ingressHttpsPort));
   if (o.bridge) args.push("--bridge", `${o.bridge.name}=${o.bridge.gateway}`);
   if (o.meshConfigFile) args.push("--mesh-config", o.meshConfigFile);
   return args;
@@ -78,7 +80,7 @@ async function supervise(o: UpOptions): Promise<number> {
   let mesh: Mesh;
   try {
     mesh = await Mesh.start({
-      paths: o.paths, stateDir: o.stateDir, capture: o.capture, ingressPort: o.ingressPort, cwd: o.cwd, readyTimeoutMs: o.timeoutMs, log: say,
+      paths: o.paths, stateDir: o.stateDir, capture: o.capture, ingressPort: o.ingressPort, ...(o.ingressHttpsPort ? { ingressHttpsPort: o.ingressHttpsPort } : {}), cwd: o.cwd, readyTimeoutMs: o.timeoutMs, log: say,
       ...(o.bridge ? { bridge: o.bridge } : {}), ...(o.meshConfigFile ? { meshConfigFile: o.meshConfigFile } : {}),
     });
   } catch (e) {

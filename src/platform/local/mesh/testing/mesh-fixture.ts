@@ -44,6 +44,7 @@ export const redirectUnavailable = podNetworkUnavailableReason();
 export interface TestMesh {
   stateDir: string;
   ingressPort: number;
+  ingressHttpsPort: number;
   capture: "redirect" | "none";
   up: CliResult;
   cli(args: string[], timeoutMs?: number): Promise<CliResult>;
@@ -63,7 +64,8 @@ export interface TestMeshOptions {
 export async function startTestMesh(o: TestMeshOptions): Promise<TestMesh> {
   const stateDir = mkdtempSync(join(tmpdir(), "mizzen-mesh-"));
   const ingressPort = await freePort();
-  const args = ["up", "--detach", "--state-dir", stateDir, "--ingress-port", String(ingressPort), "--capture", o.capture, "--timeout", String(o.timeoutS ?? 90), "--cwd", REPO_ROOT];
+  const ingressHttpsPort = await freePort();
+  const args = ["up", "--detach", "--state-dir", stateDir, "--ingress-port", String(ingressPort), "--ingress-https-port", String(ingressHttpsPort), "--capture", o.capture, "--timeout", String(o.timeoutS ?? 90), "--cwd", REPO_ROOT];
   for (const p of o.paths) args.push("-f", p);
   if (o.capture === "redirect") {
     const b = freeBridge("mzt");
@@ -78,7 +80,7 @@ export async function startTestMesh(o: TestMeshOptions): Promise<TestMesh> {
   const up = await mizzen(args, ((o.timeoutS ?? 90) + 90) * 1000);
   let downed = false;
   const mesh: TestMesh = {
-    stateDir, ingressPort, capture: o.capture, up, cli,
+    stateDir, ingressPort, ingressHttpsPort, capture: o.capture, up, cli,
     async apply(...files) {
       const r = await cli(["apply", ...files.flatMap((f) => ["-f", join(REPO_ROOT, f)])]);
       if (r.code !== 0) throw new Error(`mizzen apply failed: ${r.stderr}`);
