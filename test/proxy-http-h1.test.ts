@@ -32,6 +32,24 @@ before(async () => {
       const body = Buffer.concat(chunks);
       if (req.url === "/flaky" && flaky++ % 2 === 0) { res.writeHead(503); res.end("try again"); return; }
       if (req.url === "/hang") return;
+      if (req.url?.startsWith("/pattern")) {
+        // Byte i of the body is i % 251, sent in small pieces (many small proxy reads), so a
+        // read buffer reused while a slow client's write still holds it shows as wrong bytes.
+        const size = Number(req.url.slice(9));
+        res.writeHead(200, { "content-type": "application/octet-stream", "content-length": String(size) });
+        const piece = 2000; // not a multiple of 251: consecutive pieces differ
+        const block = Buffer.from(Array.from({ length: piece + 251 }, (_, i) => i % 251));
+        let sent = 0;
+        const next = (): void => {
+          if (sent >= size) { res.end(); return; }
+          const n = Math.min(piece, size - sent);
+          const from = sent % 251;
+          sent += n;
+          if (res.write(block.subarray(from, from + n))) setImmediate(next); else res.once("drain", next);
+        };
+        next();
+        return;
+      }
       if (req.url?.startsWith("/big")) {
         const size = Number(req.url.slice(5)) || 1 << 20;
         res.writeHead(200, { "content-type": "application/octet-stream" });
@@ -223,6 +241,26 @@ test("large responses honour backpressure from a slow reader", async () => {
     req.end();
   });
   assert.equal(got, size);
+});
+
+test("response bytes reach a slow reader unaltered (read buffers are not reused while a write holds them)", async () => {
+  const size = 8 << 20; // more than the kernel buffers between proxy and client hold
+  const bad = await new Promise<number>((resolve, reject) => {
+    const req = request({ host: "127.0.0.1", port: proxy.port, path: `/pattern/${size}`, agent, headers: { host: "svc" } }, (res) => {
+      let n = 0;
+      let wrong = 0;
+      res.pause();
+      // Not reading at first fills the kernel buffers, so the proxy's writes to this client queue up.
+      let timer: NodeJS.Timeout | undefined;
+      setTimeout(() => { timer = setInterval(() => { res.resume(); setTimeout(() => res.pause(), 2); }, 10); }, 300);
+      res.on("data", (d: Buffer) => { for (let i = 0; i < d.length; i++) if (d[i] !== (n + i) % 251) wrong++; n += d.length; });
+      res.on("end", () => { clearInterval(timer); resolve(n === size ? wrong : -1); });
+      res.on("error", (e) => { clearInterval(timer); reject(e); });
+    });
+    req.on("error", reject);
+    req.end();
+  });
+  assert.equal(bad, 0);
 });
 
 test("pipelined requests are answered in order on one connection", async () => {

@@ -64,11 +64,13 @@ export class HttpExchange implements HttpStream, UpstreamUser {
   private upstreamPathValue = "";
   private hostHeader = "";
 
+  readonly peerSocket: Socket;
   /** The response head, held until the body bytes of the same upstream read (one write for both). */
   private heldHead: Buffer | string | null = null;
 
   constructor(readonly dc: H1Downstream, readonly head: RequestHead, bodyless: boolean) {
     this.requestComplete = bodyless;
+    this.peerSocket = dc.socket;
     const r = this.record;
     r.startTime = Date.now();
     r.startMono = performance.now();

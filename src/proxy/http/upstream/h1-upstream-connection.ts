@@ -11,6 +11,8 @@ import { logger } from "../../server/logger.js";
 
 /** What an upstream connection reports to the request using it. */
 export interface UpstreamUser {
+  /** The client socket response bytes go to (null: none): bytes it has not written yet keep the read buffer busy. */
+  readonly peerSocket: Socket | null;
   /**
    * One upstream read was relayed: write out anything held back (a response head is held until
    * the body bytes of the same read arrive, so head and body leave in one write).
@@ -30,6 +32,8 @@ export interface UpstreamUser {
 
 const S_IDLE = 0, S_HEAD = 1, S_BODY_LENGTH = 2, S_BODY_CHUNKED = 3, S_BODY_CLOSE = 4, S_UPGRADED = 5, S_DEAD = 6;
 const MAX_RESPONSE_HEAD = 96 * 1024;
+/** Plaintext connections read into a buffer of their own (no allocation and no stream machinery per read). */
+const READ_BUFFER_SIZE = 64 * 1024;
 
 export interface PoolRelease {
   release(conn: H1UpstreamConnection): void;
@@ -57,6 +61,9 @@ export class H1UpstreamConnection {
   private readonly framing = new ChunkedFraming();
   private head = new ResponseHead();
   private readonly pool: PoolRelease;
+  /** Where the next plaintext read lands; replaced when bytes read into it are still referenced. */
+  private readBuffer: Buffer | null = null;
+  private readBufferBusy = false;
 
   constructor(cluster: Cluster, host: UpstreamHost, pool: PoolRelease) {
     this.cluster = cluster;
@@ -74,12 +81,15 @@ export class H1UpstreamConnection {
       s.on("secureConnect", () => this.onTlsConnect(s));
       this.socket = s;
     } else {
-      this.socket = netConnect({ host: host.address, port: host.port, noDelay: true });
+      this.socket = netConnect({
+        host: host.address, port: host.port, noDelay: true,
+        onread: { buffer: () => this.nextReadBuffer(), callback: (n: number, buf: Uint8Array) => this.onRead(buf as Buffer, n) },
+      });
       this.socket.on("connect", () => this.onConnect());
     }
     this.socket.setTimeout(cluster.connectTimeoutMs > 0 ? cluster.connectTimeoutMs : 10_000);
     this.socket.on("timeout", () => this.onSocketTimeout());
-    this.socket.on("data", (d: Buffer) => this.onData(d));
+    if (tls) this.socket.on("data", (d: Buffer) => this.onData(d));
     this.socket.on("error", () => this.onEnd());
     this.socket.on("close", () => this.onEnd());
     this.socket.on("end", () => this.onEnd());
@@ -131,6 +141,27 @@ export class H1UpstreamConnection {
 
   get reusable(): boolean {
     return this.state === S_IDLE && !this.socket.destroyed && this.socket.writable;
+  }
+
+  private nextReadBuffer(): Buffer {
+    if (this.readBuffer === null || this.readBufferBusy) {
+      this.readBuffer = Buffer.allocUnsafe(READ_BUFFER_SIZE);
+      this.readBufferBusy = false;
+    }
+    return this.readBuffer;
+  }
+
+  /** A plaintext read of `n` bytes into the connection's read buffer; true = keep reading. */
+  private onRead(buf: Buffer, n: number): boolean {
+    // A tunnel pipes 'data' events; give it bytes of its own.
+    if (this.state === S_UPGRADED) { this.socket.emit("data", Buffer.from(buf.subarray(0, n))); return true; }
+    const user = this.user;
+    this.onData(buf.subarray(0, n));
+    if (this.pending !== null && this.pending.buffer === buf.buffer) this.pending = Buffer.from(this.pending);
+    const peer = user?.peerSocket;
+    // Bytes the client socket could not write at once are referenced by it until written.
+    if (peer && peer.writableLength > 0) this.readBufferBusy = true;
+    return true;
   }
 
   private onData(d: Buffer): void {

@@ -5,6 +5,7 @@ import type { H1UpstreamConnection, UpstreamUser } from "./h1-upstream-connectio
 import type { HttpExchange } from "../exchange.js";
 
 class MirrorSink implements UpstreamUser {
+  readonly peerSocket = null;
   onUpstreamHead(): void {}
   onUpstreamBody(conn: H1UpstreamConnection, _bytes: Buffer, last: boolean): void {
     if (last) conn.done();
