@@ -5,6 +5,7 @@ import type { Socket } from "node:net";
 import type { SecureContext } from "node:tls";
 import type { CompiledRouteConfig } from "./router/route-config.js";
 import type { HttpRequestRecord } from "./http/request-record.js";
+import type { TcpConnectionRecord } from "./tcp/access-log.js";
 
 /** Envoy's response flags, as they appear in access logs and stats. */
 export type ResponseFlag =
@@ -144,6 +145,8 @@ export interface ProxyServices {
   readonly routeConfigs?: { get(name: string): CompiledRouteConfig | undefined };
   /** Called once per completed HTTP request with its record (access log, stats); keep it cheap. */
   readonly onHttpRequest?: (record: HttpRequestRecord) => void;
+  /** Called once per finished TCP proxy connection (Istio's TCP metrics); peerPrincipal is the mTLS peer's SPIFFE id. */
+  readonly onTcpConnection?: (record: TcpConnectionRecord, peerPrincipal?: string) => void;
 }
 
 /** Envoy-style stats ("listener.0.0.0.0_15001.downstream_cx_total", "cluster.x.upstream_cx_total"). */

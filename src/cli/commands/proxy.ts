@@ -9,10 +9,14 @@ import { loadBootstrap } from "../../proxy/xds/index.js";
 import { identityConfig, IDENTITY_USAGE, takeIdentityFlag, type IdentityFlags } from "../../proxy/server/identity/identity-flags.js";
 import type { ProxyIdentity } from "../../proxy/server/identity/proxy-identity.js";
 import { dnsCaptureConfig, startDnsCapture, type DnsCapture } from "../../proxy/server/dns/index.js";
+import { wireProxyTelemetry, MERGED_METRICS_PORT, type ProxyTelemetryWiring } from "../../telemetry/wiring/proxy-wiring.js";
+import { formatPrometheus } from "../../proxy/admin/prometheus.js";
+import { adminBackend } from "../../proxy/server/admin-backend.js";
 import type { Command } from "../registry.js";
 
 const USAGE = `Usage: mizzen proxy --bootstrap FILE [--drain-time-s N] [--log-level LEVEL] [--service-node ID] [--admin-port N]
                     [--ca-address HOST:PORT --root-cert FILE --token-file FILE [--cert-ttl-s N]] [--dns-proxy-port N]
+                    [--metrics-port N | --no-metrics]
 
   --bootstrap FILE     Envoy v3 bootstrap (YAML or JSON)
   --drain-time-s N     seconds to drain connections on SIGTERM and listener updates (default 5)
@@ -20,6 +24,8 @@ const USAGE = `Usage: mizzen proxy --bootstrap FILE [--drain-time-s N] [--log-le
   --service-node ID    node id (overrides node.id in the bootstrap)
   --admin-port N       admin API port (overrides admin.address; 0 picks a free port)
   --dns-proxy-port N   DNS proxy on 127.0.0.1:N fed by NDS (node metadata DNS_CAPTURE=true does the same on 15053)
+  --metrics-port N     merged Prometheus metrics (/stats/prometheus) on the pod IP:N (default 15020; 0 picks a free port)
+  --no-metrics         Istio metrics off and no merged endpoint (benchmarks compare proxy throughput with and without)
 ${IDENTITY_USAGE}`;
 
 export interface ProxyFlags {
@@ -30,11 +36,13 @@ export interface ProxyFlags {
   adminPort?: number;
   identity: IdentityFlags;
   dnsProxyPort?: number;
+  /** Merged metrics port; null = telemetry off (--no-metrics). */
+  metricsPort: number | null;
 }
 
 /** Parses flags; returns a usage error message instead of throwing. */
 export function parseProxyFlags(args: string[]): ProxyFlags | { error: string } | "help" {
-  const flags: Partial<ProxyFlags> = { drainTimeS: 5, logLevel: "info", identity: {} };
+  const flags: Partial<ProxyFlags> = { drainTimeS: 5, logLevel: "info", identity: {}, metricsPort: MERGED_METRICS_PORT };
   for (let i = 0; i < args.length; i++) {
     const raw = args[i] as string;
     if (raw === "--help" || raw === "-h") return "help";
@@ -76,6 +84,15 @@ export function parseProxyFlags(args: string[]): ProxyFlags | { error: string } 
         flags.dnsProxyPort = n;
         break;
       }
+      case "--metrics-port": {
+        const n = num(name, value(), 0, 65535);
+        if (typeof n !== "number") return n;
+        flags.metricsPort = n;
+        break;
+      }
+      case "--no-metrics":
+        flags.metricsPort = null;
+        break;
       case "--service-node": {
         const v = value();
         if (!v) return { error: "--service-node needs an id" };
@@ -107,6 +124,7 @@ async function run(args: string[]): Promise<number> {
   let server: ProxyServer | undefined;
   let identity: ProxyIdentity | undefined;
   let dns: DnsCapture | undefined;
+  let telemetry: ProxyTelemetryWiring | undefined;
   let stop: (code: number) => void = () => undefined;
   const stopped = new Promise<number>((r) => { stop = r; });
   try {
@@ -124,8 +142,14 @@ async function run(args: string[]): Promise<number> {
     const dnsConfig = dnsCaptureConfig(flags.dnsProxyPort, { id: flags.serviceNode ?? (bootstrap.node as { id?: unknown } | undefined)?.id, metadata: node?.metadata });
     if (dnsConfig && "error" in dnsConfig) throw new MizzenError("MIZZEN_ERR_BOOTSTRAP", dnsConfig.error);
     if (dnsConfig) dns = await startDnsCapture(dnsConfig, (m) => logger.info(m));
+    const nodeId = flags.serviceNode ?? String((bootstrap.node as { id?: unknown } | undefined)?.id ?? "");
+    if (flags.metricsPort !== null) {
+      // The collector resolver reads the server's clusters once it exists.
+      telemetry = wireProxyTelemetry({ nodeId, nodeMetadata: node?.metadata ?? {}, metricsPort: flags.metricsPort, clusters: () => server?.clusters });
+    }
     const created: ProxyServer = new ProxyServer({
       secrets,
+      ...(telemetry ? { observers: telemetry.hooks } : {}),
       ...(identity ? { adsCallCredentials: identity.adsCallCredentials } : {}),
       ...(dns ? { xdsExtensions: dns.xdsExtensions } : {}),
       bootstrap, drainTimeMs: flags.drainTimeS * 1000,
@@ -135,6 +159,11 @@ async function run(args: string[]): Promise<number> {
     });
     server = created;
     await created.start();
+    const started = created;
+    // The merged endpoint is a convenience: a taken port is reported, not fatal.
+    await telemetry?.startMetrics(() => formatPrometheus(adminBackend(started).stats()))
+      .then(() => { if (telemetry?.metricsAddress) logger.info(`merged metrics on http://${telemetry.metricsAddress}/stats/prometheus`); })
+      .catch((e: unknown) => logger.warn(`merged metrics endpoint not started: ${errorMessage(e)}`));
   } catch (e) {
     const details = e instanceof MizzenError && e.details ? e.details.map((d) => `  ${d}`).join("\n") : "";
     console.error(`mizzen proxy: ${errorMessage(e)}${details ? `\n${details}` : ""}`);
@@ -142,6 +171,7 @@ async function run(args: string[]): Promise<number> {
     await server?.shutdown(0).catch(() => undefined);
     identity?.close();
     await dns?.close();
+    await telemetry?.close();
     return 1;
   }
   const running = server;
@@ -154,6 +184,7 @@ async function run(args: string[]): Promise<number> {
   const code = await stopped;
   identity?.close();
   await dns?.close();
+  await telemetry?.close();
   process.removeAllListeners("SIGTERM");
   process.removeAllListeners("SIGINT");
   return code;

@@ -38,6 +38,8 @@ export interface ProxyServerOptions {
   readonly adsCallCredentials?: grpc.CallCredentials;
   /** Non-Envoy types to take from ADS, by type URL (Istio's NDS for the DNS proxy). */
   readonly xdsExtensions?: Readonly<Record<string, XdsExtension>>;
+  /** Request and connection observers for every listener (telemetry: Istio metrics). */
+  readonly observers?: Pick<ProxyServices, "onHttpRequest" | "onTcpConnection">;
   /** Called when the proxy wants the process to end (/quitquitquit). */
   readonly onQuit?: () => void;
 }
@@ -66,7 +68,7 @@ export class ProxyServer {
     this.node = { ...node, ...(options.serviceNode !== undefined ? { id: options.serviceNode } : {}) };
     this.nodeId = typeof this.node.id === "string" ? this.node.id : "";
     this.clusters = new ClusterManager({ tlsBuilder: (json, field) => buildUpstreamTls(json, this.secrets, field) });
-    const services: ProxyServices = { nodeId: this.nodeId, clusters: this.clusters, stats: this.stats, routeConfigs: this.routes };
+    const services: ProxyServices = { nodeId: this.nodeId, clusters: this.clusters, stats: this.stats, routeConfigs: this.routes, ...options.observers };
     this.registry.register(tcpProxyFactory);
     this.registry.register(httpConnectionManagerFactory);
     this.registry.register(networkRbacFactory); // AuthorizationPolicy on TCP chains

@@ -18,6 +18,8 @@ export class TcpConnectionRecord {
   downstreamRemoteAddress = "";
   downstreamLocalAddress = "";
   statPrefix = "";
+  /** The downstream's SPIFFE id when the listener terminated mTLS; "" otherwise. */
+  peerPrincipal = "";
 
   addFlag(f: ResponseFlag): void {
     if (!this.flags.includes(f)) this.flags.push(f);

@@ -22,6 +22,7 @@ export class TcpProxyFilter implements NetworkFilter {
     rec.statPrefix = cfg.statPrefix;
     rec.downstreamRemoteAddress = `${conn.remoteAddress}:${conn.remotePort}`;
     rec.downstreamLocalAddress = `${conn.destinationAddress}:${conn.destinationPort}`;
+    rec.peerPrincipal = conn.tls?.peerUriSans[0] ?? "";
     const down = conn.socket;
     const name = pickCluster(cfg, Math.random());
     rec.cluster = name;
@@ -122,6 +123,7 @@ export class TcpProxyFilter implements NetworkFilter {
     if (down) down.destroy();
     rec.durationMs = Date.now() - rec.startTime;
     for (const sink of this.config.accessLogs) sink.write(rec);
+    this.services.onTcpConnection?.(rec, rec.peerPrincipal === "" ? undefined : rec.peerPrincipal);
     if (rec.flags.length > 0) logger.debug(`tcp_proxy ${this.config.statPrefix}: ${rec.format()}`);
   }
 
