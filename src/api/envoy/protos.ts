@@ -103,14 +103,24 @@ function loadPackageOf(name: string): boolean {
     for (const f of readdirSync(folder)) if (f.endsWith(".proto")) files.push(path.join(pkg, f));
   }
   if (files.length === 0) return false;
-  try {
-    const root = envoyRoot();
-    root.loadSync(files, { keepCase: true });
-    root.resolveAll();
-    return true;
-  } catch {
-    return false;
+  // File by file: one file whose imports are not shipped (envoy/config/trace/v3/opencensus.proto)
+  // must not hide its siblings (zipkin.proto, opentelemetry.proto).
+  const root = envoyRoot();
+  let loaded = false;
+  for (const f of files) {
+    try {
+      root.loadSync(f, { keepCase: true });
+      loaded = true;
+    } catch {
+      // skipped: the file or one of its imports is missing
+    }
   }
+  try {
+    root.resolveAll();
+  } catch {
+    return loaded;
+  }
+  return loaded;
 }
 
 /** Looks up a message type by full name (with or without the leading dot), or undefined. */
