@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { lastValue, parseFlags } from "../../controlplane/cli/flags.js";
 import { errorMessage } from "../../errors.js";
-import { stateDirOf } from "../../platform/local/mesh/state.js";
+import { readMeshState, stateDirOf } from "../../platform/local/mesh/state.js";
 import { runUp, type UpOptions } from "../../platform/local/mesh/up-runner.js";
 import type { Command } from "../registry.js";
 import { UP_FLAGS, upOptions } from "./up.js";
@@ -26,16 +26,20 @@ export const DEMO_PATHS = [
 
 function pointers(stateDir: string): (ingressPort: number) => string {
   const flag = stateDir === stateDirOf(undefined) ? "" : ` --state-dir ${stateDir}`;
-  return (port) => [
-    "",
-    "Bookinfo is up. Where to look:",
-    `  product page     http://127.0.0.1:${port}/productpage   (log in as jason after applying the routing tasks)`,
-    `  pods             mizzen status${flag}`,
-    `  proxies          mizzen proxy-status --monitoring-address <see ${join(stateDir, "mesh.json")}>`,
-    `  metrics          curl http://<pod ip>:15020/stats/prometheus   (pod ips in mizzen status)`,
-    `  access logs      mizzen logs <pod>${flag} -c proxy`,
-    `  tasks            mizzen apply${flag} -f samples/bookinfo/networking/virtual-service-all-v1.yaml (and samples/bookinfo/tasks/)`,
-  ].join("\n");
+  return (port) => {
+    const monitoring = readMeshState(stateDir)?.controlPlane?.monitoringPort;
+    return [
+      "",
+      "Bookinfo is up. Where to look:",
+      `  product page     http://127.0.0.1:${port}/productpage   (log in as jason after applying the routing tasks)`,
+      `  pods             mizzen status${flag}`,
+      `  proxies          mizzen proxy-status --cp-address 127.0.0.1:${monitoring ?? "<monitoringPort in mesh.json>"}`,
+      `  metrics          curl http://<pod ip>:15020/stats/prometheus   (pod ips in mizzen status, if the proxy serves 15020)`,
+      `  access logs      mizzen logs <pod>${flag} -c proxy`,
+      `  tasks            mizzen apply${flag} -f samples/bookinfo/networking/virtual-service-all-v1.yaml (and samples/bookinfo/tasks/)`,
+      `  stop             mizzen down${flag}`,
+    ].join("\n");
+  };
 }
 
 async function run(args: string[]): Promise<number> {
