@@ -1,0 +1,99 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { decodeMeshConfig } from "../../config/mesh/index.js";
+import { storeFrom, TestMesh } from "../../pilot/testing/bookinfo.js";
+import { bookinfo } from "../../pilot/testing/bookinfo.js";
+import { assertValidEnvoy } from "../../pilot/testing/valid-envoy.js";
+import { HCM_TYPE, type EnvoyJson } from "../../pilot/envoy.js";
+import { compileHcmConfig } from "../../proxy/http/hcm-config.js";
+import "../../proxy/http/filters/builtin.js";
+import { XDS_TYPED_STRUCT } from "./typed-struct-filter.js";
+
+function hcms(listeners: readonly EnvoyJson[]): EnvoyJson[] {
+  const out: EnvoyJson[] = [];
+  for (const l of listeners) {
+    for (const c of (l["filter_chains"] as EnvoyJson[] | undefined) ?? []) {
+      for (const f of (c["filters"] as EnvoyJson[] | undefined) ?? []) {
+        const tc = f["typed_config"] as EnvoyJson | undefined;
+        if (tc?.["@type"] === HCM_TYPE) out.push(tc);
+      }
+    }
+  }
+  return out;
+}
+
+const MESH = `accessLogFile: /dev/stdout
+enableTracing: true
+defaultConfig:
+  tracing:
+    sampling: 100
+extensionProviders:
+- name: zipkin
+  zipkin: { service: zipkin.istio-system.svc.cluster.local, port: 9411 }
+defaultProviders:
+  tracing: [zipkin]
+`;
+
+test("every sidecar HCM gets istio.stats first (as a TypedStruct), MeshConfig's access log and zipkin tracing; the result encodes and compiles", () => {
+  const base = bookinfo();
+  const mesh = new TestMesh(base.store, decodeMeshConfig(MESH, "mesh.yaml").mesh);
+  const res = mesh.resources(mesh.sidecar("default", "productpage-v1"));
+  assertValidEnvoy(res);
+  const all = hcms(res.listeners);
+  assert.ok(all.some((h) => String(h["stat_prefix"]).startsWith("inbound")), "an inbound HCM");
+  assert.ok(all.some((h) => String(h["stat_prefix"]).startsWith("outbound")), "an outbound HCM");
+  for (const h of all) {
+    const first = (h["http_filters"] as EnvoyJson[])[0] as EnvoyJson;
+    assert.equal(first["name"], "istio.stats");
+    assert.equal((first["typed_config"] as EnvoyJson)["@type"], XDS_TYPED_STRUCT);
+    assert.equal((first["typed_config"] as EnvoyJson)["type_url"], "type.googleapis.com/stats.PluginConfig");
+    assert.equal(((h["access_log"] as EnvoyJson[])[0] as EnvoyJson)["name"], "envoy.access_loggers.file");
+    const tracing = h["tracing"] as { random_sampling: { value: number }; provider: { typed_config: { collector_cluster: string } } };
+    assert.equal(tracing.random_sampling.value, 100);
+    assert.equal(tracing.provider.typed_config.collector_cluster, "outbound|9411||zipkin.istio-system.svc.cluster.local");
+    const compiled = compileHcmConfig(h.rds === undefined ? h : { ...h, rds: undefined, route_config: { name: "r", virtual_hosts: [] } });
+    assert.ok(compiled.filters.some((f) => f.name === "istio.stats"), "the proxy builds the stats filter from the TypedStruct");
+    assert.ok(compiled.telemetry !== null);
+  }
+});
+
+test("Istio's defaults: stats everywhere, no access log and no tracing; a Telemetry resource turns the server side's logs on", () => {
+  const plain = bookinfo().resources(bookinfo().sidecar("default", "reviews-v1"));
+  for (const h of hcms(plain.listeners)) {
+    assert.equal(((h["http_filters"] as EnvoyJson[])[0] as EnvoyJson)["name"], "istio.stats");
+    assert.equal(h["access_log"], undefined);
+    assert.equal(h["tracing"], undefined);
+  }
+  const withTelemetry = new TestMesh(storeFrom(`apiVersion: telemetry.istio.io/v1
+kind: Telemetry
+metadata: { name: logs, namespace: default }
+spec:
+  accessLogging:
+  - providers: [{ name: envoy }]
+    match: { mode: SERVER }
+`));
+  const base = bookinfo();
+  for (const r of withTelemetry.store.list("Telemetry")) base.store.apply(r);
+  const res = base.resources(base.sidecar("default", "reviews-v1"));
+  const all = hcms(res.listeners);
+  const inbound = all.filter((h) => String(h["stat_prefix"]).startsWith("inbound"));
+  const outbound = all.filter((h) => !String(h["stat_prefix"]).startsWith("inbound"));
+  assert.ok(inbound.length > 0 && outbound.length > 0);
+  for (const h of inbound) assert.equal((h["access_log"] as EnvoyJson[]).length, 1);
+  for (const h of outbound) assert.equal(h["access_log"], undefined);
+});
+
+test("gateway HCMs report as clients (outbound fragments) with istio.stats first", () => {
+  const base = bookinfo(`apiVersion: networking.istio.io/v1
+kind: Gateway
+metadata: { name: gw, namespace: default }
+spec:
+  selector: { istio: ingressgateway }
+  servers: [{ port: { number: 8080, name: http, protocol: HTTP }, hosts: ["*"] }]
+`);
+  const res = base.resources(base.gateway("istio-system", "ingress-0", "10.0.0.99", { istio: "ingressgateway" }));
+  assertValidEnvoy(res);
+  const all = hcms(res.listeners);
+  assert.ok(all.length > 0);
+  for (const h of all) assert.equal(((h["http_filters"] as EnvoyJson[])[0] as EnvoyJson)["name"], "istio.stats");
+});
