@@ -134,6 +134,7 @@ async function main(): Promise<void> {
   if (process.platform !== "linux") { process.stderr.write("the benchmark needs Linux (/proc, taskset)\n"); process.exit(1); }
   ensureTools();
   const load = loadavg()[0] ?? 0;
+  if (NODE_FLAGS.length > 0) process.stdout.write(`mizzen proxies run with node ${NODE_FLAGS.join(" ")} (BENCH_NODE_FLAGS)\n`);
   if (load > 1) process.stdout.write(`note: load average ${load.toFixed(1)} before the run; other work on this machine skews the figures (ratios suffer least)\n`);
   const dir = mkdtempSync(join(tmpdir(), "mizzen-bench-"));
   const up = await freePort();
@@ -174,7 +175,7 @@ async function main(): Promise<void> {
   printTable(result);
   const outDir = join(HERE, "..", "..", "bench", "results");
   mkdirSync(outDir, { recursive: true });
-  writeFileSync(join(outDir, QUICK || ONLY !== "" ? "latest-partial.json" : "latest.json"), `${JSON.stringify({ date: new Date().toISOString(), rounds: ROUNDS, loadAverage: load, results: result }, null, 2)}\n`);
+  writeFileSync(join(outDir, QUICK || ONLY !== "" ? "latest-partial.json" : "latest.json"), `${JSON.stringify({ date: new Date().toISOString(), rounds: ROUNDS, loadAverage: load, nodeFlags: NODE_FLAGS, results: result }, null, 2)}\n`);
   for (const c of children.reverse()) await stop(c);
   rmSync(dir, { recursive: true, force: true });
 }
