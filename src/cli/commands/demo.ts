@@ -7,6 +7,7 @@ import { lastValue, parseFlags } from "../../controlplane/cli/flags.js";
 import { errorMessage } from "../../errors.js";
 import { readMeshState, stateDirOf } from "../../platform/local/mesh/state.js";
 import { runUp, type UpOptions } from "../../platform/local/mesh/up-runner.js";
+import { DEMO_TRACE_STORE_PORT, demoMeshConfig } from "../../telemetry/wiring/demo-telemetry.js";
 import type { Command } from "../registry.js";
 import { UP_FLAGS, upOptions } from "./up.js";
 
@@ -34,8 +35,9 @@ function pointers(stateDir: string): (ingressPort: number) => string {
       `  product page     http://127.0.0.1:${port}/productpage   (log in as jason after applying the routing tasks)`,
       `  pods             mizzen status${flag}`,
       `  proxies          mizzen proxy-status --cp-address 127.0.0.1:${monitoring ?? "<monitoringPort in mesh.json>"}`,
-      `  metrics          curl http://<pod ip>:15020/stats/prometheus   (pod ips in mizzen status, if the proxy serves 15020)`,
+      `  metrics          curl http://<pod ip>:15020/stats/prometheus   (pod ips in mizzen status)`,
       `  access logs      mizzen logs <pod>${flag} -c proxy`,
+      `  traces           curl 'http://127.0.0.1:${DEMO_TRACE_STORE_PORT}/api/v2/traces?limit=5'   (built-in trace store, Zipkin API; unless --tracing-endpoint)`,
       `  tasks            mizzen apply${flag} -f samples/bookinfo/networking/virtual-service-all-v1.yaml (and samples/bookinfo/tasks/)`,
       `  stop             mizzen down${flag}`,
     ].join("\n");
@@ -53,11 +55,14 @@ async function run(args: string[]): Promise<number> {
     if (f.positionals.length > 0 || f.values.has("file")) throw new Error("demo takes no manifests (it runs samples/bookinfo)");
     opts = upOptions(f, DEMO_PATHS, ROOT);
     if (!lastValue(f, "mesh-config")) {
-      // The demo profile: access logs to the proxies' stdout (their log files).
+      // The demo profile: access logs to the proxies' stdout (their log files), every request
+      // traced to the built-in trace store on 127.0.0.1:9411 (or to --tracing-endpoint).
       mkdirSync(opts.stateDir, { recursive: true });
       const file = join(opts.stateDir, "demo-mesh.yaml");
-      writeFileSync(file, "accessLogFile: /dev/stdout\n");
+      const tracingEndpoint = lastValue(f, "tracing-endpoint");
+      writeFileSync(file, demoMeshConfig({ tracingEndpoint, ...(opts.traceStorePort ? { traceStorePort: opts.traceStorePort } : {}) }));
       opts.meshConfigFile = file;
+      if (tracingEndpoint === undefined) opts.traceStorePort ??= DEMO_TRACE_STORE_PORT;
     }
     opts.afterReady = pointers(opts.stateDir);
   } catch (e) {

@@ -6,9 +6,11 @@ import { errorMessage } from "../../errors.js";
 import type { BridgeSpec } from "../../platform/local/pod-network.js";
 import { stateDirOf } from "../../platform/local/mesh/state.js";
 import { runUp, type UpOptions } from "../../platform/local/mesh/up-runner.js";
+import { DEMO_TRACE_STORE_PORT, tracingMeshConfigFile } from "../../telemetry/wiring/demo-telemetry.js";
 import type { Command } from "../registry.js";
 
 const USAGE = `Usage: mizzen up -f DIR|FILE [-f …] [--detach] [--capture auto|redirect|none] [--state-dir .mizzen] [--ingress-port 8080] [--ingress-https-port 8443] [--timeout 120]
+          [--mesh-config FILE] [--tracing-endpoint URL] [--trace-store-port 9411]
 
 Starts the control plane and every Deployment in the manifests as pods (one process per container
 plus a mizzen proxy sidecar), and the ingress gateway on 127.0.0.1:<ingress-port> (Gateway port 80;
@@ -17,10 +19,12 @@ the manifests applies too. With --detach it returns once everything is ready; ot
 the foreground until Ctrl-C and then shuts everything down.
 
   --capture auto       redirect (network namespaces + iptables) when root with ip and iptables, else none
-  --timeout SECONDS    how long to wait for every pod to be ready (default 120)`;
+  --timeout SECONDS    how long to wait for every pod to be ready (default 120)
+  --tracing-endpoint URL  send every request's spans (Zipkin v2 JSON, 100 % sampling) to URL, e.g. http://127.0.0.1:9411/api/v2/spans
+  --trace-store-port N    run the built-in trace store (Zipkin API) on 127.0.0.1:N while the mesh runs`;
 
 export const UP_FLAGS = {
-  values: { file: ["f", "filename"], capture: [], "state-dir": [], "ingress-port": [], "ingress-https-port": [], timeout: [], bridge: [], cwd: [], "mesh-config": [] },
+  values: { file: ["f", "filename"], capture: [], "state-dir": [], "ingress-port": [], "ingress-https-port": [], timeout: [], bridge: [], cwd: [], "mesh-config": [], "tracing-endpoint": [], "trace-store-port": [] },
   booleans: ["detach", "d", "daemon", "help", "h"],
 };
 
@@ -42,10 +46,13 @@ export function upOptions(f: ParsedFlags, paths: string[], cwd: string): UpOptio
   const timeout = Number(lastValue(f, "timeout") ?? "120");
   if (!Number.isFinite(timeout) || timeout <= 0) throw new Error("--timeout needs a positive number of seconds");
   const bridge = bridgeValue(lastValue(f, "bridge"));
-  const mesh = lastValue(f, "mesh-config");
+  const stateDir = stateDirOf(lastValue(f, "state-dir"));
+  let mesh = lastValue(f, "mesh-config");
+  const tracing = lastValue(f, "tracing-endpoint");
+  if (tracing !== undefined) mesh = tracingMeshConfigFile(stateDir, mesh === undefined ? undefined : resolve(mesh), tracing);
   return {
     paths: paths.map((p) => resolve(p)),
-    stateDir: stateDirOf(lastValue(f, "state-dir")),
+    stateDir,
     capture: captureValue(lastValue(f, "capture")),
     ingressPort: portValue(f, "ingress-port", 8080),
     ingressHttpsPort: portValue(f, "ingress-https-port", 8443),
@@ -55,6 +62,7 @@ export function upOptions(f: ParsedFlags, paths: string[], cwd: string): UpOptio
     daemon: f.booleans.has("daemon"),
     ...(bridge ? { bridge } : {}),
     ...(mesh ? { meshConfigFile: resolve(mesh) } : {}),
+    ...(lastValue(f, "trace-store-port") !== undefined ? { traceStorePort: portValue(f, "trace-store-port", DEMO_TRACE_STORE_PORT) } : {}),
   };
 }
 

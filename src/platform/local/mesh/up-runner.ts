@@ -13,6 +13,7 @@ import { MIZZEN_BIN } from "./control-plane-process.js";
 import { Mesh } from "./mesh.js";
 import { ProgressLines, statusTable, tailFile } from "./pod-report.js";
 import { processAlive, readMeshState, readPods } from "./state.js";
+import { startMeshTraceStore } from "../../../telemetry/wiring/demo-telemetry.js";
 import { cleanupStale } from "./teardown.js";
 
 export interface UpOptions {
@@ -28,6 +29,8 @@ export interface UpOptions {
   daemon: boolean;
   bridge?: BridgeSpec;
   meshConfigFile?: string;
+  /** Built-in trace store (Zipkin API) on 127.0.0.1:<port> while the mesh runs (the demo's collector). */
+  traceStorePort?: number;
   /** Printed once everything is ready (the demo's pointers). */
   afterReady?: (ingressPort: number) => string;
 }
@@ -39,6 +42,7 @@ function daemonArgs(o: UpOptions): string[] {
   if (o.ingressHttpsPort) args.push("--ingress-https-port", String(o.ingressHttpsPort));
   if (o.bridge) args.push("--bridge", `${o.bridge.name}=${o.bridge.gateway}`);
   if (o.meshConfigFile) args.push("--mesh-config", o.meshConfigFile);
+  if (o.traceStorePort) args.push("--trace-store-port", String(o.traceStorePort));
   return args;
 }
 
@@ -78,6 +82,8 @@ async function supervise(o: UpOptions): Promise<number> {
   const say = (line: string): void => console.log(line);
   const stopped = waitSignal();
   let mesh: Mesh;
+  // A taken trace store port is reported, not fatal: spans then go nowhere.
+  const traces = o.traceStorePort ? await startMeshTraceStore(o.traceStorePort).catch((e: unknown) => { say(`trace store not started on 127.0.0.1:${o.traceStorePort}: ${errorMessage(e)}`); }) : undefined;
   try {
     mesh = await Mesh.start({
       paths: o.paths, stateDir: o.stateDir, capture: o.capture, ingressPort: o.ingressPort, ...(o.ingressHttpsPort ? { ingressHttpsPort: o.ingressHttpsPort } : {}), cwd: o.cwd, readyTimeoutMs: o.timeoutMs, log: say,
@@ -86,6 +92,7 @@ async function supervise(o: UpOptions): Promise<number> {
   } catch (e) {
     console.error(`mizzen up: ${errorMessage(e)}`);
     cleanupStale(o.stateDir);
+    await traces?.close();
     return 1;
   }
   const progress = new ProgressLines();
@@ -105,6 +112,7 @@ async function supervise(o: UpOptions): Promise<number> {
   const sig = await stopped;
   say(`${sig}: stopping the mesh`);
   await mesh.stop();
+  await traces?.close();
   await waiting;
   say("mesh stopped");
   return 0;
