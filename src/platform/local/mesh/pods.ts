@@ -101,13 +101,12 @@ export function setProxyArgs(plan: PodPlan, proxyArgs: readonly string[], extraE
 }
 
 /**
- * The pods of the Deployments. REDIRECT: inbound capture is transparent and the app's DNS goes to
- * the sidecar's DNS proxy; the app's outbound HTTP goes to the sidecar's forward proxy
- * (HTTP_PROXY=127.0.0.1:15080) because the proxy's virtualOutbound does not yet hand redirected
- * connections to the 0.0.0.0_<port> HTTP listeners. MIZZEN_REDIRECT_HTTP_PROXY=0 turns that off
- * (fully transparent outbound through 15001).
+ * The pods of the Deployments. REDIRECT capture is transparent both ways: the app resolves mesh
+ * names through the sidecar's DNS proxy (captured port 53) and its connections are redirected to
+ * the sidecar (15001). MIZZEN_REDIRECT_HTTP_PROXY=1 makes the apps use the sidecar's forward proxy
+ * (HTTP_PROXY=http://127.0.0.1:15080) instead.
  */
-export function deploymentPlans(resources: readonly Resource[], captureMode: CaptureMode, httpProxy = process.env["MIZZEN_REDIRECT_HTTP_PROXY"] !== "0"): PodPlan[] {
+export function deploymentPlans(resources: readonly Resource[], captureMode: CaptureMode, httpProxy = process.env["MIZZEN_REDIRECT_HTTP_PROXY"] === "1"): PodPlan[] {
   const plans = deploymentsOf(resources).flatMap((d) => planDeployment(d));
   if (captureMode === "REDIRECT" && httpProxy) {
     for (const p of plans) {
