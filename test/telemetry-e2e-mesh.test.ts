@@ -7,6 +7,7 @@
 import assert from "node:assert/strict";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
+import { connect, createServer as createTcpServer, type Server as TcpServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -72,6 +73,8 @@ describe("telemetry through real sidecars", () => {
   let collector: Awaited<ReturnType<typeof zipkinCollector>>;
   let tmp = "";
   let apiPort = 0;
+  let dbPort = 0;
+  let tcpApp: TcpServer;
   let proxyPort = 0;
   let metricsPort = 0;
 
@@ -79,7 +82,10 @@ describe("telemetry through real sidecars", () => {
     apiPort = await freePortOn(["127.0.0.1", API_IP]);
     proxyPort = await freePortOn([WEB_IP]);
     metricsPort = await freePortOn([WEB_IP, API_IP]);
+    dbPort = await freePortOn(["127.0.0.1", API_IP, WEB_IP]);
     app = await echoApp(apiPort, "api");
+    tcpApp = createTcpServer((s) => s.pipe(s));
+    await new Promise<void>((r) => tcpApp.listen(dbPort, "127.0.0.1", () => r()));
     collector = await zipkinCollector();
     tmp = await mkdtemp(join(tmpdir(), "mizzen-tel-e2e-"));
     const meshFile = join(tmp, "mesh.yaml");
@@ -91,10 +97,17 @@ metadata: { name: api, namespace: default }
 spec:
   selector: { app: api }
   ports: [{ name: http, port: ${apiPort}, targetPort: http }]
+---
+apiVersion: v1
+kind: Service
+metadata: { name: db, namespace: default }
+spec:
+  selector: { app: api }
+  ports: [{ name: tcp, port: ${dbPort}, targetPort: tcp }]
 `,
     }, ["--mesh", meshFile]);
     const webPod: PodSpec = { name: "web-0", ip: WEB_IP, serviceAccount: "web-sa", labels: { app: "web", version: "v1" }, ports: {} };
-    const apiPod: PodSpec = { name: "api-0", ip: API_IP, serviceAccount: "api-sa", labels: { app: "api", version: "v2" }, ports: { http: apiPort } };
+    const apiPod: PodSpec = { name: "api-0", ip: API_IP, serviceAccount: "api-sa", labels: { app: "api", version: "v2" }, ports: { http: apiPort, tcp: dbPort } };
     for (const p of [webPod, apiPod]) await registerPod(cp, p);
     const metrics = ["--metrics-port", String(metricsPort)];
     api = await startSidecar(cp, apiPod, { extraArgs: metrics });
@@ -113,6 +126,7 @@ spec:
     await web?.stop();
     await api?.stop();
     app?.close();
+    tcpApp?.close();
     collector?.server.close();
     await cp?.stop();
     if (tmp !== "") await rm(tmp, { recursive: true, force: true });
@@ -167,5 +181,35 @@ spec:
     assert.equal(parent.kind, "CLIENT");
     assert.equal(child.kind, "SERVER");
     assert.notEqual(parent.localEndpoint?.serviceName, child.localEndpoint?.serviceName);
+  });
+
+  it("a TCP connection through both sidecars is counted by both reporters (istio_tcp_*)", async () => {
+    let echoed = "";
+    await waitFor("bytes echoed through the sidecars' TCP listeners", async () => {
+      echoed = await new Promise<string>((resolve) => {
+        const c = connect(dbPort, WEB_IP, () => c.end("ping"));
+        let got = "";
+        c.setTimeout(3000, () => c.destroy());
+        c.on("data", (d: Buffer) => { got += d.toString(); });
+        c.on("error", () => undefined);
+        c.on("close", () => resolve(got));
+      });
+      return echoed === "ping";
+    }, 15_000);
+    const scrape = async (ip: string): Promise<string> => (await fetch(`http://${ip}:${metricsPort}/stats/prometheus`)).text();
+    let src: string[] = [];
+    let dst: string[] = [];
+    await waitFor("TCP connections counted on both sides", async () => {
+      src = series(await scrape(WEB_IP), "istio_tcp_connections_closed_total").filter((l) => label(l, "reporter") === "source" && label(l, "destination_service_name") === "db");
+      dst = series(await scrape(API_IP), "istio_tcp_connections_closed_total").filter((l) => label(l, "reporter") === "destination");
+      return src.length > 0 && dst.length > 0;
+    }, 10_000);
+    for (const l of src) assert.equal(label(l, "source_workload"), "web-0", l);
+    for (const l of dst) {
+      assert.equal(label(l, "destination_workload"), "api-0", l);
+      assert.equal(label(l, "source_principal"), "spiffe://cluster.local/ns/default/sa/web-sa", l);
+      assert.equal(label(l, "connection_security_policy"), "mutual_tls", l);
+    }
+    assert.match(await scrape(API_IP), /^istio_tcp_received_bytes_total\{reporter="destination",.*\} [1-9]/m);
   });
 });
