@@ -1,7 +1,7 @@
 // A running local mesh: manifests validated, written to <stateDir>/config, the control plane as a
 // child process, the Deployments' pods with sidecars and the gateways under LocalPlatform, the
 // pods registered as live workloads, the ingress gateway on 127.0.0.1:<ingress port>.
-import { chmodSync, mkdirSync, readdirSync, rmSync } from "node:fs";
+import { chmodSync, mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import type { Resource } from "../../../config/resource.js";
 import { MizzenError, errorMessage } from "../../../errors.js";
@@ -236,13 +236,4 @@ function podPlans(resources: readonly Resource[], xds: string, mode: CaptureMode
   plans.push(gatewayPlan(INGRESS_GATEWAY, xds, mode));
   if (needsEgressGateway(resources)) plans.push(gatewayPlan(EGRESS_GATEWAY, xds, mode));
   return plans;
-}
-
-/** Files in the config directory (for `get`). */
-export function configFiles(configDir: string): string[] {
-  try {
-    return readdirSync(configDir).filter((f) => f.endsWith(".yaml"));
-  } catch {
-    return [];
-  }
 }
