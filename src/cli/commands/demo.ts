@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { lastValue, parseFlags } from "../../controlplane/cli/flags.js";
 import { errorMessage } from "../../errors.js";
-import { readMeshState, stateDirOf } from "../../platform/local/mesh/state.js";
+import { stateDirOf } from "../../platform/local/mesh/state.js";
 import { runUp, type UpOptions } from "../../platform/local/mesh/up-runner.js";
 import { DEMO_TRACE_STORE_PORT, demoMeshConfig } from "../../telemetry/wiring/demo-telemetry.js";
 import type { Command } from "../registry.js";
@@ -28,13 +28,12 @@ export const DEMO_PATHS = [
 function pointers(stateDir: string): (ingressPort: number) => string {
   const flag = stateDir === stateDirOf(undefined) ? "" : ` --state-dir ${stateDir}`;
   return (port) => {
-    const monitoring = readMeshState(stateDir)?.controlPlane?.monitoringPort;
     return [
       "",
       "Bookinfo is up. Where to look:",
       `  product page     http://127.0.0.1:${port}/productpage   (log in as jason after applying the routing tasks)`,
       `  pods             mizzen status${flag}`,
-      `  proxies          mizzen proxy-status --cp-address 127.0.0.1:${monitoring ?? "<monitoringPort in mesh.json>"}`,
+      `  proxies          mizzen proxy-status${flag}`,
       `  metrics          curl http://<pod ip>:15020/stats/prometheus   (pod ips in mizzen status)`,
       `  access logs      mizzen logs <pod>${flag} -c proxy`,
       `  traces           curl 'http://127.0.0.1:${DEMO_TRACE_STORE_PORT}/api/v2/traces?limit=5'   (built-in trace store, Zipkin API; unless --tracing-endpoint)`,

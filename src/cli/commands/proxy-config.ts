@@ -9,9 +9,10 @@ import type { Command } from "../registry.js";
 
 const SECTIONS: readonly Section[] = ["cluster", "listener", "route", "endpoint", "secret", "bootstrap"];
 const ALIASES: Readonly<Record<string, Section | "all">> = { cluster: "cluster", clusters: "cluster", c: "cluster", listener: "listener", listeners: "listener", l: "listener", route: "route", routes: "route", r: "route", endpoint: "endpoint", endpoints: "endpoint", ep: "endpoint", secret: "secret", secrets: "secret", s: "secret", bootstrap: "bootstrap", b: "bootstrap", all: "all" };
+import { controlPlaneAddress } from "../control-plane-address.js";
 
 const USAGE = `Usage: mizzen proxy-config cluster|listener|route|endpoint|secret|bootstrap|all <proxy-id-or-prefix> [-o json]
-       [--cp-address 127.0.0.1:15014 | --admin HOST:PORT] [--port N] [--fqdn HOST] [--subset NAME] [--direction inbound|outbound] [--name ROUTE]`;
+       [--cp-address 127.0.0.1:15014 | --state-dir DIR | --admin HOST:PORT] [--port N] [--fqdn HOST] [--subset NAME] [--direction inbound|outbound] [--name ROUTE]`;
 
 async function run(args: string[]): Promise<number> {
   if (args.includes("--help") || args.includes("-h")) {
@@ -24,7 +25,7 @@ async function run(args: string[]): Promise<number> {
   let json: boolean;
   let filter: { port?: number; fqdn?: string | undefined; subset?: string | undefined; direction?: string | undefined; name?: string | undefined };
   try {
-    const f = parseFlags(args, { values: { output: ["o"], "cp-address": [], admin: [], port: [], fqdn: [], subset: [], direction: [], name: [] } });
+    const f = parseFlags(args, { values: { output: ["o"], "cp-address": [], "state-dir": [], admin: [], port: [], fqdn: [], subset: [], direction: [], name: [] } });
     const [kind, proxy, ...extra] = f.positionals;
     const section = kind === undefined ? undefined : ALIASES[kind];
     if (!section) throw new Error(kind === undefined ? "which resources? (cluster, listener, route, endpoint, secret, bootstrap, all)" : `unknown resource type "${kind}"`);
@@ -41,7 +42,7 @@ async function run(args: string[]): Promise<number> {
       url = `${baseUrl(admin)}/config_dump`;
       what = "the proxy admin";
     } else {
-      url = `${baseUrl(lastValue(f, "cp-address") ?? "127.0.0.1:15014")}/debug/config_dump?proxyID=${encodeURIComponent(proxy ?? "")}`;
+      url = `${baseUrl(controlPlaneAddress(lastValue(f, "cp-address"), lastValue(f, "state-dir")))}/debug/config_dump?proxyID=${encodeURIComponent(proxy ?? "")}`;
       what = "the control plane";
       if (section === "bootstrap") throw new Error("the bootstrap is only known to the proxy: give its admin address with --admin HOST:PORT");
     }

@@ -4,11 +4,13 @@ import { lastValue, parseFlags } from "../../controlplane/cli/flags.js";
 import { renderProxyStatus, type Syncz } from "../../controlplane/cli/proxy-status.js";
 import { errorMessage, isMizzenError } from "../../errors.js";
 import type { Command } from "../registry.js";
+import { controlPlaneAddress } from "../control-plane-address.js";
 
-const USAGE = `Usage: mizzen proxy-status [--cp-address 127.0.0.1:15014] [-o json] [proxy-id-prefix]
+const USAGE = `Usage: mizzen proxy-status [--cp-address 127.0.0.1:15014 | --state-dir DIR] [-o json] [proxy-id-prefix]
 
 Lists connected proxies with CDS/LDS/EDS/RDS/ECDS state (SYNCED, NOT SENT, STALE), the NACK reasons
-and how long each proxy took to ACK the last config change.`;
+and how long each proxy took to ACK the last config change.
+Without --cp-address it asks the local mesh recorded in --state-dir (default .mizzen), else 127.0.0.1:15014.`;
 
 async function run(args: string[]): Promise<number> {
   if (args.includes("--help") || args.includes("-h")) {
@@ -19,8 +21,8 @@ async function run(args: string[]): Promise<number> {
   let output: string;
   let prefix: string | undefined;
   try {
-    const f = parseFlags(args, { values: { "cp-address": ["xds-address"], output: ["o"] } });
-    address = lastValue(f, "cp-address") ?? "127.0.0.1:15014";
+    const f = parseFlags(args, { values: { "cp-address": ["xds-address"], output: ["o"], "state-dir": [] } });
+    address = controlPlaneAddress(lastValue(f, "cp-address"), lastValue(f, "state-dir"));
     output = lastValue(f, "output") ?? "table";
     if (output !== "table" && output !== "json") throw new Error(`-o must be "json" (or omitted for a table), got "${output}"`);
     if (f.positionals.length > 1) throw new Error("at most one proxy id prefix");
