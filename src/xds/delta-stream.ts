@@ -19,13 +19,7 @@ export class DeltaStream extends AdsStreamBase {
 
   constructor(host: StreamHost, private readonly call: ServerDuplexStream<DeltaDiscoveryRequest, DeltaDiscoveryResponse>) {
     super(host);
-    call.on("data", (req: DeltaDiscoveryRequest) => void this.enqueue(() => this.onRequest(req)));
-    call.on("end", () => {
-      this.close();
-      call.end();
-    });
-    call.on("error", () => this.close());
-    call.on("close", () => this.close());
+    this.bindCall(call, (req: DeltaDiscoveryRequest) => this.onRequest(req));
   }
 
   subscribedTypes(): string[] {

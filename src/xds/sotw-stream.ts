@@ -18,13 +18,7 @@ export class SotwStream extends AdsStreamBase {
 
   constructor(host: StreamHost, private readonly call: ServerDuplexStream<DiscoveryRequest, DiscoveryResponse>) {
     super(host);
-    call.on("data", (req: DiscoveryRequest) => void this.enqueue(() => this.onRequest(req)));
-    call.on("end", () => {
-      this.close();
-      call.end();
-    });
-    call.on("error", () => this.close());
-    call.on("close", () => this.close());
+    this.bindCall(call, (req: DiscoveryRequest) => this.onRequest(req));
   }
 
   subscribedTypes(): string[] {

@@ -1,5 +1,6 @@
 // What SotW and delta ADS streams share: the proxy's identity from its first request, a serial
 // work queue (responses leave in the order they were decided), per-type tracking, nonces.
+import type { ServerDuplexStream } from "@grpc/grpc-js";
 import { toEnvoyJson } from "../api/envoy/to-envoy-json.js";
 import { errorMessage } from "../errors.js";
 import type { ProxyInfo, ResourceGenerator, Subscription } from "./source.js";
@@ -61,6 +62,17 @@ export abstract class AdsStreamBase {
   protected async generate(typeUrl: string, sub: Subscription): Promise<readonly XdsResource[]> {
     const proxy = this.proxy ?? { id: "", cluster: "", node: {} };
     return this.host.generator(proxy, typeUrl, sub);
+  }
+
+  /** Feeds the call's requests to `onRequest` one at a time and closes this stream with the call. */
+  protected bindCall<Req>(call: ServerDuplexStream<Req, unknown>, onRequest: (req: Req) => Promise<void>): void {
+    call.on("data", (req: Req) => void this.enqueue(() => onRequest(req)));
+    call.on("end", () => {
+      this.close();
+      call.end();
+    });
+    call.on("error", () => this.close());
+    call.on("close", () => this.close());
   }
 
   /** Runs work after everything queued before it; failures are logged, never thrown at gRPC. */
