@@ -33,6 +33,8 @@ export class HttpRequestRecord {
   grpcStatus = "";
   /** Set by a filter (istio.stats metadata exchange) to read and edit the upstream response head before it is forwarded. */
   responseHeadHook: ((headers: HeaderList, record: HttpRequestRecord) => void) | null = null;
+  /** Set by a filter (istio.stats gRPC message counts) to see decoded body bytes as they pass. */
+  bodyObserver: HttpBodyObserver | null = null;
 
   addFlag(f: ResponseFlag): void {
     if (!this.flags.includes(f)) this.flags.push(f);
@@ -42,6 +44,12 @@ export class HttpRequestRecord {
   flagString(): string {
     return this.flags.length === 0 ? "-" : this.flags.join(",");
   }
+}
+
+/** Sees body chunks (without HTTP framing) as the exchange forwards them; must not keep or edit them. */
+export interface HttpBodyObserver {
+  onRequestData(chunk: Uint8Array): void;
+  onResponseData(chunk: Uint8Array): void;
 }
 
 export type HttpRequestObserver = (record: HttpRequestRecord) => void;

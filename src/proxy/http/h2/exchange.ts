@@ -182,7 +182,7 @@ export class H2Exchange implements HttpStream {
         if (trailers !== null) this.stream.sendTrailers(trailers);
         else this.stream.close();
       });
-      req.on("data", (d: Buffer) => { this.record.bytesSent += d.length; if (!this.stream.write(d)) { req.pause(); this.stream.once("drain", () => req.resume()); } });
+      req.on("data", (d: Buffer) => { this.record.bytesSent += d.length; this.record.bodyObserver?.onResponseData(d); if (!this.stream.write(d)) { req.pause(); this.stream.once("drain", () => req.resume()); } });
       req.on("end", () => { this.stream.end(); this.done(); });
     });
     req.on("ready", () => { connected = true; });
@@ -212,7 +212,7 @@ export class H2Exchange implements HttpStream {
       const status = res.statusCode ?? 502;
       if (!this.onUpstreamStatus(cluster, host, status, (n) => { const v = res.headers[n]; return v === undefined ? undefined : String(v); })) { res.resume(); req.destroy(); return; }
       if (!this.respond(this.responseHeaders(status, res.headers), false, false)) { req.destroy(); return; }
-      res.on("data", (d: Buffer) => { this.record.bytesSent += d.length; if (!this.stream.write(d)) { res.pause(); this.stream.once("drain", () => res.resume()); } });
+      res.on("data", (d: Buffer) => { this.record.bytesSent += d.length; this.record.bodyObserver?.onResponseData(d); if (!this.stream.write(d)) { res.pause(); this.stream.once("drain", () => res.resume()); } });
       res.on("end", () => { this.stream.end(); this.done(); });
       res.on("error", () => this.upstreamFailed(cluster, host, true));
     });
@@ -302,6 +302,7 @@ export class H2Exchange implements HttpStream {
 
   private onRequestData(d: Buffer): void {
     this.record.bytesReceived += d.length;
+    this.record.bodyObserver?.onRequestData(d);
     if (this.body !== null) {
       this.bodyBytes += d.length;
       if (this.bodyBytes > RETRY_BUFFER_LIMIT && this.upstream !== null) this.body = null;
