@@ -12,6 +12,7 @@ import { peerFromHeader } from "./peer-cache.js";
 import { compilePluginConfig, STATS_PLUGIN_TYPE, type CompiledPluginConfig, type MetricOverride } from "./plugin-config.js";
 import { destinationService } from "./destination-service.js";
 import { seriesKey } from "../metrics/registry.js";
+import { GrpcMessageCounter } from "./grpc-message-counter.js";
 
 /** What the filter learnt on the request path, read when the request completes. */
 interface RequestTelemetry {
@@ -23,6 +24,8 @@ interface RequestTelemetry {
   readonly peerPrincipal: string;
   readonly mtls: boolean;
   readonly grpc: boolean;
+  /** gRPC requests only: messages seen in each direction. */
+  readonly messages: GrpcMessageCounter | null;
   readonly headers: Record<string, string> | null;
 }
 
@@ -67,11 +70,15 @@ export class IstioStatsFilter implements HttpFilter {
       ex.record.responseHeadHook = onOutboundResponseHead;
     }
     const sans = ex.connection?.tls?.peerUriSans ?? [];
+    const grpc = (h.get("content-type") ?? "").startsWith("application/grpc");
+    // grpc-web carries its messages differently and is not counted.
+    const messages = grpc && !(h.get("content-type") ?? "").startsWith("application/grpc-web") ? new GrpcMessageCounter() : null;
+    if (messages !== null) ex.record.bodyObserver = messages;
     pending.set(ex.record, {
       t, config: this.config, inbound, peer,
       peerPrincipal: sans[0] ?? UNKNOWN,
       mtls: sans.length > 0,
-      grpc: (h.get("content-type") ?? "").startsWith("application/grpc"),
+      grpc, messages,
       headers: this.needsHeaders ? h.toRecord() : null,
     });
     return FILTER_CONTINUE;
@@ -127,7 +134,7 @@ export function recordHttpTelemetry(r: HttpRequestRecord): void {
     if (t === null) return;
     // Answered before the HTTP filters ran (no route: NR): count it as Istio does, without a peer.
     if (r.cluster !== "" || r.status === 0) { for (const o of t.httpObservers) o(r); return; }
-    s = { t, config: NO_OVERRIDES, inbound: r.statPrefix.startsWith("inbound"), peer: null, peerPrincipal: UNKNOWN, mtls: false, grpc: false, headers: null };
+    s = { t, config: NO_OVERRIDES, inbound: r.statPrefix.startsWith("inbound"), peer: null, peerPrincipal: UNKNOWN, mtls: false, grpc: false, messages: null, headers: null };
   }
   pending.delete(r);
   const m = s.t.metrics;
@@ -145,12 +152,20 @@ export function recordHttpTelemetry(r: HttpRequestRecord): void {
     m.duration.observe(base, r.durationMs, key);
     m.requestBytes.observe(base, r.bytesReceived, key);
     m.responseBytes.observe(base, r.bytesSent, key);
+    if (s.messages !== null) {
+      m.requestMessages.inc(base, s.messages.request.messages, key);
+      m.responseMessages.inc(base, s.messages.response.messages, key);
+    }
   } else {
     let l = labelsFor(m.requests);
     if (l !== null) m.requests.inc(l);
     if ((l = labelsFor(m.duration)) !== null) m.duration.observe(l, r.durationMs);
     if ((l = labelsFor(m.requestBytes)) !== null) m.requestBytes.observe(l, r.bytesReceived);
     if ((l = labelsFor(m.responseBytes)) !== null) m.responseBytes.observe(l, r.bytesSent);
+    if (s.messages !== null) {
+      if ((l = labelsFor(m.requestMessages)) !== null) m.requestMessages.inc(l, s.messages.request.messages);
+      if ((l = labelsFor(m.responseMessages)) !== null) m.responseMessages.inc(l, s.messages.response.messages);
+    }
   }
   for (const o of s.t.httpObservers) o(r);
 }
