@@ -5,32 +5,9 @@ import assert from "node:assert/strict";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { decodeText } from "../../decode/index.js";
-import type { Diagnostic } from "../../diagnostic.js";
+import { fixtureExpectations, pathAndMessage } from "../../testing/fixture-expectations.js";
 
 const dir = join(process.cwd(), "test/fixtures/invalid/networking");
-
-interface Expectation {
-  text: string;
-  line?: number;
-}
-
-function expectations(source: string): Expectation[] {
-  const out: Expectation[] = [];
-  for (const raw of source.split("\n")) {
-    const line = raw.trim();
-    if (!line.startsWith("#")) break;
-    const expect = /^#\s*expect:\s*(.+)$/.exec(line);
-    if (expect?.[1]) out.push({ text: expect[1] });
-    const at = /^#\s*expect-line:\s*(\d+)$/.exec(line);
-    const last = out[out.length - 1];
-    if (at?.[1] && last) last.line = Number(at[1]);
-  }
-  return out;
-}
-
-function render(d: Diagnostic): string {
-  return d.path ? `${d.path}: ${d.message}` : d.message;
-}
 
 const files = readdirSync(dir)
   .filter((f) => f.endsWith(".yaml"))
@@ -43,12 +20,12 @@ test("the corpus holds at least 40 broken documents", () => {
 for (const file of files) {
   test(`invalid/networking/${file}`, () => {
     const source = readFileSync(join(dir, file), "utf8");
-    const expected = expectations(source);
+    const expected = fixtureExpectations(source);
     assert.ok(expected.length > 0, "fixture has no # expect: line");
     const { diagnostics } = decodeText(source, file);
-    const rendered = diagnostics.map(render);
+    const rendered = diagnostics.map(pathAndMessage);
     for (const e of expected) {
-      const match = diagnostics.find((d) => render(d).includes(e.text));
+      const match = diagnostics.find((d) => pathAndMessage(d).includes(e.text));
       assert.ok(match, `expected a diagnostic containing\n  ${e.text}\ngot:\n  ${rendered.join("\n  ")}`);
       assert.ok(match.code.startsWith("MIZZEN_"), `code ${match.code}`);
       if (e.line !== undefined) assert.equal(match.line, e.line, `line of "${e.text}"`);

@@ -7,34 +7,12 @@ import assert from "node:assert/strict";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { decodeText } from "../../decode/index.js";
+import { fixtureExpectations, pathAndMessage } from "../../testing/fixture-expectations.js";
 import { formatDiagnostic, type Diagnostic } from "../../diagnostic.js";
 import { decodeMeshConfig } from "../../mesh/index.js";
 
 const root = join(process.cwd(), "test/fixtures/invalid");
 const folders = ["security", "telemetry", "core", "mesh"] as const;
-
-interface Expectation {
-  text: string;
-  line?: number;
-}
-
-function expectations(source: string): Expectation[] {
-  const out: Expectation[] = [];
-  for (const raw of source.split("\n")) {
-    const line = raw.trim();
-    if (!line.startsWith("#")) break;
-    const expect = /^#\s*expect:\s*(.+)$/.exec(line);
-    if (expect?.[1]) out.push({ text: expect[1] });
-    const at = /^#\s*expect-line:\s*(\d+)$/.exec(line);
-    const last = out[out.length - 1];
-    if (at?.[1] && last) last.line = Number(at[1]);
-  }
-  return out;
-}
-
-function render(d: Diagnostic): string {
-  return d.path ? `${d.path}: ${d.message}` : d.message;
-}
 
 function diagnose(folder: string, file: string, source: string): Diagnostic[] {
   if (folder === "mesh" && !/^kind:\s*ConfigMap\s*$/m.test(source)) return decodeMeshConfig(source, file).diagnostics;
@@ -55,13 +33,13 @@ test("the corpus holds at least 30 broken documents", () => {
 for (const { folder, file } of fixtures) {
   test(`invalid/${folder}/${file}`, () => {
     const source = readFileSync(join(root, folder, file), "utf8");
-    const expected = expectations(source);
+    const expected = fixtureExpectations(source);
     assert.ok(expected.length > 0, "fixture has no # expect: line");
     const diagnostics = diagnose(folder, file, source);
     const rendered = diagnostics.map(formatDiagnostic);
     const matched = new Set<Diagnostic>();
     for (const e of expected) {
-      const match = diagnostics.find((d) => render(d).includes(e.text) || formatDiagnostic(d).includes(e.text));
+      const match = diagnostics.find((d) => pathAndMessage(d).includes(e.text) || formatDiagnostic(d).includes(e.text));
       assert.ok(match, `expected a diagnostic containing\n  ${e.text}\ngot:\n  ${rendered.join("\n  ")}`);
       matched.add(match);
       assert.ok(match.code.startsWith("MIZZEN_"), `code ${match.code}`);
