@@ -99,6 +99,9 @@ export class DownstreamTls {
     tls.on("readable", onReadable);
     tls.once("end", onEnd);
     tls.once("secure", () => {
+      // A tls.Server clears this once the handshake is done; a hand-wrapped server socket keeps it
+      // set forever, and node:http2 then waits for a 'secureConnect' that never comes (h2 hangs).
+      (tls as TLSSocket & { secureConnecting: boolean }).secureConnecting = false;
       const cert = tls.getPeerCertificate();
       const hasCert = cert !== null && typeof cert === "object" && Object.keys(cert).length > 0;
       if (this.requireClientCert && !hasCert) return fail("client certificate required but not presented");

@@ -9,6 +9,7 @@ import { PrereadSocket } from "./preread-socket.js";
 
 const PREFACE = Buffer.from("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", "latin1");
 export const H2_PREFACE_LENGTH = PREFACE.length;
+const EMPTY = Buffer.alloc(0);
 
 /** True when `b` is (a prefix of) the HTTP/2 client connection preface. */
 export function isH2Preface(b: Buffer): boolean {
@@ -67,8 +68,12 @@ export function serveH2(rt: HcmRuntime, conn: ConnectionInfo, onClosed: (d: H2Do
   try {
     // Bytes already read (codec detection, inspectors) cannot be unshifted into node:http2, so
     // such connections go through a stream that replays them first.
+    // node:http2 also refuses a TLS socket whose ALPN is not h2 (it answers 403); the codec was
+    // already chosen (HTTP2, or AUTO saw the preface), so such a socket goes through the wrapper too.
     const pre = conn.preread;
-    server.emit("connection", pre !== undefined && pre.length > 0 ? new PrereadSocket(socket, pre) : socket);
+    const alpn = (socket as Socket & { alpnProtocol?: string | false }).alpnProtocol;
+    const tlsNotH2 = alpn === false || alpn === "http/1.1";
+    server.emit("connection", (pre !== undefined && pre.length > 0) || tlsNotH2 ? new PrereadSocket(socket, pre ?? EMPTY) : socket);
   } finally {
     attaching = null;
   }

@@ -6,7 +6,7 @@ import type { Socket } from "node:net";
 export class PrereadSocket extends Duplex {
   constructor(private readonly sock: Socket, preread: Buffer) {
     super();
-    this.push(preread);
+    if (preread.length > 0) this.push(preread);
     sock.on("data", (d: Buffer) => { if (!this.push(d)) sock.pause(); });
     sock.on("end", () => this.push(null));
     sock.on("close", () => this.destroy());
