@@ -8,7 +8,7 @@ import { createServer as createHttpServer, request, Agent, type Server } from "n
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { BIN, ECHO_SUBSETS, postJson, runCli, startControlPlane, waitFor, type StartedControlPlane } from "./controlplane-helpers.js";
+import { adsBootstrap, BIN, ECHO_SUBSETS, postJson, runCli, startControlPlane, waitFor, type StartedControlPlane } from "./controlplane-helpers.js";
 
 const PROXY_IP = "127.0.0.2";
 
@@ -42,22 +42,10 @@ spec:
 }
 
 function bootstrap(xdsPort: number): object {
-  return {
-    node: { id: `sidecar~${PROXY_IP}~client.default~default.svc.cluster.local`, cluster: "client.default", metadata: { INTERCEPTION_MODE: "NONE", NAMESPACE: "default" } },
-    admin: { address: { socket_address: { address: "127.0.0.1", port_value: 0 } } },
-    dynamic_resources: {
-      ads_config: { api_type: "GRPC", transport_api_version: "V3", grpc_services: [{ envoy_grpc: { cluster_name: "xds-grpc" } }] },
-      cds_config: { ads: {}, resource_api_version: "V3" },
-      lds_config: { ads: {}, resource_api_version: "V3" },
-    },
-    static_resources: {
-      clusters: [{
-        name: "xds-grpc", type: "STATIC", connect_timeout: "1s",
-        typed_extension_protocol_options: { "envoy.extensions.upstreams.http.v3.HttpProtocolOptions": { "@type": "type.googleapis.com/envoy.extensions.upstreams.http.v3.HttpProtocolOptions", explicit_http_config: { http2_protocol_options: {} } } },
-        load_assignment: { cluster_name: "xds-grpc", endpoints: [{ lb_endpoints: [{ endpoint: { address: { socket_address: { address: "127.0.0.1", port_value: xdsPort } } } }] }] },
-      }],
-    },
-  };
+  return adsBootstrap({
+    nodeId: `sidecar~${PROXY_IP}~client.default~default.svc.cluster.local`, cluster: "client.default",
+    metadata: { INTERCEPTION_MODE: "NONE", NAMESPACE: "default" }, xdsPort,
+  });
 }
 
 async function freePort(host: string): Promise<number> {

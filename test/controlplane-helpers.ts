@@ -166,3 +166,28 @@ spec:
   - name: v2
     labels: {version: v2}
 `;
+
+/** An Envoy bootstrap for a proxy that gets everything over ADS from a control plane at host:port. */
+export function adsBootstrap(o: { nodeId: string; cluster: string; metadata: Record<string, unknown>; xdsPort: number; xdsHost?: string; adminPort?: number }): {
+  node: object;
+  admin: object;
+  dynamic_resources: object;
+  static_resources: { clusters: Record<string, unknown>[] };
+} {
+  return {
+    node: { id: o.nodeId, cluster: o.cluster, metadata: o.metadata },
+    admin: { address: { socket_address: { address: "127.0.0.1", port_value: o.adminPort ?? 0 } } },
+    dynamic_resources: {
+      ads_config: { api_type: "GRPC", transport_api_version: "V3", grpc_services: [{ envoy_grpc: { cluster_name: "xds-grpc" } }] },
+      cds_config: { ads: {}, resource_api_version: "V3" },
+      lds_config: { ads: {}, resource_api_version: "V3" },
+    },
+    static_resources: {
+      clusters: [{
+        name: "xds-grpc", type: "STATIC", connect_timeout: "1s",
+        typed_extension_protocol_options: { "envoy.extensions.upstreams.http.v3.HttpProtocolOptions": { "@type": "type.googleapis.com/envoy.extensions.upstreams.http.v3.HttpProtocolOptions", explicit_http_config: { http2_protocol_options: {} } } },
+        load_assignment: { cluster_name: "xds-grpc", endpoints: [{ lb_endpoints: [{ endpoint: { address: { socket_address: { address: o.xdsHost ?? "127.0.0.1", port_value: o.xdsPort } } } }] }] },
+      }],
+    },
+  };
+}

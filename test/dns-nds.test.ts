@@ -8,7 +8,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { BIN, startControlPlane, type StartedControlPlane } from "./controlplane-helpers.js";
+import { adsBootstrap, BIN, startControlPlane, type StartedControlPlane } from "./controlplane-helpers.js";
 import { RCODE, queryTcp, queryUdp, type DnsAnswer } from "./dns-client.js";
 import { eventually, freePort } from "./local-helpers.js";
 import { NDS_TYPE_URL, decodeNameTable, type NameTable } from "../src/api/istio/nds.js";
@@ -47,22 +47,10 @@ spec:
 `;
 
 function bootstrap(xdsPort: number, ip: string, ns: string, metadata: Record<string, string>): object {
-  return {
-    node: { id: `sidecar~${ip}~client.${ns}~${ns}.svc.cluster.local`, cluster: `client.${ns}`, metadata: { INTERCEPTION_MODE: "NONE", NAMESPACE: ns, ...metadata } },
-    admin: { address: { socket_address: { address: "127.0.0.1", port_value: 0 } } },
-    dynamic_resources: {
-      ads_config: { api_type: "GRPC", transport_api_version: "V3", grpc_services: [{ envoy_grpc: { cluster_name: "xds-grpc" } }] },
-      cds_config: { ads: {}, resource_api_version: "V3" },
-      lds_config: { ads: {}, resource_api_version: "V3" },
-    },
-    static_resources: {
-      clusters: [{
-        name: "xds-grpc", type: "STATIC", connect_timeout: "1s",
-        typed_extension_protocol_options: { "envoy.extensions.upstreams.http.v3.HttpProtocolOptions": { "@type": "type.googleapis.com/envoy.extensions.upstreams.http.v3.HttpProtocolOptions", explicit_http_config: { http2_protocol_options: {} } } },
-        load_assignment: { cluster_name: "xds-grpc", endpoints: [{ lb_endpoints: [{ endpoint: { address: { socket_address: { address: "127.0.0.1", port_value: xdsPort } } } }] }] },
-      }],
-    },
-  };
+  return adsBootstrap({
+    nodeId: `sidecar~${ip}~client.${ns}~${ns}.svc.cluster.local`, cluster: `client.${ns}`,
+    metadata: { INTERCEPTION_MODE: "NONE", NAMESPACE: ns, ...metadata }, xdsPort,
+  });
 }
 
 interface RunningProxy {

@@ -14,6 +14,7 @@ import { ControlPlane, decodeWorkloadUpdate } from "../src/controlplane/index.js
 import { originalDstAvailable } from "../src/proxy/listener/original-dst.js";
 import { createPodNetwork, ensureBridge, inPodNetwork, netnsName, podNetworkUnavailableReason, podResolvConf, removeBridge, removePodNetwork, type BridgeSpec } from "../src/platform/local/pod-network.js";
 import { eventually, freeTestBridge } from "./local-helpers.js";
+import { adsBootstrap } from "./controlplane-helpers.js";
 
 const BIN = new URL("../../bin/mizzen.js", import.meta.url).pathname;
 const BOOKINFO = new URL("../../samples/bookinfo/platform/bookinfo.yaml", import.meta.url).pathname;
@@ -51,25 +52,11 @@ dns.lookup("reviews", { family: 4 }, (err, address) => {
 setTimeout(() => { console.log("timeout"); process.exit(0); }, 8000).unref();`;
 
 function bootstrap(xdsHost: string, xdsPort: number): object {
-  return {
-    node: {
-      id: `sidecar~${POD_IP}~${POD}.default~default.svc.cluster.local`, cluster: "productpage.default",
-      metadata: { INTERCEPTION_MODE: "REDIRECT", NAMESPACE: "default", DNS_CAPTURE: "true", LABELS: { app: "productpage" } },
-    },
-    admin: { address: { socket_address: { address: "127.0.0.1", port_value: 15000 } } },
-    dynamic_resources: {
-      ads_config: { api_type: "GRPC", transport_api_version: "V3", grpc_services: [{ envoy_grpc: { cluster_name: "xds-grpc" } }] },
-      cds_config: { ads: {}, resource_api_version: "V3" },
-      lds_config: { ads: {}, resource_api_version: "V3" },
-    },
-    static_resources: {
-      clusters: [{
-        name: "xds-grpc", type: "STATIC", connect_timeout: "1s",
-        typed_extension_protocol_options: { "envoy.extensions.upstreams.http.v3.HttpProtocolOptions": { "@type": "type.googleapis.com/envoy.extensions.upstreams.http.v3.HttpProtocolOptions", explicit_http_config: { http2_protocol_options: {} } } },
-        load_assignment: { cluster_name: "xds-grpc", endpoints: [{ lb_endpoints: [{ endpoint: { address: { socket_address: { address: xdsHost, port_value: xdsPort } } } }] }] },
-      }],
-    },
-  };
+  return adsBootstrap({
+    nodeId: `sidecar~${POD_IP}~${POD}.default~default.svc.cluster.local`, cluster: "productpage.default",
+    metadata: { INTERCEPTION_MODE: "REDIRECT", NAMESPACE: "default", DNS_CAPTURE: "true", LABELS: { app: "productpage" } },
+    xdsHost, xdsPort, adminPort: 15000,
+  });
 }
 
 function sh(argv: string[]): { status: number | null; out: string; err: string } {

@@ -9,7 +9,7 @@ import { createServer, connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { issuePodToken } from "../src/controlplane/security/index.js";
-import { BIN, postJson, waitFor } from "./controlplane-helpers.js";
+import { adsBootstrap, BIN, postJson, waitFor } from "./controlplane-helpers.js";
 
 export { waitFor };
 
@@ -115,29 +115,18 @@ export async function startSidecar(cp: ControlPlaneProcess, pod: PodSpec, opts: 
     INTERCEPTION_MODE: "NONE", NAMESPACE: ns, LABELS: pod.labels, SERVICE_ACCOUNT: pod.serviceAccount, INBOUND_APP_ADDRESS: "127.0.0.1",
     ...(opts.httpProxyPort !== undefined ? { HTTP_PROXY_PORT: String(opts.httpProxyPort) } : {}),
   };
-  const bootstrap = {
-    node: { id: `sidecar~${pod.ip}~${pod.name}.${ns}~${ns}.svc.cluster.local`, cluster: `${pod.labels["app"] ?? pod.name}.${ns}`, metadata },
-    admin: { address: { socket_address: { address: "127.0.0.1", port_value: 0 } } },
-    dynamic_resources: {
-      ads_config: { api_type: "GRPC", transport_api_version: "V3", grpc_services: [{ envoy_grpc: { cluster_name: "xds-grpc" } }] },
-      cds_config: { ads: {}, resource_api_version: "V3" },
-      lds_config: { ads: {}, resource_api_version: "V3" },
-    },
-    static_resources: {
-      clusters: [{
-        name: "xds-grpc", type: "STATIC", connect_timeout: "1s",
-        typed_extension_protocol_options: { "envoy.extensions.upstreams.http.v3.HttpProtocolOptions": { "@type": "type.googleapis.com/envoy.extensions.upstreams.http.v3.HttpProtocolOptions", explicit_http_config: { http2_protocol_options: {} } } },
-        load_assignment: { cluster_name: "xds-grpc", endpoints: [{ lb_endpoints: [{ endpoint: { address: { socket_address: { address: "127.0.0.1", port_value: cp.securePort } } } }] }] },
-        // istiod's 15012: verified against the mesh root the agent publishes as ROOTCA.
-        transport_socket: {
-          name: "envoy.transport_sockets.tls",
-          typed_config: {
-            "@type": "type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext",
-            sni: "istiod.istio-system.svc",
-            common_tls_context: { validation_context_sds_secret_config: { name: "ROOTCA", sds_config: { ads: {}, resource_api_version: "V3" } } },
-          },
-        },
-      }],
+  const bootstrap = adsBootstrap({
+    nodeId: `sidecar~${pod.ip}~${pod.name}.${ns}~${ns}.svc.cluster.local`, cluster: `${pod.labels["app"] ?? pod.name}.${ns}`,
+    metadata, xdsPort: cp.securePort,
+  });
+  // istiod's 15012: verified against the mesh root the agent publishes as ROOTCA.
+  const xdsCluster = bootstrap.static_resources.clusters[0] as Record<string, unknown>;
+  xdsCluster["transport_socket"] = {
+    name: "envoy.transport_sockets.tls",
+    typed_config: {
+      "@type": "type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext",
+      sni: "istiod.istio-system.svc",
+      common_tls_context: { validation_context_sds_secret_config: { name: "ROOTCA", sds_config: { ads: {}, resource_api_version: "V3" } } },
     },
   };
   const bootstrapFile = join(cp.dataDir, `${pod.name}.bootstrap.json`);
