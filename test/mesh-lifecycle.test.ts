@@ -12,7 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { processAlive } from "../src/platform/local/mesh/state.js";
 import {
-  containerPids, eventually, meshPods, mizzen, productPage, redirectUnavailable, REPO_ROOT, startTestMesh, starsOf, steadily, type TestMesh,
+  containerPids, eventually, meshPods, mizzen, productPage, proxyAdmin, redirectUnavailable, REPO_ROOT, startTestMesh, starsOf, steadily, type TestMesh,
 } from "../src/platform/local/mesh/testing/mesh-fixture.js";
 
 const work = mkdtempSync(join(tmpdir(), "mizzen-lifecycle-"));
@@ -168,6 +168,85 @@ spec:
       assert.doesNotMatch(spawnSync("iptables-save", [], { encoding: "utf8" }).stdout, new RegExp(`\\b${bridge}\\b`));
       for (const p of pods) assert.equal(existsSync(`/etc/netns/mzn-${p.name}`), false);
     }
+  });
+});
+
+function helloManifest(replicas: number, greeting: string): string {
+  return `apiVersion: v1
+kind: Service
+metadata: { name: hello }
+spec:
+  ports: [{ port: 9080, name: http }]
+  selector: { app: hello }
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: { name: hello-v1 }
+spec:
+  replicas: ${replicas}
+  selector: { matchLabels: { app: hello } }
+  template:
+    metadata: { labels: { app: hello, version: v1 } }
+    spec:
+      containers:
+      - name: hello
+        command: ["node", "-e", "require('http').createServer((q, s) => s.end('${greeting}')).listen(9080, process.env.HOST || '0.0.0.0')"]
+        ports: [{ containerPort: 9080 }]
+`;
+}
+
+const netnsList = (): string => spawnSync("ip", ["netns", "list"], { encoding: "utf8" }).stdout ?? "";
+
+describe(`Deployments changed and deleted on a running mesh (capture ${capture})`, () => {
+  let mesh: TestMesh | undefined;
+  after(async () => { await mesh?.down(); });
+
+  it("apply with a new template replaces the pods; delete stops them: processes, namespaces and endpoints gone", async () => {
+    const dir = manifestDir("rollout", helloManifest(1, "hello one"));
+    mesh = await startTestMesh({ capture, paths: [dir] });
+    assert.equal(mesh.up.code, 0, mesh.up.stdout + mesh.up.stderr);
+    const m = mesh;
+    const hello = async (): Promise<Awaited<ReturnType<typeof meshPods>>> => (await meshPods(m)).filter((p) => p.name.startsWith("hello-v1-"));
+    const endpoints = (): Promise<string> => proxyAdmin(m, "istio-ingressgateway-", "/clusters");
+    const first = await hello();
+    assert.equal(first.length, 1);
+    const old = first[0];
+    assert.ok(old);
+    const oldPids = containerPids(first);
+    assert.ok(oldPids.length >= 2, "app and sidecar run");
+    await eventually("the pod as the gateway's endpoint", async () => ((await endpoints()).includes(`${old.ip}:9080`) ? true : undefined));
+
+    // A changed template (and two replicas): new pods start, the old one stops.
+    writeFileSync(join(dir, "app.yaml"), helloManifest(2, "hello two"));
+    const applied = await m.cli(["apply", "-f", dir]);
+    assert.equal(applied.code, 0, applied.stderr);
+    const second = await eventually("two new ready pods and the old one gone", async () => {
+      const now = await hello();
+      return now.length === 2 && now.every((p) => p.ready && p.name !== old.name) ? now : undefined;
+    }, 60_000);
+    for (const pid of oldPids) assert.equal(processAlive(pid), false, `process ${pid} of the old pod is left`);
+    if (capture === "redirect") assert.equal(netnsList().includes(`mzn-${old.name}`), false, "the old pod's namespace is gone");
+    await eventually("the old pod no longer an endpoint, the new ones are", async () => {
+      const eps = await endpoints();
+      // New pods take fresh addresses: the old one's is freed only after they started.
+      return !eps.includes(`${old.ip}:9080`) && second.every((p) => eps.includes(`${p.ip}:9080`)) ? true : undefined;
+    });
+
+    // Deleting the Deployment stops its pods.
+    const deleted = await m.cli(["delete", "-f", dir]);
+    assert.equal(deleted.code, 0, deleted.stderr);
+    await eventually("no hello pod in status", async () => ((await hello()).length === 0 ? true : undefined), 60_000);
+    const status = await m.cli(["status"]);
+    assert.doesNotMatch(status.stdout, /hello-v1-/);
+    for (const pid of containerPids(second)) assert.equal(processAlive(pid), false, `process ${pid} is left`);
+    if (capture === "redirect") for (const p of second) assert.equal(netnsList().includes(`mzn-${p.name}`), false, `namespace of ${p.name} left`);
+    await eventually("no hello endpoint at the gateway", async () => {
+      const eps = await endpoints();
+      return second.every((p) => !eps.includes(`${p.ip}:9080`)) ? true : undefined;
+    });
+    const down = await m.down();
+    mesh = undefined;
+    assert.equal(down.code, 0, down.stderr);
   });
 });
 

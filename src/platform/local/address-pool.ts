@@ -38,6 +38,12 @@ export class AddressPool {
     return new AddressPool("127.18.0.2", "127.18.255.254", 1 << 16);
   }
 
+  /** One mesh's share of the loopback: 127.18.<n>.2 … .254, apps at 127.19.<n>.x (NONE meshes side by side). */
+  static loopbackSubnet(n: number): AddressPool {
+    if (!Number.isInteger(n) || n < 0 || n > 255) throw new MizzenError("MIZZEN_ERR_ADDRESSES", `loopback subnet ${n} is not 0..255`);
+    return new AddressPool(`127.18.${n}.2`, `127.18.${n}.254`, 1 << 16);
+  }
+
   allocate(): PodAddresses {
     let n = this.free.shift();
     if (n === undefined) {

@@ -47,6 +47,8 @@ export interface LocalPlatformOptions {
   /** NONE mode: the sidecar port the app's HTTP_PROXY points at (default 15001). */
   forwardProxyPort?: number;
   bridge?: BridgeSpec;
+  /** Where pod addresses come from; default the bridge's /24 (REDIRECT) or all of 127.18.0.0/16 (NONE). */
+  pool?: AddressPool;
   /** Working directory of containers (relative commands in manifests resolve here); default process.cwd(). */
   cwd?: string;
   backoff?: BackoffPolicy;
@@ -69,7 +71,7 @@ export class LocalPlatform {
 
   constructor(private readonly opts: LocalPlatformOptions) {
     this.bridge = opts.bridge ?? DEFAULT_BRIDGE;
-    this.pool = opts.captureMode === "REDIRECT" ? poolForBridge(this.bridge) : AddressPool.loopback();
+    this.pool = opts.pool ?? (opts.captureMode === "REDIRECT" ? poolForBridge(this.bridge) : AddressPool.loopback());
     this.stateDir = opts.stateDir ?? join(process.cwd(), ".mizzen");
     mkdirSync(this.stateDir, { recursive: true });
   }
@@ -184,6 +186,30 @@ export class LocalPlatform {
       await new Promise((r) => setTimeout(r, 100));
     }
     return false;
+  }
+
+  /** Names of the running pods a Deployment made (its PodPlans' `deployment`). */
+  podsOf(namespace: string, deployment: string): string[] {
+    return [...this.pods.values()].filter((p) => p.plan.namespace === namespace && p.plan.deployment === deployment).map((p) => p.plan.name);
+  }
+
+  /**
+   * Stops one pod as a deletion would: the app first, then the sidecar drains; in REDIRECT its
+   * namespace (and with it the veth and the capture rules) goes; its address is freed. The pod
+   * shows as Terminating (not ready) meanwhile and is gone from status() after. False when unknown.
+   */
+  async stopPod(name: string): Promise<boolean> {
+    const pod = this.pods.get(name);
+    if (!pod) return false;
+    try {
+      await pod.runtime.stop();
+    } finally {
+      if (this.opts.captureMode === "REDIRECT") removePodNetwork(name);
+      this.pods.delete(name);
+      this.pool.release(pod.addresses.ip);
+      this.changed();
+    }
+    return true;
   }
 
   /** Stops every pod (apps, then sidecars), removes namespaces, veths, the bridge and its rules. */

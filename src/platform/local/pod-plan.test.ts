@@ -72,4 +72,8 @@ describe("pod address pools", () => {
     assert.equal(tiny.allocate().ip, "10.0.1.1");
     assert.throws(() => tiny.allocate(), { code: "MIZZEN_ERR_ADDRESSES_EXHAUSTED" });
   });
+  it("gives one NONE mesh its own loopback /24", () => {
+    assert.deepEqual(AddressPool.loopbackSubnet(7).allocate(), { ip: "127.18.7.2", appAddress: "127.19.7.2" });
+    assert.throws(() => AddressPool.loopbackSubnet(256), { code: "MIZZEN_ERR_ADDRESSES" });
+  });
 });

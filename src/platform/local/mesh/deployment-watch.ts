@@ -1,14 +1,31 @@
-// Deployments applied to a running mesh (`mizzen apply`) become pods: the config directory is read
-// every interval and Deployments not seen before (by namespace/name and template) are started.
-// Stopping the pods of a removed or changed Deployment needs the launcher to stop single pods,
-// which it cannot yet; that is logged.
+// Deployments applied to a running mesh (`mizzen apply`, `mizzen delete`) become pods: the config
+// directory is read every interval. A Deployment not seen before (by namespace/name, template and
+// replicas) starts its pods; the pods of a Deployment that was deleted or changed are stopped, after
+// the changed Deployment's new pods were started (replace, as a rollout that surges first).
 import type { Deployment } from "../../../config/kinds/core/index.js";
 import { errorMessage } from "../../../errors.js";
 import { templateHash } from "../pod-names.js";
 import { deploymentsOf, readConfigDir } from "./config-dir.js";
 
 export function deploymentKey(d: Deployment): string {
-  return `${d.metadata.namespace ?? "default"}/${d.metadata.name}@${templateHash(d.spec.template)}/${d.spec.replicas ?? 1}`;
+  return `${deploymentName(d)}@${templateHash(d.spec.template)}/${d.spec.replicas ?? 1}`;
+}
+
+function deploymentName(d: Deployment): string {
+  return `${d.metadata.namespace ?? "default"}/${d.metadata.name}`;
+}
+
+/** What the watch does to the platform. */
+export interface DeploymentActions {
+  start(d: Deployment): Promise<void>;
+  /** Names of the pods a Deployment has now. */
+  podsOf(namespace: string, name: string): string[];
+  stopPod(name: string): Promise<unknown>;
+}
+
+export interface DeploymentChanges {
+  started: string[];
+  stoppedPods: string[];
 }
 
 export class DeploymentWatch {
@@ -19,7 +36,7 @@ export class DeploymentWatch {
   constructor(
     private readonly configDir: string,
     initial: readonly Deployment[],
-    private readonly start: (d: Deployment) => Promise<void>,
+    private readonly actions: DeploymentActions,
     private readonly log: (line: string) => void,
     private readonly intervalMs = 2000,
   ) {
@@ -31,35 +48,49 @@ export class DeploymentWatch {
     this.timer.unref();
   }
 
-  /** One look at the config directory; returns the keys of the Deployments it started. */
-  async check(): Promise<string[]> {
-    if (this.running) return [];
+  /** One look at the config directory; returns the Deployments it started and the pods it stopped. */
+  async check(): Promise<DeploymentChanges> {
+    const out: DeploymentChanges = { started: [], stoppedPods: [] };
+    if (this.running) return out;
     this.running = true;
-    const started: string[] = [];
     try {
       const now = deploymentsOf(await readConfigDir(this.configDir));
       const keys = new Set(now.map(deploymentKey));
+      // The pods to retire are the ones the old version has before the new one starts.
+      const retired: { key: string; pods: string[] }[] = [];
+      for (const key of [...this.known]) {
+        if (keys.has(key)) continue;
+        this.known.delete(key);
+        const [ns = "default", name = ""] = (key.split("@")[0] ?? "").split("/");
+        retired.push({ key, pods: this.actions.podsOf(ns, name) });
+      }
       for (const d of now) {
         const key = deploymentKey(d);
         if (this.known.has(key)) continue;
         this.known.add(key);
         try {
-          await this.start(d);
-          started.push(key);
-          this.log(`deployment ${key.split("@")[0] ?? key} applied: starting its pods`);
+          await this.actions.start(d);
+          out.started.push(key);
+          this.log(`deployment ${deploymentName(d)} applied: starting its pods`);
         } catch (e) {
           this.log(`deployment ${key}: ${errorMessage(e)}`);
         }
       }
-      for (const key of [...this.known]) {
-        if (keys.has(key)) continue;
-        this.known.delete(key);
-        this.log(`deployment ${key.split("@")[0] ?? key} removed or changed: its old pods keep running until "mizzen down" (single pods cannot be stopped yet)`);
+      for (const { key, pods } of retired) {
+        if (pods.length > 0) this.log(`deployment ${key.split("@")[0] ?? key} removed or changed: stopping ${pods.join(", ")}`);
+        await Promise.all(pods.map(async (p) => {
+          try {
+            await this.actions.stopPod(p);
+            out.stoppedPods.push(p);
+          } catch (e) {
+            this.log(`pod ${p}: ${errorMessage(e)}`);
+          }
+        }));
       }
     } finally {
       this.running = false;
     }
-    return started;
+    return out;
   }
 
   stop(): void {

@@ -116,9 +116,9 @@ export class Mesh {
       sidecar: (ctx) => sidecarFor(ctx, xds, identity ? identityArgs(identity, ctx.pod) : [], identity ? identityEnv(identity) : {}),
       appGraceMs: 3000, sidecarGraceMs: 5000,
       ...(o.backoff ? { backoff: o.backoff } : {}),
+      ...(mode === "NONE" ? { pool: AddressPool.loopbackSubnet(o.loopbackSubnet ?? loopbackSubnetFor(process.pid)) } : {}),
       onChange: () => sync.changed(),
     });
-    if (mode === "NONE") useLoopbackSubnet(platform, o.loopbackSubnet ?? loopbackSubnetFor(process.pid));
     let forward: PortForward | undefined;
     let httpsForward: PortForward | undefined;
     const mesh = new Mesh(state, cp, platform, sync, undefined);
@@ -140,7 +140,11 @@ export class Mesh {
       await mesh.stop();
       throw e;
     }
-    const watch = new DeploymentWatch(configDir, deploymentsOf(resources), async (d) => { platform.startPods(await prepare(deploymentPlans([d], mode))); }, o.log);
+    const watch = new DeploymentWatch(configDir, deploymentsOf(resources), {
+      start: async (d) => { platform.startPods(await prepare(deploymentPlans([d], mode))); },
+      podsOf: (ns, name) => platform.podsOf(ns, name),
+      stopPod: (name) => platform.stopPod(name),
+    }, o.log);
     watch.begin();
     return new Mesh(state, cp, platform, sync, forward, watch, httpsForward);
   }
@@ -220,15 +224,6 @@ export class Mesh {
 
 export function loopbackSubnetFor(seed: number): number {
   return 1 + (seed % 250);
-}
-
-/**
- * LocalPlatform's NONE pool starts at 127.18.0.2 for every platform; two meshes (or a mesh and a
- * test) on one host would then share addresses. Until the launcher takes a pool option, the
- * platform's pool is replaced before any pod is started.
- */
-function useLoopbackSubnet(platform: LocalPlatform, n: number): void {
-  (platform as unknown as { pool: AddressPool }).pool = new AddressPool(`127.18.${n}.2`, `127.18.${n}.254`, 1 << 16);
 }
 
 function podPlans(resources: readonly Resource[], xds: string, mode: CaptureMode): ReturnType<typeof deploymentPlans> {
