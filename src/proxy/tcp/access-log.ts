@@ -2,6 +2,7 @@
 import { createWriteStream, type WriteStream } from "node:fs";
 import type { EnvoyJson, ResponseFlag } from "../contracts.js";
 import { invalid, optObject, optString, typeUrlOf } from "../listener/envoy-fields.js";
+import type { PeerExchange } from "./peer-exchange.js";
 
 const FILE_LOG = "type.googleapis.com/envoy.extensions.access_loggers.file.v3.FileAccessLog";
 const STDOUT_LOG = "type.googleapis.com/envoy.extensions.access_loggers.stream.v3.StdoutAccessLog";
@@ -20,6 +21,16 @@ export class TcpConnectionRecord {
   statPrefix = "";
   /** The downstream's SPIFFE id when the listener terminated mTLS; "" otherwise. */
   peerPrincipal = "";
+  /** Set by the metadata exchange filter; holds the peer's metadata once exchanged. */
+  peerExchange: PeerExchange | null = null;
+  /**
+   * True while the connection is established and not yet closed. The TCP proxy hands the record
+   * to observers (onTcpConnection) once then, with open true, and once when the connection
+   * closes (open false); a connection that fails before it is established is seen once, closed.
+   */
+  open = false;
+  /** Set by the observer that counted the connection as opened. */
+  openReported = false;
 
   addFlag(f: ResponseFlag): void {
     if (!this.flags.includes(f)) this.flags.push(f);

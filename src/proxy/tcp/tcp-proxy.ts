@@ -2,11 +2,13 @@
 // max_connect_attempts), then pipes bytes both ways with backpressure and half-close, closing on
 // the idle timeout. Flags: UF (connect failed), UO (connections circuit breaker), UH (no healthy host).
 import type { Socket } from "node:net";
+import type { TLSSocket } from "node:tls";
 import type { Cluster, ConnectionInfo, NetworkFilter, NetworkFilterFactory, ProxyServices, UpstreamHost } from "../contracts.js";
 import { logger } from "../server/logger.js";
 import { TcpConnectionRecord } from "./access-log.js";
 import { TCP_PROXY_TYPE, compileTcpProxy, pickCluster, type TcpProxyConfig } from "./config.js";
 import { connectUpstream } from "./upstream-connect.js";
+import { ExchangeFrameReader, PEER_EXCHANGE_ALPN, peerExchanges } from "./peer-exchange.js";
 
 export class TcpProxyFilter implements NetworkFilter {
   private draining = false;
@@ -24,6 +26,8 @@ export class TcpProxyFilter implements NetworkFilter {
     rec.downstreamLocalAddress = `${conn.destinationAddress}:${conn.destinationPort}`;
     rec.peerPrincipal = conn.tls?.peerUriSans[0] ?? "";
     const down = conn.socket;
+    const ex = peerExchanges.get(down);
+    if (ex !== undefined) { rec.peerExchange = ex; peerExchanges.delete(down); }
     const name = pickCluster(cfg, Math.random());
     rec.cluster = name;
     const cluster = this.services.clusters.get(name);
@@ -79,7 +83,12 @@ export class TcpProxyFilter implements NetworkFilter {
     });
   }
 
-  /** Byte pipe with backpressure (pause on a full write buffer, resume on drain) and half-close. */
+  /**
+   * Byte pipe with backpressure (pause on a full write buffer, resume on drain) and half-close.
+   * With a metadata exchange on a side that negotiated ALPN istio-peer-exchange (downstream on
+   * inbound, upstream on outbound), our frame goes out first on that side and the peer's frame is
+   * stripped from the first bytes read from it.
+   */
   private pipe(conn: ConnectionInfo, up: Socket, rec: TcpConnectionRecord): void {
     const down = conn.socket;
     let idle: NodeJS.Timeout | undefined;
@@ -89,23 +98,54 @@ export class TcpProxyFilter implements NetworkFilter {
       else idle = setTimeout(() => { down.destroy(); up.destroy(); }, this.config.idleTimeoutMs);
     };
     touch();
-    const forward = (src: Socket, dst: Socket, count: (n: number) => void): void => {
-      src.on("data", (chunk: Buffer) => {
+    const ex = rec.peerExchange;
+    const downReader = ex !== null && conn.tls?.alpn === PEER_EXCHANGE_ALPN ? new ExchangeFrameReader() : null;
+    const upReader = ex !== null && (up as TLSSocket).alpnProtocol === PEER_EXCHANGE_ALPN ? new ExchangeFrameReader() : null;
+    if (ex !== null) {
+      if (upReader !== null) up.write(ex.localFrame);
+      if (downReader !== null) down.write(ex.localFrame);
+    }
+    let pendingReads = (downReader !== null ? 1 : 0) + (upReader !== null ? 1 : 0);
+    const exchanged = (reader: ExchangeFrameReader): void => {
+      ex?.onPeerPayload(reader.payload);
+      if (--pendingReads === 0) this.opened(rec);
+    };
+    const forward = (src: Socket, dst: Socket, reader: ExchangeFrameReader | null, count: (n: number) => void): ((chunk: Buffer) => void) => {
+      const onData = (data: Buffer): void => {
+        let chunk = data;
+        if (reader !== null && !reader.done) {
+          const rest = reader.feed(chunk);
+          if (rest === null) return;
+          exchanged(reader);
+          if (rest.length === 0) return;
+          chunk = rest;
+        }
         count(chunk.length);
         touch();
         if (!dst.write(chunk)) src.pause();
-      });
+      };
+      src.on("data", onData);
       dst.on("drain", () => src.resume());
-      src.on("end", () => dst.end());
+      src.on("end", () => {
+        if (reader !== null && !reader.done) {
+          const rest = reader.end();
+          exchanged(reader);
+          if (rest.length > 0) { count(rest.length); dst.write(rest); }
+        }
+        dst.end();
+      });
+      return onData;
     };
     up.on("error", (e) => logger.debug(`tcp_proxy ${this.config.statPrefix}: upstream ${rec.upstreamHost}: ${e.message}`));
-    if (conn.preread && conn.preread.length > 0) {
-      rec.bytesReceived += conn.preread.length;
-      up.write(conn.preread);
+    const fromDown = forward(down, up, downReader, (n) => { rec.bytesReceived += n; });
+    forward(up, down, upReader, (n) => { rec.bytesSent += n; });
+    if (conn.preread && conn.preread.length > 0) fromDown(conn.preread);
+    if (pendingReads === 0) this.opened(rec);
+    if (down.readableEnded) {
+      // The client half-closed while the inspectors read: no "end" event will come.
+      if (downReader !== null && !downReader.done) { const rest = downReader.end(); exchanged(downReader); if (rest.length > 0) { rec.bytesReceived += rest.length; up.write(rest); } }
+      up.end();
     }
-    forward(down, up, (n) => { rec.bytesReceived += n; });
-    forward(up, down, (n) => { rec.bytesSent += n; });
-    if (down.readableEnded) up.end();
     let closed = 0;
     const onClose = (): void => {
       // One side gone for good (reset or both directions done): tear down the other.
@@ -119,9 +159,16 @@ export class TcpProxyFilter implements NetworkFilter {
     up.resume();
   }
 
+  /** The connection is established (and the peer's metadata known): observers count it as opened. */
+  private opened(rec: TcpConnectionRecord): void {
+    rec.open = true;
+    this.services.onTcpConnection?.(rec, rec.peerPrincipal === "" ? undefined : rec.peerPrincipal);
+  }
+
   private finish(rec: TcpConnectionRecord, down: Socket | undefined, _up: Socket | undefined): void {
     if (down) down.destroy();
     rec.durationMs = Date.now() - rec.startTime;
+    rec.open = false;
     for (const sink of this.config.accessLogs) sink.write(rec);
     this.services.onTcpConnection?.(rec, rec.peerPrincipal === "" ? undefined : rec.peerPrincipal);
     if (rec.flags.length > 0) logger.debug(`tcp_proxy ${this.config.statPrefix}: ${rec.format()}`);

@@ -27,3 +27,20 @@ test("node metadata in Istio's keys gives canonical service/revision and princip
   assert.equal(bare.workload, "unknown");
   assert.equal(bare.canonicalRevision, "latest");
 });
+
+test("TCP exchange payload: an Any of a Struct, round trip with the node id; malformed payloads give null", async () => {
+  const { decodeExchangePayload, encodeExchangePayload } = await import("./exchange-payload.js");
+  const md = workloadMetadataFrom({ NAMESPACE: "default", WORKLOAD_NAME: "sleep", SERVICE_ACCOUNT: "sleep", LABELS: { app: "sleep", version: "v1" } }, "sidecar~10.0.0.9~sleep-1.default~default.svc.cluster.local");
+  const payload = encodeExchangePayload(md);
+  assert.ok(payload.includes(Buffer.from("type.googleapis.com/google.protobuf.Struct")));
+  const back = decodeExchangePayload(payload);
+  assert.equal(back?.workload, "sleep");
+  assert.equal(back?.app, "sleep");
+  assert.equal(back?.id, md.id);
+  assert.equal(decodeExchangePayload(Buffer.from([0x0a, 0x50, 0x01])), null);
+  assert.equal(decodeExchangePayload(Buffer.alloc(0)), null);
+  // A flat Struct of node metadata is accepted too.
+  const flat = Buffer.concat([Buffer.from([0x0a, 42]), Buffer.from("type.googleapis.com/google.protobuf.Struct"), Buffer.from([0x12])]);
+  const st = Buffer.from(encodeStruct({ NAMESPACE: "ns1", WORKLOAD_NAME: "w1" }));
+  assert.equal(decodeExchangePayload(Buffer.concat([flat, Buffer.from([st.length]), st]))?.workload, "w1");
+});

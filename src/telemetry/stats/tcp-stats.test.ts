@@ -23,3 +23,20 @@ test("TCP connection records become Istio's TCP metrics for both reporters", () 
   assert.match(text, /istio_tcp_connections_opened_total\{reporter="source",source_workload="mongodb-v1",[^}]*destination_service="redis.cache.svc.cluster.local",[^}]*destination_service_name="redis",destination_service_namespace="cache",[^}]*response_flags="UF",[^}]*\} 1/);
   assert.doesNotMatch(text, /istio_tcp_sent_bytes_total\{reporter="source"/);
 });
+
+test("an open connection is counted as opened once; closing it adds closed and bytes, not a second open", () => {
+  const t = new ProxyTelemetry({ nodeId: "n", nodeMetadata: { NAMESPACE: "default", WORKLOAD_NAME: "tcp-echo-v1", LABELS: { app: "tcp-echo" } } });
+  const r = new TcpConnectionRecord();
+  r.statPrefix = r.cluster = "inbound|9000||";
+  r.open = true;
+  recordTcpTelemetry(r, t);
+  assert.match(t.metrics.expose(), /istio_tcp_connections_opened_total\{reporter="destination",[^}]*\} 1/);
+  assert.doesNotMatch(t.metrics.expose(), /istio_tcp_connections_closed_total\{/);
+  r.bytesReceived = 5;
+  r.open = false;
+  recordTcpTelemetry(r, t);
+  const text = t.metrics.expose();
+  assert.match(text, /istio_tcp_connections_opened_total\{reporter="destination",[^}]*\} 1/);
+  assert.match(text, /istio_tcp_connections_closed_total\{reporter="destination",[^}]*\} 1/);
+  assert.match(text, /istio_tcp_received_bytes_total\{reporter="destination",[^}]*\} 5/);
+});
