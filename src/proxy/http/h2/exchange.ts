@@ -180,7 +180,9 @@ export class H2Exchange implements HttpStream {
       req.on("trailers", (t: IncomingHttpHeaders) => { trailers = { ...t }; const g = t["grpc-status"]; if (typeof g === "string") this.record.grpcStatus = g; });
       this.stream.once("wantTrailers", () => {
         if (trailers !== null) this.stream.sendTrailers(trailers);
-        else this.stream.close();
+        // Empty trailers end the stream with an empty END_STREAM DATA frame; close() would send
+        // RST_STREAM instead, which some clients treat as a truncated response.
+        else this.stream.sendTrailers({});
       });
       req.on("data", (d: Buffer) => { this.record.bytesSent += d.length; this.record.bodyObserver?.onResponseData(d); if (!this.stream.write(d)) { req.pause(); this.stream.once("drain", () => req.resume()); } });
       req.on("end", () => { this.stream.end(); this.done(); });
