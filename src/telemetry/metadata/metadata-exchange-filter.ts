@@ -2,11 +2,13 @@
 // negotiated ALPN "istio-peer-exchange" the TCP proxy writes this node's frame first and strips
 // the peer's (src/proxy/tcp/peer-exchange.ts); this filter supplies the frame and decodes the
 // peer's metadata, which the TCP metrics then carry as the other side's workload labels.
-import type { EnvoyJson, NetworkFilter, NetworkFilterFactory, ConnectionInfo } from "../../proxy/contracts.js";
+import { MizzenError } from "../../errors.js";
+import type { EnvoyJson, NetworkFilter, NetworkFilterFactory, ConnectionInfo, ProxyServices } from "../../proxy/contracts.js";
 import { exchangeFrame, peerExchanges, type PeerExchange } from "../../proxy/tcp/peer-exchange.js";
 import { getProxyTelemetry, type ProxyTelemetry } from "../proxy-telemetry.js";
 import { decodeExchangePayload, encodeExchangePayload } from "./exchange-payload.js";
 import type { WorkloadMetadata } from "./workload-metadata.js";
+import { UDPA_TYPED_STRUCT, XDS_TYPED_STRUCT, fromTypedStruct } from "../wiring/typed-struct-filter.js";
 
 /** Istio's config type for the filter (name "istio.metadata_exchange"). */
 export const METADATA_EXCHANGE_TYPE = "type.googleapis.com/envoy.tcp.metadataexchange.config.MetadataExchange";
@@ -62,3 +64,23 @@ export const metadataExchangeFactory: NetworkFilterFactory = {
     return new MetadataExchangeFilter();
   },
 };
+
+/** Network filters the control plane wraps in a TypedStruct (Envoy's protos lack their types). */
+const wrapped = new Map<string, NetworkFilterFactory>([[METADATA_EXCHANGE_TYPE, metadataExchangeFactory]]);
+
+function typedStructNetworkFactory(typeUrl: string): NetworkFilterFactory {
+  return {
+    typeUrl,
+    create(typedConfig: EnvoyJson, services: ProxyServices): NetworkFilter {
+      const inner = fromTypedStruct(typedConfig, "typed_config");
+      const f = wrapped.get(String(inner["@type"]));
+      if (f === undefined) throw new MizzenError("MIZZEN_ERR_XDS_INVALID", `typed_config.type_url: unsupported network filter ${JSON.stringify(inner["@type"])}`);
+      return f.create(inner, services);
+    },
+  };
+}
+
+/** For the proxy's network filter registry: the filter itself and its TypedStruct-wrapped form. */
+export const telemetryNetworkFilterFactories: readonly NetworkFilterFactory[] = [
+  metadataExchangeFactory, typedStructNetworkFactory(XDS_TYPED_STRUCT), typedStructNetworkFactory(UDPA_TYPED_STRUCT),
+];
