@@ -13,6 +13,7 @@ import { ListenerManager } from "../listener/listener-manager.js";
 import { RouteConfigStore } from "../router/route-config-store.js";
 import { tcpProxyFactory } from "../tcp/tcp-proxy.js";
 import { networkRbacFactory } from "../network-filters/rbac/network-rbac.js";
+import { telemetryNetworkFilterFactories } from "../../telemetry/metadata/metadata-exchange-filter.js";
 import { SecretStore } from "../tls/secret-store.js";
 import { buildUpstreamTls } from "../tls/upstream.js";
 import { ClusterManager, formatClustersText } from "../upstream/index.js";
@@ -72,6 +73,7 @@ export class ProxyServer {
     this.registry.register(tcpProxyFactory);
     this.registry.register(httpConnectionManagerFactory);
     this.registry.register(networkRbacFactory); // AuthorizationPolicy on TCP chains
+    for (const f of telemetryNetworkFilterFactories) this.registry.register(f); // istio.metadata_exchange on TCP chains
     this.listeners = new ListenerManager({ registry: this.registry, services, secrets: this.secrets, drainTimeMs: options.drainTimeMs });
   }
 
