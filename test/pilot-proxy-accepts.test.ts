@@ -7,6 +7,7 @@ import { compileListener } from "../src/proxy/listener/compile.js";
 import { NetworkFilterRegistry } from "../src/proxy/listener/filter-registry.js";
 import { tcpProxyFactory } from "../src/proxy/tcp/tcp-proxy.js";
 import { httpConnectionManagerFactory } from "../src/proxy/http/http-connection-manager.js";
+import { telemetryNetworkFilterFactories } from "../src/telemetry/metadata/metadata-exchange-filter.js";
 import { SecretStore } from "../src/proxy/tls/secret-store.js";
 import { ClusterManager } from "../src/proxy/upstream/index.js";
 import { StatsStore } from "../src/proxy/admin/stats.js";
@@ -51,6 +52,7 @@ test("every generated listener compiles in the proxy", () => {
   const registry = new NetworkFilterRegistry();
   registry.register(tcpProxyFactory);
   registry.register(httpConnectionManagerFactory);
+  for (const f of telemetryNetworkFilterFactories) registry.register(f);
   const clusters = new ClusterManager({ timers: false });
   const ctx = { registry, services: { nodeId: "test", clusters, stats: new StatsStore(), routeConfigs: new RouteConfigStore() }, secrets: new SecretStore() };
   try {

@@ -13,6 +13,7 @@ import { inboundClusters } from "../pilot/clusters.js";
 import { sidecarListeners } from "../pilot/listeners.js";
 import { secureInboundListeners } from "../pilot/mtls/index.js";
 import { applyMeshTelemetry } from "../telemetry/wiring/mesh-telemetry-pass.js";
+import { applyTcpMetadataExchange } from "../telemetry/metadata/metadata-exchange-pass.js";
 import type { RegistrySnapshot } from "../registry/index.js";
 import type { ProxyInfo } from "../xds/index.js";
 import type { EncodeCache } from "./encode-cache.js";
@@ -91,6 +92,7 @@ export class SidecarTranslator {
       const listeners = sidecarListeners(scope);
       secureInboundListeners(scope, listeners, this.push.security); // as generateProxyResources does
       applyMeshTelemetry(scope, listeners);
+      applyTcpMetadataExchange(scope, listeners);
       out.set(LDS_TYPE_URL, this.cache.encode(LDS_TYPE_URL, listeners));
       out.set(RDS_TYPE_URL, shared.routes);
     } catch (e) {

@@ -10,6 +10,7 @@ import { sidecarRouteConfigs } from "./routes.js";
 import { buildScope } from "./scope.js";
 import { applyMeshSecurity } from "./mtls/index.js";
 import { applyMeshTelemetry } from "../telemetry/wiring/mesh-telemetry-pass.js";
+import { applyTcpMetadataExchange } from "../telemetry/metadata/metadata-exchange-pass.js";
 
 export interface ProxyResources {
   readonly listeners: EnvoyJson[];
@@ -33,5 +34,6 @@ export function generateProxyResources(proxy: Proxy, push: PushContext): ProxyRe
   const listeners = sidecarListeners(scope);
   applyMeshSecurity(scope, { listeners, clusters, endpoints }, push.security);
   applyMeshTelemetry(scope, listeners); // istio.stats, access logs, tracing per Telemetry/MeshConfig
+  applyTcpMetadataExchange(scope, listeners); // istio.metadata_exchange on TCP chains, ALPN on inbound mTLS
   return { listeners, routes: sidecarRouteConfigs(scope), clusters, endpoints };
 }

@@ -10,6 +10,7 @@ import { NetworkFilterRegistry } from "../../proxy/listener/filter-registry.js";
 import { tcpProxyFactory } from "../../proxy/tcp/tcp-proxy.js";
 import { networkRbacFactory } from "../../proxy/network-filters/rbac/network-rbac.js";
 import { httpConnectionManagerFactory } from "../../proxy/http/http-connection-manager.js";
+import { telemetryNetworkFilterFactories } from "../../telemetry/metadata/metadata-exchange-filter.js";
 import { SecretStore } from "../../proxy/tls/secret-store.js";
 import { buildUpstreamTls } from "../../proxy/tls/upstream.js";
 import { ClusterManager } from "../../proxy/upstream/index.js";
@@ -158,13 +159,14 @@ test("authorization filters go before the router and before tcp_proxy; the proxy
   assert.equal(names.at(-1), "envoy.filters.http.router");
   assert.equal(names.at(-2), "envoy.filters.http.rbac");
   const tcp = chains.find((c) => c["name"] === "inbound|5432||");
-  assert.deepEqual((tcp?.["filters"] as EnvoyJson[]).map((f) => f["name"]), ["envoy.filters.network.rbac", "envoy.filters.network.tcp_proxy"]);
+  assert.deepEqual((tcp?.["filters"] as EnvoyJson[]).map((f) => f["name"]), ["istio.metadata_exchange", "envoy.filters.network.rbac", "envoy.filters.network.tcp_proxy"]);
   assertValidEnvoy(r);
 
   const registry = new NetworkFilterRegistry();
   registry.register(tcpProxyFactory);
   registry.register(httpConnectionManagerFactory);
   registry.register(networkRbacFactory);
+  for (const f of telemetryNetworkFilterFactories) registry.register(f);
   const secrets = new SecretStore();
   const clusters = new ClusterManager({ timers: false, tlsBuilder: (json, field) => buildUpstreamTls(json, secrets, field) });
   try {
