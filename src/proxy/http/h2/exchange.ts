@@ -315,6 +315,9 @@ export class H2Exchange implements HttpStream {
   }
 
   private onRequestEnd(): void {
+    // node:http2 also ends the readable side when the client resets the stream (RST_STREAM with
+    // NO_ERROR); that body is truncated, so the upstream is reset (on 'close'), never ended.
+    if (this.stream.closed) return;
     this.requestEnded = true;
     if (this.upstream !== null) this.upstream.end();
   }
