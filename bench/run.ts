@@ -1,6 +1,7 @@
 // `npm run bench`: the Mizzen proxy against nginx on loopback (1 KiB responses, keep-alive),
 // one and two hops, at saturation (wrk) and at a fixed 1000 req/s (open loop). Server processes
 // share core 0, load generators run on core 1. Three rounds, medians, ratios to nginx and direct.
+// Then the other sections (bench/sections.ts): metrics on vs off, load balancers, control plane.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { createServer, type AddressInfo } from "node:net";
 import { mkdtempSync, mkdirSync, writeFileSync, rmSync } from "node:fs";
@@ -11,6 +12,7 @@ import { ensureTools, writeNginxConfig } from "./nginx.js";
 import { cpuMicros, rssBytes, withChildren } from "./proc-stats.js";
 import { printTable, type Row } from "./report.js";
 import { writeBenchBootstrap } from "./bootstrap.js";
+import { runOtherSections } from "./sections.js";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const MIZZEN_BIN = join(HERE, "..", "..", "bin", "mizzen.js");
@@ -20,7 +22,7 @@ const NODE_FLAGS = (process.env["BENCH_NODE_FLAGS"] ?? "").split(" ").filter((x)
 const ARGS = process.argv.slice(2);
 /** `--quick`: one short round, for trying a change (the three-round default is what to report). */
 const QUICK = ARGS.includes("--quick");
-/** `--only one-hop` / `--only two-hops`: direct, nginx and mizzen for that hop count only. */
+/** `--only one-hop` / `--only two-hops`: direct, nginx and mizzen for that hop count only (no other section). */
 const ONLY = ARGS[ARGS.indexOf("--only") + 1] ?? "";
 if (ARGS.includes("--only") && ONLY !== "one-hop" && ONLY !== "two-hops") {
   process.stderr.write("usage: node dist/bench/run.js [--quick] [--only one-hop|two-hops]\n");
@@ -178,6 +180,7 @@ async function main(): Promise<void> {
   writeFileSync(join(outDir, QUICK || ONLY !== "" ? "latest-partial.json" : "latest.json"), `${JSON.stringify({ date: new Date().toISOString(), rounds: ROUNDS, loadAverage: load, nodeFlags: NODE_FLAGS, results: result }, null, 2)}\n`);
   for (const c of children.reverse()) await stop(c);
   rmSync(dir, { recursive: true, force: true });
+  if (ONLY === "") await runOtherSections(QUICK);
 }
 
 process.on("SIGINT", () => { for (const c of children) c.kill("SIGTERM"); process.exit(130); });
