@@ -208,7 +208,11 @@ export class H2Exchange implements HttpStream {
     }
     this.upstream = req;
     let connected = false;
-    req.on("socket", (s) => { if (!s.connecting) connected = true; else s.once("connect", () => { connected = true; }); });
+    // A TLS upstream counts as connected only after its handshake (a refused identity is UF, not UC).
+    req.on("socket", (s) => {
+      if (!s.connecting && (s as { secureConnecting?: boolean }).secureConnecting !== true) connected = true;
+      else s.once(cluster.tls ? "secureConnect" : "connect", () => { connected = true; });
+    });
     req.on("response", (res: IncomingMessage) => {
       if (this.finished || this.upstream !== req) { res.resume(); req.destroy(); return; }
       const status = res.statusCode ?? 502;

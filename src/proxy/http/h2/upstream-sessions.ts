@@ -5,6 +5,7 @@ import { connect as tlsConnect } from "node:tls";
 import { Agent as HttpAgent } from "node:http";
 import { Agent as HttpsAgent } from "node:https";
 import type { Cluster, UpstreamHost } from "../../contracts.js";
+import { uriSanChecker } from "./secure-naming.js";
 
 const sessions = new Map<UpstreamHost, ClientHttp2Session>();
 const all = new Set<ClientHttp2Session>();
@@ -13,13 +14,15 @@ const all = new Set<ClientHttp2Session>();
 export function h2SessionFor(cluster: Cluster, host: UpstreamHost): ClientHttp2Session {
   const existing = sessions.get(host);
   if (existing !== undefined && !existing.closed && !existing.destroyed) return existing;
-  const tls = cluster.tls;
+  // transport_socket_matches (auto mTLS) may give this host its own TLS, or plaintext (null).
+  const tls = host.tls === undefined ? cluster.tls : host.tls ?? undefined;
   const authority = `${tls ? "https" : "http"}://${host.address}:${host.port}`;
   const s = tls
     ? h2connect(authority, {
       createConnection: () => tlsConnect({
         host: host.address, port: host.port, secureContext: tls.context, servername: tls.sni,
-        ALPNProtocols: ["h2"], checkServerIdentity: () => undefined,
+        ALPNProtocols: ["h2"], rejectUnauthorized: true,
+        checkServerIdentity: uriSanChecker(cluster.name, tls, `${host.address}:${host.port}`),
       }),
     })
     : h2connect(authority);
@@ -39,7 +42,7 @@ export function h1AgentFor(cluster: Cluster): HttpAgent {
   if (!cluster.tls) return httpAgent;
   let a = httpsAgents.get(cluster);
   if (a === undefined) {
-    a = new HttpsAgent({ keepAlive: true, secureContext: cluster.tls.context, servername: cluster.tls.sni, checkServerIdentity: () => undefined });
+    a = new HttpsAgent({ keepAlive: true, secureContext: cluster.tls.context, servername: cluster.tls.sni, rejectUnauthorized: true, checkServerIdentity: uriSanChecker(cluster.name, cluster.tls) });
     httpsAgents.set(cluster, a);
   }
   return a;
