@@ -31,6 +31,7 @@ export interface ForwardAction {
   readonly autoHostRewrite: boolean;
   /** 0 = no timeout. */
   readonly timeoutMs: number;
+  /** Route idle_timeout: overrides the HCM's stream_idle_timeout; 0 = disabled, -1 = not set. */
   readonly idleTimeoutMs: number;
   readonly retry: RetryPolicy | null;
   readonly mirrors: readonly { readonly cluster: string; readonly fraction: number }[];
@@ -137,7 +138,7 @@ function compileForward(a: Json, f: string, vh: VirtualHostBase): ForwardAction 
     hostRewrite: str(a["host_rewrite_literal"], `${f}.host_rewrite_literal`) ?? null,
     autoHostRewrite: bool(a["auto_host_rewrite"], `${f}.auto_host_rewrite`) ?? false,
     timeoutMs: durationMs(a["timeout"], `${f}.timeout`) ?? 15_000,
-    idleTimeoutMs: durationMs(a["idle_timeout"], `${f}.idle_timeout`) ?? 0,
+    idleTimeoutMs: durationMs(a["idle_timeout"], `${f}.idle_timeout`) ?? -1,
     retry: compileRetryPolicy(a["retry_policy"], `${f}.retry_policy`) ?? vh.retry,
     mirrors,
     hashPolicies: compileHashPolicies(a["hash_policy"], `${f}.hash_policy`),
