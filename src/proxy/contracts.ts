@@ -145,7 +145,11 @@ export interface ProxyServices {
   readonly routeConfigs?: { get(name: string): CompiledRouteConfig | undefined };
   /** Called once per completed HTTP request with its record (access log, stats); keep it cheap. */
   readonly onHttpRequest?: (record: HttpRequestRecord) => void;
-  /** Called once per finished TCP proxy connection (Istio's TCP metrics); peerPrincipal is the mTLS peer's SPIFFE id. */
+  /**
+   * Called per TCP proxy connection (Istio's TCP metrics) when it is established (record.open true)
+   * and again when it closes; a connection that never got established is seen once, closed.
+   * peerPrincipal is the mTLS peer's SPIFFE id.
+   */
   readonly onTcpConnection?: (record: TcpConnectionRecord, peerPrincipal?: string) => void;
 }
 
