@@ -94,3 +94,54 @@ test("gRPC message counts at both reporters for unary and bidi streaming calls",
     await new Promise<void>((r) => server.tryShutdown(() => r()));
   }
 });
+
+test("gRPC-framed bodies are counted when the sidecar forwards an HTTP/2 client to an HTTP/1.1 upstream", { timeout: 20_000 }, async () => {
+  const { createServer } = await import("node:http");
+  const { connect: h2connect } = await import("node:http2");
+  const frame = (n: number): Buffer => { const b = Buffer.alloc(5 + n, 1); b[0] = 0; b.writeUInt32BE(n, 1); return b; };
+  // Answers any request with three messages, the middle one large enough to span reads.
+  const upstream = createServer((req, res) => {
+    req.resume();
+    req.on("end", () => {
+      res.writeHead(200, { "content-type": "application/grpc" });
+      res.end(Buffer.concat([frame(1), frame(70_000), frame(0)]));
+    });
+  });
+  const port = await new Promise<number>((r) => upstream.listen(0, "127.0.0.1", () => r((upstream.address() as { port: number }).port)));
+  const t = new ProxyTelemetry({ nodeId: "n", nodeMetadata: { NAMESPACE: "default", WORKLOAD_NAME: "legacy-v1", LABELS: { app: "legacy" } } });
+  const cluster = "inbound|9090||";
+  const config = compileHcmConfig({
+    stat_prefix: "inbound_0.0.0.0_9090",
+    route_config: { name: "r", virtual_hosts: [{ name: "v", domains: ["*"], routes: [{ match: { prefix: "/" }, route: { cluster } }] }] },
+  });
+  const stats = new IstioStatsFilter("istio.stats", compilePluginConfig({}), () => t);
+  const hcm = new HttpConnectionManager({ ...config, filters: [stats, ...config.filters] },
+    { nodeId: "n", clusters: new StaticClusterRegistry([new StaticCluster(cluster, [["127.0.0.1", port]])]) }, { observer: recordHttpTelemetry });
+  const proxy = await serveNetworkFilter(hcm);
+  const client = h2connect(`http://127.0.0.1:${proxy.port}`);
+  try {
+    const body = await new Promise<Buffer>((resolve, reject) => {
+      const req = client.request({ ":method": "POST", ":path": "/legacy.Legacy/Get", "content-type": "application/grpc", te: "trailers" });
+      const chunks: Buffer[] = [];
+      req.on("data", (d: Buffer) => chunks.push(d));
+      req.on("end", () => resolve(Buffer.concat(chunks)));
+      req.on("error", reject);
+      req.setTimeout(5000, () => req.close());
+      // Two request messages in one write, a third split across writes.
+      req.write(Buffer.concat([frame(2), frame(3)]));
+      const last = frame(10);
+      req.write(last.subarray(0, 3));
+      req.end(last.subarray(3));
+    });
+    assert.equal(body.length, 5 + 1 + 5 + 70_000 + 5);
+    const deadline = Date.now() + 5000;
+    const at = (m: string): number => series(t, m, /reporter="destination",[^}]*request_protocol="grpc"/);
+    while (at("istio_response_messages_total") < 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    assert.equal(at("istio_request_messages_total"), 3);
+    assert.equal(at("istio_response_messages_total"), 3);
+  } finally {
+    client.close();
+    await proxy.close();
+    await new Promise<void>((r) => upstream.close(() => r()));
+  }
+});
