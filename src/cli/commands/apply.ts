@@ -2,7 +2,8 @@
 // directory, which its control plane watches (new Deployments start pods).
 import { lastValue, parseFlags } from "../../controlplane/cli/flags.js";
 import { errorMessage } from "../../errors.js";
-import { loadValidated, mapGatewayPorts, writeResources } from "../../platform/local/mesh/config-dir.js";
+import { loadValidated, readConfigDir, writeResources } from "../../platform/local/mesh/config-dir.js";
+import { nonePortMapper } from "../../platform/local/mesh/none-ports.js";
 import { runningMesh, stateDirOf } from "../../platform/local/mesh/state.js";
 import type { Command } from "../registry.js";
 
@@ -31,7 +32,8 @@ async function run(args: string[]): Promise<number> {
   try {
     const resources = await loadValidated(files);
     const mesh = runningMesh(stateDir);
-    writeResources(mesh.configDir, resources, mesh.captureMode === "NONE" ? (r) => mapGatewayPorts(r, mesh.ingressPort, mesh.ingressHttpsPort) : undefined);
+    const mapper = mesh.captureMode === "NONE" ? nonePortMapper(mesh, resources, await readConfigDir(mesh.configDir)) : undefined;
+    writeResources(mesh.configDir, resources, mapper);
     for (const r of resources) console.log(`${r.kind.toLowerCase()}/${r.metadata.name}${r.metadata.namespace ? ` (${r.metadata.namespace})` : ""} configured`);
     return 0;
   } catch (e) {

@@ -54,7 +54,9 @@ function toYaml(r: Resource): string {
  */
 export function mapGatewayPorts(r: Resource, ingressPort: number, ingressHttpsPort?: number): Resource {
   if (r.kind !== "Gateway") return r;
-  const spec = r["spec"] as { servers?: { port?: { number?: number } }[] } | undefined;
+  const spec = r["spec"] as { selector?: Record<string, string>; servers?: { port?: { number?: number } }[] } | undefined;
+  // The egress gateway is reached from the mesh, not from the host (none-ports.ts maps its ports).
+  if (spec?.selector?.["istio"] === "egressgateway") return r;
   const map = new Map<number, number>([[80, ingressPort], ...(ingressHttpsPort ? [[443, ingressHttpsPort] as [number, number]] : [])]);
   if (!spec?.servers?.some((s) => map.has(s.port?.number ?? -1))) return r;
   const servers = spec.servers.map((s) => {

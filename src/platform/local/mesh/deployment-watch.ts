@@ -3,6 +3,7 @@
 // replicas) starts its pods; the pods of a Deployment that was deleted or changed are stopped, after
 // the changed Deployment's new pods were started (replace, as a rollout that surges first).
 import type { Deployment } from "../../../config/kinds/core/index.js";
+import type { Resource } from "../../../config/resource.js";
 import { errorMessage } from "../../../errors.js";
 import { templateHash } from "../pod-names.js";
 import { deploymentsOf, readConfigDir } from "./config-dir.js";
@@ -21,6 +22,8 @@ export interface DeploymentActions {
   /** Names of the pods a Deployment has now. */
   podsOf(namespace: string, name: string): string[];
   stopPod(name: string): Promise<unknown>;
+  /** Sees every read of the config directory (e.g. to start the egress gateway once config needs it). */
+  configRead?(resources: readonly Resource[]): Promise<void>;
 }
 
 export interface DeploymentChanges {
@@ -54,7 +57,13 @@ export class DeploymentWatch {
     if (this.running) return out;
     this.running = true;
     try {
-      const now = deploymentsOf(await readConfigDir(this.configDir));
+      const resources = await readConfigDir(this.configDir);
+      try {
+        await this.actions.configRead?.(resources);
+      } catch (e) {
+        this.log(`config: ${errorMessage(e)}`);
+      }
+      const now = deploymentsOf(resources);
       const keys = new Set(now.map(deploymentKey));
       // The pods to retire are the ones the old version has before the new one starts.
       const retired: { key: string; pods: string[] }[] = [];

@@ -11,10 +11,12 @@ import { LocalPlatform, resolveCaptureMode, type CaptureMode } from "../local-pl
 import { DEFAULT_BRIDGE, type BridgeSpec } from "../pod-network.js";
 import type { PodStatus } from "../pod-runtime.js";
 import { probeHttp } from "../readiness.js";
-import { deploymentsOf, loadValidated, mapGatewayPorts, writeResources } from "./config-dir.js";
+import { deploymentsOf, loadValidated, writeResources } from "./config-dir.js";
+import { nonePortMapper } from "./none-ports.js";
 import { DeploymentWatch } from "./deployment-watch.js";
+import { egressGatewayService } from "./egress-gateway.js";
 import { writeGatewaySecrets } from "./gateway-credentials.js";
-import { startControlPlane, type ControlPlaneHandle } from "./control-plane-process.js";
+import { freePort, startControlPlane, type ControlPlaneHandle } from "./control-plane-process.js";
 import { forwardPort, type PortForward } from "./port-forward.js";
 import { deploymentPlans, EGRESS_GATEWAY, gatewayPlan, INGRESS_GATEWAY, isGatewayPod, needsEgressGateway, setProxyArgs, sidecarFor } from "./pods.js";
 import { identityArgs, identityEnv, issueTokens, publishRootCert, TLS_MODE_LABEL, type MeshIdentity } from "./identity.js";
@@ -75,11 +77,14 @@ export class Mesh {
     chmodSync(o.stateDir, 0o755);
     const configDir = join(o.stateDir, "config");
     rmSync(configDir, { recursive: true, force: true });
-    writeResources(configDir, resources, mode === "NONE" ? (r) => mapGatewayPorts(r, o.ingressPort, o.ingressHttpsPort) : undefined);
+    const egressHttpPort = mode === "NONE" ? await freePort() : undefined;
+    const nonePorts = { ingressPort: o.ingressPort, ingressHttpsPort: o.ingressHttpsPort, egressHttpPort };
+    writeResources(configDir, resources, mode === "NONE" ? nonePortMapper(nonePorts, resources) : undefined);
     const gatewaySecretsFile = writeGatewaySecrets(o.stateDir, resources);
     const bridge = o.bridge ?? DEFAULT_BRIDGE;
     const state: MeshState = {
       pid: process.pid, phase: "starting", captureMode: mode, stateDir: o.stateDir, configDir, ingressPort: o.ingressPort, ...(o.ingressHttpsPort ? { ingressHttpsPort: o.ingressHttpsPort } : {}),
+      ...(egressHttpPort ? { egressHttpPort } : {}),
       ...(mode === "REDIRECT" ? { bridge } : {}), startedAt: new Date().toISOString(),
     };
     writeMeshState(state);
@@ -108,8 +113,9 @@ export class Mesh {
     const xds = `${cp.host}:${cp.xdsPort}`;
     // The pods are read when a change is reported, after the platform exists.
     // Meshed pods carry Istio's tlsMode label once they have certificates: auto mTLS picks them by it.
+    // The egress gateway is a workload (the mesh routes to it); the ingress gateway is reached from the host only.
     const sync: WorkloadSync = new WorkloadSync(cp.monitoringPort, () => platform.workloadInputs()
-      .filter((w) => !isGatewayPod(w.labels ?? {}))
+      .filter((w) => w.labels?.["istio"] !== "ingressgateway")
       .map((w) => (identity && w.sidecar ? { ...w, labels: { ...(w.labels ?? {}), [TLS_MODE_LABEL]: "istio" } } : w)));
     const platform = new LocalPlatform({
       captureMode: mode, stateDir: o.stateDir, cwd: o.cwd, ...(mode === "REDIRECT" ? { bridge } : {}),
@@ -122,8 +128,18 @@ export class Mesh {
     let forward: PortForward | undefined;
     let httpsForward: PortForward | undefined;
     const mesh = new Mesh(state, cp, platform, sync, undefined);
+    let egressStarted = false;
+    const startEgress = async (config: readonly Resource[]): Promise<void> => {
+      if (egressStarted || !needsEgressGateway(config)) return;
+      egressStarted = true;
+      const service = [egressGatewayService()];
+      writeResources(configDir, service, mode === "NONE" ? nonePortMapper(nonePorts, service) : undefined);
+      platform.startPods(await prepare(withSecrets([gatewayPlan(EGRESS_GATEWAY, xds, mode)])));
+      o.log("egress gateway: starting istio-egressgateway (istio-system)");
+    };
     try {
       platform.startPods(await prepare(withSecrets(podPlans(resources, xds, mode))));
+      await startEgress(resources);
       if (mode === "REDIRECT") {
         forward = await forwardPort("127.0.0.1", o.ingressPort, () => {
           const gw = platform.status().find((p) => p.labels["istio"] === "ingressgateway");
@@ -144,6 +160,7 @@ export class Mesh {
       start: async (d) => { platform.startPods(await prepare(deploymentPlans([d], mode))); },
       podsOf: (ns, name) => platform.podsOf(ns, name),
       stopPod: (name) => platform.stopPod(name),
+      configRead: startEgress,
     }, o.log);
     watch.begin();
     return new Mesh(state, cp, platform, sync, forward, watch, httpsForward);
@@ -229,6 +246,5 @@ export function loopbackSubnetFor(seed: number): number {
 function podPlans(resources: readonly Resource[], xds: string, mode: CaptureMode): ReturnType<typeof deploymentPlans> {
   const plans = deploymentPlans(resources, mode);
   plans.push(gatewayPlan(INGRESS_GATEWAY, xds, mode));
-  if (needsEgressGateway(resources)) plans.push(gatewayPlan(EGRESS_GATEWAY, xds, mode));
   return plans;
 }

@@ -38,9 +38,9 @@ export function isGatewayPod(labels: Record<string, string>): boolean {
   return labels["istio"] === "ingressgateway" || labels["istio"] === "egressgateway";
 }
 
-/** Whether any resource points at the egress gateway (a Gateway selecting it, a route through it). */
+/** Whether any Istio config points at the egress gateway (a Gateway selecting it, a route through it). */
 export function needsEgressGateway(resources: readonly Resource[]): boolean {
-  return resources.some((r) => r.kind !== "Deployment" && /istio-egressgateway|egressgateway/.test(JSON.stringify(r["spec"] ?? {})));
+  return resources.some((r) => r.kind !== "Deployment" && r.kind !== "Service" && /istio-egressgateway|egressgateway/.test(JSON.stringify(r["spec"] ?? {})));
 }
 
 export function gatewayPlan(kind: GatewayKind, xds: string, captureMode: CaptureMode): PodPlan {

@@ -21,6 +21,8 @@ export interface MeshState {
   ingressPort: number;
   /** Where the gateway's HTTPS (server port 443) is reached from the host. */
   ingressHttpsPort?: number;
+  /** NONE: the host port the egress gateway's Gateway port 80 is bound on (none-ports.ts). */
+  egressHttpPort?: number;
   bridge?: BridgeSpec;
   controlPlane?: { pid: number; xdsPort: number; monitoringPort: number; host: string };
   startedAt: string;
