@@ -60,7 +60,8 @@ interface Mesh {
   close(): Promise<void>;
 }
 
-async function startMesh(): Promise<Mesh> {
+/** serverTelemetry false: the server sidecar runs the filter without telemetry (strips, sends nothing). */
+async function startMesh(serverTelemetry = true): Promise<Mesh> {
   const ca = await makeCa();
   const clientLeaf = await makeLeaf(ca, { cn: "sleep", uris: [CLIENT_ID] });
   const serverLeaf = await makeLeaf(ca, { cn: "tcp-echo", uris: [SERVER_ID] });
@@ -73,7 +74,7 @@ async function startMesh(): Promise<Mesh> {
   const appPort = await listen(app);
 
   const inboundCluster = new StaticCluster("inbound|9000||", [["127.0.0.1", appPort]]);
-  const inboundChain = (): NetworkFilter[] => [new MetadataExchangeFilter(() => server),
+  const inboundChain = (): NetworkFilter[] => [new MetadataExchangeFilter(() => (serverTelemetry ? server : null)),
     new TcpProxyFilter(compileTcpProxy({ stat_prefix: "inbound|9000||", cluster: "inbound|9000||" }), services(server, inboundCluster))];
   const serverChain = inboundChain();
   const inbound = createTlsServer({ key: serverLeaf.keyPem, cert: serverLeaf.certPem, ca: ca.certPem, requestCert: true, rejectUnauthorized: true, ALPNProtocols: ALPN, allowHalfOpen: true }, (s: TLSSocket) => {
@@ -176,6 +177,18 @@ test("peers without the exchange still work: plaintext to the server chain, and 
     await waitFor("closed at the client", () => value(mesh.client, "istio_tcp_connections_closed_total", /reporter="source"/) === 1);
     assert.equal(value(mesh.client, "istio_tcp_sent_bytes_total", /reporter="source",source_workload="sleep",[^}]*destination_workload="unknown"/), 8);
     assert.equal(Buffer.concat(mesh.appSeen).toString("latin1"), "plain bytesold peer");
+  } finally {
+    await mesh.close();
+  }
+});
+
+test("a server sidecar without telemetry still strips the client's frame; the client sees no server metadata", { timeout: 30_000 }, async () => {
+  const mesh = await startMesh(false);
+  try {
+    await endAndWait(await echo(mesh.outboundPort, "no telemetry"));
+    await waitFor("closed at the client", () => value(mesh.client, "istio_tcp_connections_closed_total", /reporter="source"/) === 1);
+    assert.equal(Buffer.concat(mesh.appSeen).toString("latin1"), "no telemetry");
+    assert.equal(value(mesh.client, "istio_tcp_received_bytes_total", /reporter="source",source_workload="sleep",[^}]*destination_workload="unknown"/), 12);
   } finally {
     await mesh.close();
   }

@@ -14,7 +14,7 @@ export const MAX_EXCHANGE_PAYLOAD = 64 * 1024;
 
 /** One connection's exchange, set by the metadata exchange network filter for the TCP proxy. */
 export interface PeerExchange {
-  /** Header and payload this side writes first. */
+  /** Header and payload this side writes first; empty to send none (the peer's is still stripped). */
   readonly localFrame: Buffer;
   /** The peer's payload, or null when the peer sent none (then the record keeps unknown peer labels). */
   onPeerPayload(payload: Buffer | null): void;

@@ -101,7 +101,7 @@ export class TcpProxyFilter implements NetworkFilter {
     const ex = rec.peerExchange;
     const downReader = ex !== null && conn.tls?.alpn === PEER_EXCHANGE_ALPN ? new ExchangeFrameReader() : null;
     const upReader = ex !== null && (up as TLSSocket).alpnProtocol === PEER_EXCHANGE_ALPN ? new ExchangeFrameReader() : null;
-    if (ex !== null) {
+    if (ex !== null && ex.localFrame.length > 0) {
       if (upReader !== null) up.write(ex.localFrame);
       if (downReader !== null) down.write(ex.localFrame);
     }

@@ -15,6 +15,7 @@ export const METADATA_EXCHANGE_TYPE = "type.googleapis.com/envoy.tcp.metadataexc
 export const METADATA_EXCHANGE_NAME = "istio.metadata_exchange";
 
 const frames = new WeakMap<ProxyTelemetry, Buffer>();
+const NO_FRAME = Buffer.alloc(0);
 /** Decoded peers by payload: a proxy sees few distinct peers. Dropped whole when full. */
 const peers = new Map<string, WorkloadMetadata | null>();
 const MAX_PEERS = 1024;
@@ -48,8 +49,9 @@ export class MetadataExchangeFilter implements NetworkFilter {
   constructor(private readonly telemetry: () => ProxyTelemetry | null = getProxyTelemetry) {}
 
   onConnection(conn: ConnectionInfo): void {
+    // Without telemetry the peer's frame must still be stripped before the app sees it; we send none.
     const t = this.telemetry();
-    if (t !== null) peerExchanges.set(conn.socket, new TcpPeerExchange(frameFor(t)));
+    peerExchanges.set(conn.socket, new TcpPeerExchange(t === null ? NO_FRAME : frameFor(t)));
   }
 
   drain(): void {

@@ -8,8 +8,12 @@ import type { ProxyScope } from "../../pilot/scope.js";
 import { toTypedStruct } from "../wiring/typed-struct-filter.js";
 import { METADATA_EXCHANGE_NAME, METADATA_EXCHANGE_TYPE } from "./metadata-exchange-filter.js";
 
-/** Istio's ALPN for inbound TCP chains with metadata exchange. */
-export const INBOUND_TCP_ALPN: readonly string[] = ["istio-peer-exchange", "h2", "http/1.1"];
+/**
+ * Istio's ALPN for inbound TCP chains with metadata exchange, plus "istio" (what mesh clients
+ * offer besides istio-peer-exchange): Node's TLS server ends a handshake whose ALPN lists share
+ * nothing, where Envoy would carry on without ALPN.
+ */
+export const INBOUND_TCP_ALPN: readonly string[] = ["istio-peer-exchange", "h2", "http/1.1", "istio"];
 
 export function metadataExchangeNetworkFilter(): EnvoyJson {
   return { name: METADATA_EXCHANGE_NAME, typed_config: toTypedStruct({ "@type": METADATA_EXCHANGE_TYPE, protocol: "istio-peer-exchange" }) };
