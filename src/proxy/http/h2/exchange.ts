@@ -4,6 +4,7 @@
 import { request as httpRequest, type IncomingMessage, type ClientRequest } from "node:http";
 import { constants as h2c, type ServerHttp2Stream, type IncomingHttpHeaders, type OutgoingHttpHeaders, type ClientHttp2Stream } from "node:http2";
 import { randomUUID } from "node:crypto";
+import { MizzenError } from "../../../errors.js";
 import type { Cluster, ConnectionInfo, ResponseFlag, UpstreamHost } from "../../contracts.js";
 import type { CompiledRoute, ForwardAction } from "../../router/route.js";
 import { pickClusterName, redirectLocation, upstreamPath } from "../../router/rewrite.js";
@@ -18,10 +19,15 @@ import { FILTER_STOP, type HttpStream } from "../filters/http-filter.js";
 import { h1AgentFor, h2SessionFor } from "./upstream-sessions.js";
 
 const RETRY_BUFFER_LIMIT = 64 * 1024;
+const STREAM_RESET = new MizzenError("MIZZEN_ERR_H2_STREAM_RESET", "stream reset by the proxy after the response started");
 const HOP_BY_HOP = new Set(["connection", "keep-alive", "proxy-connection", "transfer-encoding", "upgrade", "host", "http2-settings"]);
 
 function onTimeout(ex: H2Exchange): void { ex.timeout(); }
 function onRetry(ex: H2Exchange): void { ex.attempt(); }
+function onIdle(this: ServerHttp2Stream): void { exchangeOf.get(this)?.idleTimeout(); }
+
+/** The exchange of each stream, for the shared idle-timeout callback (no closure per stream). */
+const exchangeOf = new WeakMap<ServerHttp2Stream, H2Exchange>();
 
 export class H2Exchange implements HttpStream {
   readonly record = new HttpRequestRecord();
@@ -74,6 +80,38 @@ export class H2Exchange implements HttpStream {
     stream.on("end", () => this.onRequestEnd());
     stream.on("error", () => undefined);
     stream.on("close", () => this.onStreamClose());
+    // Envoy's stream idle timer: any frame on the stream rearms it (node's stream timeout does).
+    if (rt.config.streamIdleTimeoutMs > 0) {
+      exchangeOf.set(stream, this);
+      stream.setTimeout(rt.config.streamIdleTimeoutMs, onIdle);
+    }
+  }
+
+  /** Route idle_timeout replaces the HCM's stream_idle_timeout for this stream (0 disables it). */
+  private applyRouteIdleTimeout(ms: number): void {
+    if (ms < 0 || this.finished) return;
+    // setTimeout adds its callback as another 'timeout' listener: add it once per stream.
+    const first = !exchangeOf.has(this.stream);
+    exchangeOf.set(this.stream, this);
+    this.stream.setTimeout(ms, first && ms > 0 ? onIdle : undefined);
+  }
+
+  /**
+   * Resets the client's stream (RST_STREAM INTERNAL_ERROR) after the response started. close()
+   * would end the writable side first, and an END_STREAM makes a truncated body look complete.
+   */
+  private resetStream(): void {
+    if (!this.stream.destroyed) this.stream.destroy(STREAM_RESET);
+  }
+
+  /** No activity on the stream for the idle timeout: 408 before the response started, else reset. */
+  idleTimeout(): void {
+    if (this.finished) return;
+    this.record.addFlag("SI");
+    // Reset the client first: dropping the upstream can end its response, which would end ours.
+    if (this.responded) { this.record.details = "stream_idle_timeout"; this.resetStream(); this.dropUpstream(); this.done(); return; }
+    this.dropUpstream();
+    this.localReply(408, null, "stream timeout: stream_idle_timeout");
   }
 
   start(): void {
@@ -131,6 +169,7 @@ export class H2Exchange implements HttpStream {
     }
     if (!this.headers.has("x-forwarded-proto")) this.headers.push("x-forwarded-proto", this.tls ? "https" : "http");
     this.retriesLeft = f.retry?.numRetries ?? 0;
+    this.applyRouteIdleTimeout(f.idleTimeoutMs);
     if (f.timeoutMs > 0) this.timer = setTimeout(onTimeout, f.timeoutMs, this);
     this.attempt();
   }
@@ -285,7 +324,7 @@ export class H2Exchange implements HttpStream {
   private upstreamFailed(cluster: Cluster, host: UpstreamHost, connected: boolean, refused = false): void {
     this.upstream = null;
     cluster.report(host, connected ? { kind: "reset" } : { kind: "connect-failure" });
-    if (this.responded) { this.record.addFlag("UC"); this.stream.close(h2c.NGHTTP2_INTERNAL_ERROR); this.done(); return; }
+    if (this.responded) { this.record.addFlag("UC"); this.resetStream(); this.done(); return; }
     const p = ((this.route as CompiledRoute).forward as ForwardAction).retry;
     const kind = refused ? "refused-stream" : connected ? "reset" : "connect-failure";
     if (p !== null && this.canRetry() && retriableFailure(p, kind)) { this.scheduleRetry(); return; }
@@ -331,7 +370,7 @@ export class H2Exchange implements HttpStream {
     if (this.finished) return;
     this.record.addFlag("UT");
     this.dropUpstream();
-    if (this.responded) { this.stream.close(h2c.NGHTTP2_CANCEL); this.done(); return; }
+    if (this.responded) { this.resetStream(); this.done(); return; }
     this.fail(504, null, `upstream request timeout: route "${(this.route as CompiledRoute).name}" cluster ${(this.cluster as Cluster).name} after ${((this.route as CompiledRoute).forward as ForwardAction).timeoutMs}ms`);
   }
 
@@ -371,7 +410,7 @@ export class H2Exchange implements HttpStream {
 
   private respondLocal(status: number, body: Buffer, headers: OutgoingHttpHeaders): void {
     if (this.finished) return;
-    if (this.responded) { this.stream.close(h2c.NGHTTP2_INTERNAL_ERROR); this.done(); return; }
+    if (this.responded) { this.resetStream(); this.done(); return; }
     this.dropUpstream();
     this.record.status = status;
     const ex = this.extraResponse;
