@@ -5,6 +5,7 @@ import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { createServer, type Server, type ServerResponse } from "node:http";
 import { connect as h2connect, type ClientHttp2Session } from "node:http2";
+import { request as httpsRequest } from "node:https";
 import { connect as tlsConnect } from "node:tls";
 import type { AddressInfo, Socket } from "node:net";
 import { HCM_TYPE_URL, httpConnectionManagerFactory } from "../src/proxy/http/http-connection-manager.js";
@@ -33,12 +34,30 @@ function get(s: ClientHttp2Session, path: string): Promise<Outcome> {
   });
 }
 
-describe("stream idle timeouts on HTTP/2 through a TLS listener", () => {
+/** HTTP/1.1 over TLS; `aborted` when the connection was reset mid-response. */
+function h1get(port: number, ca: string, path: string): Promise<{ status: number; body: string; aborted: boolean }> {
+  return new Promise((resolve) => {
+    const opts = { host: "127.0.0.1", port, path, ca, servername: "localhost", ALPNProtocols: ["http/1.1"], agent: false };
+    const req = httpsRequest(opts, (res) => {
+      let body = "";
+      res.setEncoding("utf8");
+      res.on("data", (d: string) => { body += d; });
+      res.on("error", () => undefined);
+      res.on("close", () => resolve({ status: res.statusCode ?? 0, body, aborted: !res.complete }));
+    });
+    req.on("error", () => resolve({ status: 0, body: "", aborted: true }));
+    req.end();
+  });
+}
+
+describe("stream idle timeouts on HTTP/2 and HTTP/1.1 through a TLS listener", () => {
   let h: Harness;
   let upstream: Server;
   const held: ServerResponse[] = [];
   const upSockets = new Set<Socket>();
   let client: ClientHttp2Session;
+  let port = 0;
+  let caPem = "";
 
   before(async () => {
     upstream = createServer((req, res) => {
@@ -68,6 +87,8 @@ describe("stream idle timeouts on HTTP/2 through a TLS listener", () => {
         tls_certificates: [{ certificate_chain: { inline_string: leaf.certPem }, private_key: { inline_string: leaf.keyPem } }],
       } } },
     }]));
+    port = l.port;
+    caPem = ca.certPem;
     client = h2connect(`https://localhost:${l.port}`, { createConnection: () => tlsConnect({ host: "127.0.0.1", port: l.port, ca: ca.certPem, servername: "localhost", ALPNProtocols: ["h2"] }) });
     client.on("error", () => undefined);
   });
@@ -96,6 +117,17 @@ describe("stream idle timeouts on HTTP/2 through a TLS listener", () => {
 
   it("lets a route's idle_timeout replace it (30s) or disable it (0s)", async () => {
     const [off, long] = await within(Promise.all([get(client, "/no-idle"), get(client, "/long-idle")]), "route idle");
+    assert.deepEqual([off.status, off.body], [200, "late /no-idle"]);
+    assert.deepEqual([long.status, long.body], [200, "late /long-idle"]);
+  });
+
+  it("applies the same timeouts to HTTP/1.1 requests: 408, reset after the head, route override", async () => {
+    const r408 = await within(h1get(port, caPem, "/hang"), "h1 idle 408");
+    assert.equal(r408.status, 408);
+    assert.match(r408.body, /stream timeout: stream_idle_timeout/);
+    const reset = await within(h1get(port, caPem, "/hang-after-head"), "h1 idle reset");
+    assert.deepEqual([reset.status, reset.body, reset.aborted], [200, "partial", true]);
+    const [off, long] = await within(Promise.all([h1get(port, caPem, "/no-idle"), h1get(port, caPem, "/long-idle")]), "h1 route idle");
     assert.deepEqual([off.status, off.body], [200, "late /no-idle"]);
     assert.deepEqual([long.status, long.body], [200, "late /long-idle"]);
   });

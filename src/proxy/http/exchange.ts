@@ -137,6 +137,7 @@ export class HttpExchange implements HttpStream, UpstreamUser {
       this.localReply(403, null, `upgrade to "${this.head.upgrade}" is not enabled for route "${route.name}"`);
       return;
     }
+    if (f.idleTimeoutMs >= 0) this.dc.setRouteIdleTimeout(f.idleTimeoutMs);
     const name = pickClusterName(f, this.head.headers);
     const cluster = name === null ? undefined : this.dc.rt.clusters.get(name);
     if (cluster === undefined) {
@@ -333,6 +334,20 @@ export class HttpExchange implements HttpStream, UpstreamUser {
 
   onUpstreamDrain(): void {
     this.dc.resumeFromUpstream();
+  }
+
+  /** No activity for the stream idle timeout: 408 (flag SI) before the response started, else reset. */
+  idleTimeout(): void {
+    if (this.finished) return;
+    this.record.addFlag("SI");
+    if (this.responseStarted) {
+      this.record.details = "stream_idle_timeout";
+      if (this.upstream !== null) this.dropUpstream(this.upstream);
+      this.dc.abort();
+      this.finish();
+      return;
+    }
+    this.localReply(408, null, "stream timeout: stream_idle_timeout");
   }
 
   /** Route timeout (perTry false) or per-try timeout fired. */

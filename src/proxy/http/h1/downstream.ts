@@ -34,6 +34,12 @@ export class H1Downstream {
   private blocked = false;
   private driving = false;
   private headTimer: NodeJS.Timeout | null = null;
+  /** The socket timeout: the stream idle timeout when shorter than the connection's idle timeout. */
+  private readonly idleTick: number;
+  /** Quiet time counted in ticks while no request is open (connection idle_timeout). */
+  private quietMs = 0;
+  /** The current route's idle_timeout (0 = disabled), -1 when the route has none. */
+  private routeIdleMs = -1;
 
   constructor(readonly rt: HcmRuntime, info: ConnectionInfo, private readonly onClosed: (dc: H1Downstream) => void) {
     const s = info.socket;
@@ -42,10 +48,15 @@ export class H1Downstream {
     this.remoteAddress = info.remoteAddress;
     this.tls = info.tls !== undefined;
     s.setNoDelay(true);
-    s.setTimeout(rt.config.idleTimeoutMs);
+    // One socket timer serves both timeouts (no timer per request): it ticks at the stream idle
+    // timeout (Envoy: 5 min) when that is shorter, and the connection idle timeout counts ticks.
+    const idle = rt.config.idleTimeoutMs;
+    const streamIdle = rt.config.streamIdleTimeoutMs;
+    this.idleTick = streamIdle > 0 && (idle <= 0 || streamIdle < idle) ? streamIdle : idle;
+    s.setTimeout(this.idleTick);
     s.on("data", (d: Buffer) => this.onData(d));
     s.on("drain", () => { const up = this.exchange?.upstream; if (up) up.socket.resume(); });
-    s.on("timeout", () => { if (this.exchange === null) s.destroy(); });
+    s.on("timeout", () => this.onSocketTimeout());
     s.on("error", () => this.onGone());
     s.on("close", () => this.onGone());
     s.on("end", () => {
@@ -106,6 +117,7 @@ export class H1Downstream {
     else if (head.contentLength > 0) { this.state = R_BODY_LENGTH; this.remaining = head.contentLength; bodyless = false; }
     const ex = new HttpExchange(this, head, bodyless);
     this.exchange = ex;
+    this.quietMs = 0;
     ex.start();
     return true;
   }
@@ -140,6 +152,7 @@ export class H1Downstream {
   exchangeDone(ex: HttpExchange): void {
     if (this.exchange !== ex) return;
     this.exchange = null;
+    if (this.routeIdleMs >= 0) { this.routeIdleMs = -1; this.socket.setTimeout(this.idleTick); }
     if (this.state === R_TUNNEL) return;
     if (this.closeAfterResponse || this.state !== R_HEAD || ex.head.close) {
       // Unread body or close requested: the stream's boundaries are gone, so end the connection.
@@ -206,6 +219,25 @@ export class H1Downstream {
     r.bytesSent = out.length;
     this.socket.end(out);
     this.rt.observer?.(r);
+  }
+
+  /** A route's idle_timeout replaces the stream idle timeout for the current request (0 disables it). */
+  setRouteIdleTimeout(ms: number): void {
+    this.routeIdleMs = ms;
+    this.socket.setTimeout(ms > 0 ? ms : this.idleTick);
+  }
+
+  private onSocketTimeout(): void {
+    const ex = this.exchange;
+    if (ex !== null) {
+      const r = this.routeIdleMs;
+      if (r > 0 || (r < 0 && this.idleTick === this.rt.config.streamIdleTimeoutMs)) ex.idleTimeout();
+      return;
+    }
+    const idle = this.rt.config.idleTimeoutMs;
+    this.quietMs += this.idleTick;
+    if (idle > 0 && this.quietMs >= idle) { this.socket.destroy(); return; }
+    this.socket.setTimeout(this.idleTick); // the timer is one-shot until the next activity
   }
 
   /** Resets the client connection (failure after the response began). */
