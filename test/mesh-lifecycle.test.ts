@@ -101,9 +101,9 @@ spec:
   return out;
 }
 
-function httpsGet(port: number, path: string): Promise<{ status: number; body: string; subject: string }> {
+function httpsGet(port: number, path: string, servername = "bookinfo.example.com"): Promise<{ status: number; body: string; subject: string }> {
   return new Promise((resolve) => {
-    const req = https.get({ host: "127.0.0.1", port, path, servername: "bookinfo.example.com", rejectUnauthorized: false, agent: false, timeout: 10_000 }, (res) => {
+    const req = https.get({ host: "127.0.0.1", port, path, servername, rejectUnauthorized: false, agent: false, timeout: 10_000 }, (res) => {
       const subject = String((res.socket as TLSSocket).getPeerCertificate().subject?.CN ?? "");
       const chunks: Buffer[] = [];
       res.on("data", (c: Buffer) => chunks.push(c));
@@ -244,6 +244,88 @@ describe(`Deployments changed and deleted on a running mesh (capture ${capture})
       const eps = await endpoints();
       return second.every((p) => !eps.includes(`${p.ip}:9080`)) ? true : undefined;
     });
+    const down = await m.down();
+    mesh = undefined;
+    assert.equal(down.code, 0, down.stderr);
+  });
+});
+
+/** A kubernetes.io/tls Secret in istio-system for `cn` (undefined without openssl). */
+function tlsSecret(name: string, cn: string): string | undefined {
+  const dir = join(work, `cert-${cn}`);
+  spawnSync("mkdir", ["-p", dir]);
+  const r = spawnSync("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", join(dir, "k.pem"), "-out", join(dir, "c.pem"), "-days", "2",
+    "-subj", `/CN=${cn}`, "-addext", `subjectAltName=DNS:${cn}`], { encoding: "utf8" });
+  if (r.status !== 0) return undefined;
+  const b64 = (f: string): string => readFileSync(join(dir, f)).toString("base64");
+  return `apiVersion: v1
+kind: Secret
+metadata: { name: ${name}, namespace: istio-system }
+type: kubernetes.io/tls
+data:
+  tls.crt: ${b64("c.pem")}
+  tls.key: ${b64("k.pem")}
+`;
+}
+
+const HELLO_HTTPS = `apiVersion: networking.istio.io/v1
+kind: Gateway
+metadata: { name: hello-gateway }
+spec:
+  selector: { istio: ingressgateway }
+  servers:
+  - port: { number: 443, name: https, protocol: HTTPS }
+    hosts: ["*"]
+    tls: { mode: SIMPLE, credentialName: hello-credential }
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: { name: hello }
+spec:
+  hosts: ["*"]
+  gateways: [hello-gateway]
+  http:
+  - route:
+    - destination: { host: hello, port: { number: 9080 } }
+`;
+
+describe(`gateway credentials follow Secret changes (capture ${capture})`, { skip: tlsSecret("probe", "probe.example.com") ? false : "openssl is not installed" }, () => {
+  let mesh: TestMesh | undefined;
+  after(async () => { await mesh?.down(); });
+
+  it("serves a changed Secret's certificate and a new Secret's over HTTPS (HTTP/1.1) without restarting the gateway", async () => {
+    const dir = manifestDir("credentials", helloManifest(1, "hello over tls"));
+    writeFileSync(join(dir, "gateway.yaml"), `${tlsSecret("hello-credential", "first.example.com") ?? ""}---\n${HELLO_HTTPS}`);
+    mesh = await startTestMesh({ capture, paths: [dir] });
+    assert.equal(mesh.up.code, 0, mesh.up.stdout + mesh.up.stderr);
+    const m = mesh;
+    const gateway = (await meshPods(m)).find((p) => p.name.startsWith("istio-ingressgateway-"));
+    assert.ok(gateway);
+    const served = async (cn: string): Promise<void> => {
+      let last = "";
+      await eventually(`the gateway serving ${cn}`, async () => {
+        const got = await httpsGet(m.ingressHttpsPort, "/", cn);
+        last = `${got.status} ${got.subject} ${got.body.slice(0, 100)}`;
+        return got.status === 200 && got.subject === cn && got.body === "hello over tls" ? true : undefined;
+      }, 30_000, () => last);
+    };
+    await served("first.example.com");
+    // The Secret changes (rotation): same name, new certificate.
+    const rotated = join(work, "rotated.yaml");
+    writeFileSync(rotated, tlsSecret("hello-credential", "second.example.com") ?? "");
+    const applied = await m.cli(["apply", "-f", rotated]);
+    assert.equal(applied.code, 0, applied.stderr);
+    await served("second.example.com");
+    // A new Secret and a Gateway naming it.
+    const added = join(work, "added.yaml");
+    writeFileSync(added, `${tlsSecret("other-credential", "third.example.com") ?? ""}---\n${HELLO_HTTPS.replace("hello-credential", "other-credential")}`);
+    const appliedNew = await m.cli(["apply", "-f", added]);
+    assert.equal(appliedNew.code, 0, appliedNew.stderr);
+    await served("third.example.com");
+    const still = (await meshPods(m)).find((p) => p.name === gateway.name);
+    assert.ok(still, "the same gateway pod");
+    assert.equal(still.restarts, 0, "the gateway did not restart");
+    assert.deepEqual(containerPids([still]), containerPids([gateway]), "the same gateway process");
     const down = await m.down();
     mesh = undefined;
     assert.equal(down.code, 0, down.stderr);

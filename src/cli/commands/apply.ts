@@ -1,5 +1,6 @@
 // `mizzen apply -f FILE|DIR`: validates, then writes the resources into the running mesh's config
 // directory, which its control plane watches (new Deployments start pods).
+import { refreshGatewaySecrets } from "../../platform/local/mesh/gateway-credentials.js";
 import { lastValue, parseFlags } from "../../controlplane/cli/flags.js";
 import { errorMessage } from "../../errors.js";
 import { loadValidated, readConfigDir, writeResources } from "../../platform/local/mesh/config-dir.js";
@@ -34,6 +35,7 @@ async function run(args: string[]): Promise<number> {
     const mesh = runningMesh(stateDir);
     const mapper = mesh.captureMode === "NONE" ? nonePortMapper(mesh, resources, await readConfigDir(mesh.configDir)) : undefined;
     writeResources(mesh.configDir, resources, mapper);
+    await refreshGatewaySecrets(mesh.stateDir, mesh.configDir);
     for (const r of resources) console.log(`${r.kind.toLowerCase()}/${r.metadata.name}${r.metadata.namespace ? ` (${r.metadata.namespace})` : ""} configured`);
     return 0;
   } catch (e) {

@@ -1,4 +1,5 @@
 // `mizzen delete -f FILE`: removes the file's resources from the running mesh's config directory.
+import { refreshGatewaySecrets } from "../../platform/local/mesh/gateway-credentials.js";
 import { lastValue, parseFlags } from "../../controlplane/cli/flags.js";
 import { decodePaths } from "../../config/decode/index.js";
 import { formatDiagnostic } from "../../config/diagnostic.js";
@@ -34,6 +35,7 @@ async function run(args: string[]): Promise<number> {
     const unreadable = diagnostics.filter((d) => d.severity === "error" && !d.resource);
     if (unreadable.length > 0) throw new Error(unreadable.map((d) => formatDiagnostic(d)).join("\n"));
     const { removed, missing } = removeResources(mesh.configDir, resources);
+    await refreshGatewaySecrets(mesh.stateDir, mesh.configDir);
     for (const r of removed) console.log(`${r.replace(/\.yaml$/, "")} deleted`);
     for (const m of missing) console.error(`${m.replace(/\.yaml$/, "")} not found`);
     return missing.length > 0 ? 1 : 0;

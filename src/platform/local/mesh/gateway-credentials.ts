@@ -1,12 +1,13 @@
 // HTTPS gateway servers with `credentialName`: the gateway's proxy finds its certificate as the SDS
 // secret `kubernetes://<credentialName>` (pilot's name). Istio reads it from a Secret in the
 // gateway's namespace; here the Secrets of istio-system in the applied manifests become static
-// secrets of the gateway's bootstrap (kubernetes.io/tls `tls.crt`/`tls.key`/`ca.crt`, or Istio's
-// generic `cert`/`key`/`cacert`).
-import { chmodSync, writeFileSync } from "node:fs";
+// secrets the gateway's agent serves over SDS (sds-relay.ts), following this file as Secrets are
+// applied (kubernetes.io/tls `tls.crt`/`tls.key`/`ca.crt`, or Istio's generic `cert`/`key`/`cacert`).
+import { chmodSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Resource } from "../../../config/resource.js";
 import type { EnvoyJson } from "../../../proxy/contracts.js";
+import { readConfigDir } from "./config-dir.js";
 
 const GATEWAY_NAMESPACE = "istio-system";
 
@@ -36,12 +37,19 @@ export function gatewaySecrets(resources: readonly Resource[]): EnvoyJson[] {
   return out;
 }
 
-/** Writes them for the gateway pods (root-only file); returns its path, or undefined when there are none. */
-export function writeGatewaySecrets(stateDir: string, resources: readonly Resource[]): string | undefined {
-  const secrets = gatewaySecrets(resources);
-  if (secrets.length === 0) return undefined;
+/**
+ * Writes them for the gateway pods (root-only file, replaced in one rename so that the gateways'
+ * agents, which follow it, never read half of it); returns its path.
+ */
+export function writeGatewaySecrets(stateDir: string, resources: readonly Resource[]): string {
   const file = join(stateDir, "gateway-secrets.json");
-  writeFileSync(file, JSON.stringify(secrets), { mode: 0o600 });
-  chmodSync(file, 0o600);
+  writeFileSync(`${file}.tmp`, JSON.stringify(gatewaySecrets(resources)), { mode: 0o600 });
+  chmodSync(`${file}.tmp`, 0o600);
+  renameSync(`${file}.tmp`, file);
   return file;
+}
+
+/** After `mizzen apply`/`delete`: the gateways' credentials from the Secrets now in the config dir. */
+export async function refreshGatewaySecrets(stateDir: string, configDir: string): Promise<void> {
+  writeGatewaySecrets(stateDir, await readConfigDir(configDir));
 }

@@ -105,7 +105,7 @@ export class Mesh {
       return plans;
     };
     const withSecrets = (plans: PodPlan[]): PodPlan[] => {
-      if (gatewaySecretsFile) for (const p of plans) if (isGatewayPod(p.labels)) for (const c of p.containers) c.env = { ...c.env, MIZZEN_STATIC_SECRETS: gatewaySecretsFile };
+      for (const p of plans) if (isGatewayPod(p.labels)) for (const c of p.containers) c.env = { ...c.env, MIZZEN_STATIC_SECRETS: gatewaySecretsFile };
       return plans;
     };
     state.controlPlane = { pid: cp.pid, xdsPort: cp.xdsPort, monitoringPort: cp.monitoringPort, host: cp.host };

@@ -7,11 +7,11 @@
 // MIZZEN_PROXY_ROLE (sidecar|router), MIZZEN_XDS_ADDRESS (host:port), MIZZEN_POD_LABELS (JSON),
 // MIZZEN_WORKLOAD_NAME, MIZZEN_INTERCEPTION_MODE, MIZZEN_INBOUND_APP_ADDRESS, MIZZEN_HTTP_PROXY_PORT,
 // MIZZEN_ADMIN_ADDRESS (host:port), MIZZEN_HEALTH_ADDRESS (host:port), MIZZEN_DRAIN_S,
-// MIZZEN_STATIC_SECRETS (a JSON file of Envoy secrets for the bootstrap), MIZZEN_PROXY_ARGS (JSON list of more `mizzen proxy` flags), MIZZEN_CA_RELAY (host:port of the CA,
+// MIZZEN_STATIC_SECRETS (a JSON file of Envoy secrets served over SDS by the agent's xDS relay, followed as it changes), MIZZEN_PROXY_ARGS (JSON list of more `mizzen proxy` flags), MIZZEN_CA_RELAY (host:port of the CA,
 // relayed from 127.0.0.1:15012 in the pod).
 import http from "node:http";
 import { errorMessage } from "../../../errors.js";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, unwatchFile, watchFile, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { proxyCommand } from "../../../cli/commands/proxy.js";
@@ -19,6 +19,13 @@ import { probeHttp } from "../readiness.js";
 import { nodeId, proxyBootstrap, type ProxyIdentity } from "./bootstrap.js";
 import { CA_RELAY_PORT } from "./identity.js";
 import { forwardPort } from "./port-forward.js";
+import { startSdsRelay } from "./sds-relay.js";
+
+function readSecrets(file: string): Record<string, unknown>[] {
+  const list = JSON.parse(readFileSync(file, "utf8")) as unknown;
+  if (!Array.isArray(list)) throw new Error(`${file}: not a list of secrets`);
+  return list as Record<string, unknown>[];
+}
 
 function env(name: string, fallback?: string): string {
   const v = process.env[name] ?? fallback;
@@ -70,13 +77,22 @@ async function main(): Promise<number> {
   // network namespace admin stays on localhost (as Istio) and health on every address.
   const none = identity.interceptionMode === "NONE";
   const adminAt = hostPort(env("MIZZEN_ADMIN_ADDRESS", none ? `${identity.ip}:15000` : "127.0.0.1:15000"));
-  const bootstrap = proxyBootstrap({ identity, xds: hostPort(env("MIZZEN_XDS_ADDRESS")), admin: adminAt });
-  // Gateways: TLS credentials (credentialName) as static secrets.
+  // Gateways: TLS credentials (credentialName) from the mesh's Secrets, served over SDS by the
+  // agent's xDS relay and followed as the file changes (`mizzen apply` of a Secret).
   const secretsFile = process.env["MIZZEN_STATIC_SECRETS"];
-  if (secretsFile) {
-    const st = bootstrap["static_resources"] as Record<string, unknown>;
-    st["secrets"] = JSON.parse(readFileSync(secretsFile, "utf8")) as unknown[];
+  const credentials = secretsFile ? await startSdsRelay(env("MIZZEN_XDS_ADDRESS"), readSecrets(secretsFile), (m) => console.error(`pod agent: ${m}`)) : undefined;
+  if (secretsFile && credentials) {
+    watchFile(secretsFile, { interval: 500 }, () => {
+      try {
+        credentials.update(readSecrets(secretsFile));
+        console.log("pod agent: gateway credentials changed; pushed over SDS");
+      } catch (e) {
+        console.error(`pod agent: gateway credentials: ${errorMessage(e)}`);
+      }
+    });
   }
+  const xds = credentials ? { host: "127.0.0.1", port: credentials.port } : hostPort(env("MIZZEN_XDS_ADDRESS"));
+  const bootstrap = proxyBootstrap({ identity, xds, admin: adminAt });
   const dir = mkdtempSync(join(tmpdir(), "mizzen-pod-"));
   const file = join(dir, "envoy-rev.json");
   writeFileSync(file, `${JSON.stringify(bootstrap, null, 2)}\n`);
@@ -97,6 +113,8 @@ async function main(): Promise<number> {
     return await proxyCommand.run(["--bootstrap", file, "--drain-time-s", process.env["MIZZEN_DRAIN_S"] ?? "2", ...extra]);
   } finally {
     await relay?.close();
+    if (secretsFile) unwatchFile(secretsFile);
+    await credentials?.close();
     health.close();
     rmSync(dir, { recursive: true, force: true });
   }
