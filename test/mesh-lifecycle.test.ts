@@ -115,6 +115,8 @@ function httpsGet(port: number, path: string, servername = "bookinfo.example.com
 }
 
 const capture = redirectUnavailable ? "none" : "redirect";
+/** The modes this host can run: NONE always, REDIRECT with root and iptables. */
+const captures: ("redirect" | "none")[] = redirectUnavailable ? ["none"] : ["redirect", "none"];
 
 describe(`a pod that crashes at start (capture ${capture})`, () => {
   let mesh: TestMesh | undefined;
@@ -197,59 +199,6 @@ spec:
 
 const netnsList = (): string => spawnSync("ip", ["netns", "list"], { encoding: "utf8" }).stdout ?? "";
 
-describe(`Deployments changed and deleted on a running mesh (capture ${capture})`, () => {
-  let mesh: TestMesh | undefined;
-  after(async () => { await mesh?.down(); });
-
-  it("apply with a new template replaces the pods; delete stops them: processes, namespaces and endpoints gone", async () => {
-    const dir = manifestDir("rollout", helloManifest(1, "hello one"));
-    mesh = await startTestMesh({ capture, paths: [dir] });
-    assert.equal(mesh.up.code, 0, mesh.up.stdout + mesh.up.stderr);
-    const m = mesh;
-    const hello = async (): Promise<Awaited<ReturnType<typeof meshPods>>> => (await meshPods(m)).filter((p) => p.name.startsWith("hello-v1-"));
-    const endpoints = (): Promise<string> => proxyAdmin(m, "istio-ingressgateway-", "/clusters");
-    const first = await hello();
-    assert.equal(first.length, 1);
-    const old = first[0];
-    assert.ok(old);
-    const oldPids = containerPids(first);
-    assert.ok(oldPids.length >= 2, "app and sidecar run");
-    await eventually("the pod as the gateway's endpoint", async () => ((await endpoints()).includes(`${old.ip}:9080`) ? true : undefined));
-
-    // A changed template (and two replicas): new pods start, the old one stops.
-    writeFileSync(join(dir, "app.yaml"), helloManifest(2, "hello two"));
-    const applied = await m.cli(["apply", "-f", dir]);
-    assert.equal(applied.code, 0, applied.stderr);
-    const second = await eventually("two new ready pods and the old one gone", async () => {
-      const now = await hello();
-      return now.length === 2 && now.every((p) => p.ready && p.name !== old.name) ? now : undefined;
-    }, 60_000);
-    for (const pid of oldPids) assert.equal(processAlive(pid), false, `process ${pid} of the old pod is left`);
-    if (capture === "redirect") assert.equal(netnsList().includes(`mzn-${old.name}`), false, "the old pod's namespace is gone");
-    await eventually("the old pod no longer an endpoint, the new ones are", async () => {
-      const eps = await endpoints();
-      // New pods take fresh addresses: the old one's is freed only after they started.
-      return !eps.includes(`${old.ip}:9080`) && second.every((p) => eps.includes(`${p.ip}:9080`)) ? true : undefined;
-    });
-
-    // Deleting the Deployment stops its pods.
-    const deleted = await m.cli(["delete", "-f", dir]);
-    assert.equal(deleted.code, 0, deleted.stderr);
-    await eventually("no hello pod in status", async () => ((await hello()).length === 0 ? true : undefined), 60_000);
-    const status = await m.cli(["status"]);
-    assert.doesNotMatch(status.stdout, /hello-v1-/);
-    for (const pid of containerPids(second)) assert.equal(processAlive(pid), false, `process ${pid} is left`);
-    if (capture === "redirect") for (const p of second) assert.equal(netnsList().includes(`mzn-${p.name}`), false, `namespace of ${p.name} left`);
-    await eventually("no hello endpoint at the gateway", async () => {
-      const eps = await endpoints();
-      return second.every((p) => !eps.includes(`${p.ip}:9080`)) ? true : undefined;
-    });
-    const down = await m.down();
-    mesh = undefined;
-    assert.equal(down.code, 0, down.stderr);
-  });
-});
-
 /** A kubernetes.io/tls Secret in istio-system for `cn` (undefined without openssl). */
 function tlsSecret(name: string, cn: string): string | undefined {
   const dir = join(work, `cert-${cn}`);
@@ -289,48 +238,105 @@ spec:
     - destination: { host: hello, port: { number: 9080 } }
 `;
 
-describe(`gateway credentials follow Secret changes (capture ${capture})`, { skip: tlsSecret("probe", "probe.example.com") ? false : "openssl is not installed" }, () => {
-  let mesh: TestMesh | undefined;
-  after(async () => { await mesh?.down(); });
+for (const capture of captures) {
+  describe(`Deployments changed and deleted on a running mesh (capture ${capture})`, () => {
+    let mesh: TestMesh | undefined;
+    after(async () => { await mesh?.down(); });
 
-  it("serves a changed Secret's certificate and a new Secret's over HTTPS (HTTP/1.1) without restarting the gateway", async () => {
-    const dir = manifestDir("credentials", helloManifest(1, "hello over tls"));
-    writeFileSync(join(dir, "gateway.yaml"), `${tlsSecret("hello-credential", "first.example.com") ?? ""}---\n${HELLO_HTTPS}`);
-    mesh = await startTestMesh({ capture, paths: [dir] });
-    assert.equal(mesh.up.code, 0, mesh.up.stdout + mesh.up.stderr);
-    const m = mesh;
-    const gateway = (await meshPods(m)).find((p) => p.name.startsWith("istio-ingressgateway-"));
-    assert.ok(gateway);
-    const served = async (cn: string): Promise<void> => {
-      let last = "";
-      await eventually(`the gateway serving ${cn}`, async () => {
-        const got = await httpsGet(m.ingressHttpsPort, "/", cn);
-        last = `${got.status} ${got.subject} ${got.body.slice(0, 100)}`;
-        return got.status === 200 && got.subject === cn && got.body === "hello over tls" ? true : undefined;
-      }, 30_000, () => last);
-    };
-    await served("first.example.com");
-    // The Secret changes (rotation): same name, new certificate.
-    const rotated = join(work, "rotated.yaml");
-    writeFileSync(rotated, tlsSecret("hello-credential", "second.example.com") ?? "");
-    const applied = await m.cli(["apply", "-f", rotated]);
-    assert.equal(applied.code, 0, applied.stderr);
-    await served("second.example.com");
-    // A new Secret and a Gateway naming it.
-    const added = join(work, "added.yaml");
-    writeFileSync(added, `${tlsSecret("other-credential", "third.example.com") ?? ""}---\n${HELLO_HTTPS.replace("hello-credential", "other-credential")}`);
-    const appliedNew = await m.cli(["apply", "-f", added]);
-    assert.equal(appliedNew.code, 0, appliedNew.stderr);
-    await served("third.example.com");
-    const still = (await meshPods(m)).find((p) => p.name === gateway.name);
-    assert.ok(still, "the same gateway pod");
-    assert.equal(still.restarts, 0, "the gateway did not restart");
-    assert.deepEqual(containerPids([still]), containerPids([gateway]), "the same gateway process");
-    const down = await m.down();
-    mesh = undefined;
-    assert.equal(down.code, 0, down.stderr);
+    it("apply with a new template replaces the pods; delete stops them: processes, namespaces and endpoints gone", async () => {
+      const dir = manifestDir("rollout", helloManifest(1, "hello one"));
+      mesh = await startTestMesh({ capture, paths: [dir] });
+      assert.equal(mesh.up.code, 0, mesh.up.stdout + mesh.up.stderr);
+      const m = mesh;
+      const hello = async (): Promise<Awaited<ReturnType<typeof meshPods>>> => (await meshPods(m)).filter((p) => p.name.startsWith("hello-v1-"));
+      const endpoints = (): Promise<string> => proxyAdmin(m, "istio-ingressgateway-", "/clusters");
+      const first = await hello();
+      assert.equal(first.length, 1);
+      const old = first[0];
+      assert.ok(old);
+      const oldPids = containerPids(first);
+      assert.ok(oldPids.length >= 2, "app and sidecar run");
+      await eventually("the pod as the gateway's endpoint", async () => ((await endpoints()).includes(`${old.ip}:9080`) ? true : undefined));
+
+      // A changed template (and two replicas): new pods start, the old one stops.
+      writeFileSync(join(dir, "app.yaml"), helloManifest(2, "hello two"));
+      const applied = await m.cli(["apply", "-f", dir]);
+      assert.equal(applied.code, 0, applied.stderr);
+      const second = await eventually("two new ready pods and the old one gone", async () => {
+        const now = await hello();
+        return now.length === 2 && now.every((p) => p.ready && p.name !== old.name) ? now : undefined;
+      }, 60_000);
+      for (const pid of oldPids) assert.equal(processAlive(pid), false, `process ${pid} of the old pod is left`);
+      if (capture === "redirect") assert.equal(netnsList().includes(`mzn-${old.name}`), false, "the old pod's namespace is gone");
+      await eventually("the old pod no longer an endpoint, the new ones are", async () => {
+        const eps = await endpoints();
+        // New pods take fresh addresses: the old one's is freed only after they started.
+        return !eps.includes(`${old.ip}:9080`) && second.every((p) => eps.includes(`${p.ip}:9080`)) ? true : undefined;
+      });
+
+      // Deleting the Deployment stops its pods.
+      const deleted = await m.cli(["delete", "-f", dir]);
+      assert.equal(deleted.code, 0, deleted.stderr);
+      await eventually("no hello pod in status", async () => ((await hello()).length === 0 ? true : undefined), 60_000);
+      const status = await m.cli(["status"]);
+      assert.doesNotMatch(status.stdout, /hello-v1-/);
+      for (const pid of containerPids(second)) assert.equal(processAlive(pid), false, `process ${pid} is left`);
+      if (capture === "redirect") for (const p of second) assert.equal(netnsList().includes(`mzn-${p.name}`), false, `namespace of ${p.name} left`);
+      await eventually("no hello endpoint at the gateway", async () => {
+        const eps = await endpoints();
+        return second.every((p) => !eps.includes(`${p.ip}:9080`)) ? true : undefined;
+      });
+      const down = await m.down();
+      mesh = undefined;
+      assert.equal(down.code, 0, down.stderr);
+    });
   });
-});
+}
+
+for (const capture of captures) {
+  describe(`gateway credentials follow Secret changes (capture ${capture})`, { skip: tlsSecret("probe", "probe.example.com") ? false : "openssl is not installed" }, () => {
+    let mesh: TestMesh | undefined;
+    after(async () => { await mesh?.down(); });
+
+    it("serves a changed Secret's certificate and a new Secret's over HTTPS (HTTP/1.1) without restarting the gateway", async () => {
+      const dir = manifestDir("credentials", helloManifest(1, "hello over tls"));
+      writeFileSync(join(dir, "gateway.yaml"), `${tlsSecret("hello-credential", "first.example.com") ?? ""}---\n${HELLO_HTTPS}`);
+      mesh = await startTestMesh({ capture, paths: [dir] });
+      assert.equal(mesh.up.code, 0, mesh.up.stdout + mesh.up.stderr);
+      const m = mesh;
+      const gateway = (await meshPods(m)).find((p) => p.name.startsWith("istio-ingressgateway-"));
+      assert.ok(gateway);
+      const served = async (cn: string): Promise<void> => {
+        let last = "";
+        await eventually(`the gateway serving ${cn}`, async () => {
+          const got = await httpsGet(m.ingressHttpsPort, "/", cn);
+          last = `${got.status} ${got.subject} ${got.body.slice(0, 100)}`;
+          return got.status === 200 && got.subject === cn && got.body === "hello over tls" ? true : undefined;
+        }, 30_000, () => last);
+      };
+      await served("first.example.com");
+      // The Secret changes (rotation): same name, new certificate.
+      const rotated = join(work, "rotated.yaml");
+      writeFileSync(rotated, tlsSecret("hello-credential", "second.example.com") ?? "");
+      const applied = await m.cli(["apply", "-f", rotated]);
+      assert.equal(applied.code, 0, applied.stderr);
+      await served("second.example.com");
+      // A new Secret and a Gateway naming it.
+      const added = join(work, "added.yaml");
+      writeFileSync(added, `${tlsSecret("other-credential", "third.example.com") ?? ""}---\n${HELLO_HTTPS.replace("hello-credential", "other-credential")}`);
+      const appliedNew = await m.cli(["apply", "-f", added]);
+      assert.equal(appliedNew.code, 0, appliedNew.stderr);
+      await served("third.example.com");
+      const still = (await meshPods(m)).find((p) => p.name === gateway.name);
+      assert.ok(still, "the same gateway pod");
+      assert.equal(still.restarts, 0, "the gateway did not restart");
+      assert.deepEqual(containerPids([still]), containerPids([gateway]), "the same gateway process");
+      const down = await m.down();
+      mesh = undefined;
+      assert.equal(down.code, 0, down.stderr);
+    });
+  });
+}
 
 describe("Bookinfo in capture mode NONE", () => {
   let mesh: TestMesh | undefined;
