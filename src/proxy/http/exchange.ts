@@ -19,6 +19,7 @@ import type { ResponseHead } from "./h1/response-head.js";
 import type { H1UpstreamConnection, UpstreamUser } from "./upstream/h1-upstream-connection.js";
 import type { H1Downstream } from "./h1/downstream.js";
 import { sendMirrors } from "./upstream/mirror.js";
+import { openH1ToH2Bridge } from "./h2/h1-bridge.js";
 
 /** Request bodies up to this size are kept so the request can be retried. */
 const RETRY_BUFFER_LIMIT = 64 * 1024;
@@ -189,10 +190,6 @@ export class HttpExchange implements HttpStream, UpstreamUser {
     const cluster = this.cluster as Cluster;
     const f = (this.route as CompiledRoute).forward as ForwardAction;
     const avoid = f.retry?.avoidPreviousHosts === true ? this.tried ?? undefined : undefined;
-    if (cluster.http2) {
-      this.failLocal(502, null, `cluster ${cluster.name} speaks HTTP/2 only; HTTP/1.1 clients are not bridged to it (use h2 or an HTTP/1.1 cluster)`);
-      return;
-    }
     const host = cluster.pickHost(this.hash === undefined && avoid === undefined ? undefined : { hash: this.hash, avoid });
     if (host === null) { this.failLocal(503, "UH", `no healthy upstream: ${cluster.describeNoHealthyUpstream()}`); return; }
     this.host = host;
@@ -200,7 +197,8 @@ export class HttpExchange implements HttpStream, UpstreamUser {
     this.record.attempts++;
     if (f.retry?.avoidPreviousHosts === true) (this.tried ??= new Set()).add(host);
     const pool = this.dc.rt.pool;
-    let conn = pool.takeIdle(host);
+    // HTTP/2-only clusters: a stream on the host's shared h2 session, bridged back to HTTP/1.1.
+    let conn = cluster.http2 ? openH1ToH2Bridge(cluster, host) : pool.takeIdle(host);
     if (conn === null) {
       if (!cluster.tryAcquire("pending")) {
         this.failLocal(503, "UO", `upstream overflow: cluster ${cluster.name} is at its max_pending_requests circuit breaker`);
