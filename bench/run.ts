@@ -146,7 +146,7 @@ async function main(): Promise<void> {
     startServer("nginx", ["-c", writeNginxConfig(join(dir, name), listen, to), "-p", join(dir, name)], listen);
   const mizzen = (listen: number, to: number): Promise<ChildProcess> => MIZZEN_MODE === "hcm"
     ? startServer(process.execPath, [...NODE_FLAGS, join(HERE, "mizzen-proxy.js"), String(listen), String(to)], listen)
-    : startServer(process.execPath, [...NODE_FLAGS, MIZZEN_BIN, "proxy", "--log-level", "warn", "--bootstrap", writeBenchBootstrap(join(dir, `mizzen-${listen}.json`), listen, to)], listen);
+    : startServer(process.execPath, [...NODE_FLAGS, MIZZEN_BIN, "proxy", "--log-level", "warn", "--metrics-port", "0", "--bootstrap", writeBenchBootstrap(join(dir, `mizzen-${listen}.json`), listen, to)], listen);
   const pids = (c: ChildProcess): number[] => withChildren(c.pid as number);
   const setups: Setup[] = [{ name: "direct", port: up, pids: pids(upstream) }];
   if (ONLY !== "two-hops") {
