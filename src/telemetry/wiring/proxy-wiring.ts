@@ -96,7 +96,9 @@ export function wireProxyTelemetry(o: ProxyTelemetryWiringOptions): ProxyTelemet
     get metricsAddress() { return address; },
     async startMetrics(envoyStats) {
       if (o.metricsPort === null || merged !== undefined) return;
-      const appScrape = appScrapeFromAnnotations(stringMap(o.nodeMetadata["ANNOTATIONS"]), podIp ?? "127.0.0.1");
+      // The app listens on the pod address, or where INBOUND_APP_ADDRESS says (pods sharing the host's ports).
+      const appHost = typeof o.nodeMetadata["INBOUND_APP_ADDRESS"] === "string" ? o.nodeMetadata["INBOUND_APP_ADDRESS"] : (podIp ?? "127.0.0.1");
+      const appScrape = appScrapeFromAnnotations(stringMap(o.nodeMetadata["ANNOTATIONS"]), appHost);
       merged = await installed.startMergedMetrics({ port: o.metricsPort, host, ...(appScrape ? { appScrape } : {}), ...(envoyStats ? { envoyStats } : {}) });
       address = `${host.includes(":") ? `[${host}]` : host}:${merged.port}`;
     },

@@ -26,6 +26,12 @@ describe("proxy bootstrap", () => {
     assert.equal(md["DNS_CAPTURE"], undefined, "no DNS capture without a network namespace");
   });
 
+  it("passes the pod's annotations (prometheus.io/* turn on app metrics merging) and none when there are none", () => {
+    const annotated = { ...sidecar, annotations: { "prometheus.io/scrape": "true", "prometheus.io/port": "9080" } };
+    assert.deepEqual(nodeMetadata(annotated)["ANNOTATIONS"], { "prometheus.io/scrape": "true", "prometheus.io/port": "9080" });
+    assert.equal(nodeMetadata(sidecar)["ANNOTATIONS"], undefined);
+  });
+
   it("turns DNS capture on for REDIRECT sidecars only", () => {
     assert.equal(nodeMetadata({ ...sidecar, interceptionMode: "REDIRECT" })["DNS_CAPTURE"], "true");
     assert.equal(nodeMetadata({ ...sidecar, role: "router", interceptionMode: "REDIRECT" })["DNS_CAPTURE"], undefined);

@@ -11,6 +11,8 @@ export interface ProxyIdentity {
   namespace: string;
   ip: string;
   labels: Record<string, string>;
+  /** Pod annotations (prometheus.io/* turn on merging the app's metrics into 15020). */
+  annotations?: Record<string, string>;
   serviceAccount: string;
   /** Deployment name (Istio's WORKLOAD_NAME). */
   workloadName: string;
@@ -45,6 +47,7 @@ export function nodeMetadata(id: ProxyIdentity): Record<string, unknown> {
     CLUSTER_ID: "local",
     MESH_ID: "cluster.local",
   };
+  if (id.annotations && Object.keys(id.annotations).length > 0) md["ANNOTATIONS"] = { ...id.annotations };
   if (id.inboundAppAddress) md["INBOUND_APP_ADDRESS"] = id.inboundAppAddress;
   if (id.httpProxyPort) md["HTTP_PROXY_PORT"] = String(id.httpProxyPort);
   // A pod with its own network namespace: the app's DNS is captured to the proxy's DNS proxy

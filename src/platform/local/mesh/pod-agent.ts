@@ -4,7 +4,7 @@
 // does, i.e. its first CDS and LDS are applied). SIGTERM drains the proxy and exits 0.
 //
 // Environment: INSTANCE_IP, POD_NAME, POD_NAMESPACE, SERVICE_ACCOUNT (the launcher's), and
-// MIZZEN_PROXY_ROLE (sidecar|router), MIZZEN_XDS_ADDRESS (host:port), MIZZEN_POD_LABELS (JSON),
+// MIZZEN_PROXY_ROLE (sidecar|router), MIZZEN_XDS_ADDRESS (host:port), MIZZEN_POD_LABELS (JSON), MIZZEN_POD_ANNOTATIONS (JSON),
 // MIZZEN_WORKLOAD_NAME, MIZZEN_INTERCEPTION_MODE, MIZZEN_INBOUND_APP_ADDRESS, MIZZEN_HTTP_PROXY_PORT,
 // MIZZEN_ADMIN_ADDRESS (host:port), MIZZEN_HEALTH_ADDRESS (host:port), MIZZEN_DRAIN_S,
 // MIZZEN_STATIC_SECRETS (a JSON file of Envoy secrets served over SDS by the agent's xDS relay, followed as it changes), MIZZEN_PROXY_ARGS (JSON list of more `mizzen proxy` flags), MIZZEN_CA_RELAY (host:port of the CA,
@@ -42,6 +42,7 @@ function hostPort(text: string): { host: string; port: number } {
 
 function identityFromEnv(): ProxyIdentity {
   const labels = JSON.parse(env("MIZZEN_POD_LABELS", "{}")) as Record<string, string>;
+  const annotations = JSON.parse(env("MIZZEN_POD_ANNOTATIONS", "{}")) as Record<string, string>;
   const mode = env("MIZZEN_INTERCEPTION_MODE", "REDIRECT") === "NONE" ? "NONE" : "REDIRECT";
   const role = env("MIZZEN_PROXY_ROLE", "sidecar") === "router" ? "router" : "sidecar";
   const app = process.env["MIZZEN_INBOUND_APP_ADDRESS"];
@@ -52,6 +53,7 @@ function identityFromEnv(): ProxyIdentity {
     namespace: env("POD_NAMESPACE", "default"),
     ip: env("INSTANCE_IP"),
     labels,
+    annotations,
     serviceAccount: env("SERVICE_ACCOUNT", "default"),
     workloadName: env("MIZZEN_WORKLOAD_NAME", env("POD_NAME")),
     interceptionMode: mode,

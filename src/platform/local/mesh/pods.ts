@@ -61,7 +61,7 @@ export function gatewayPlan(kind: GatewayKind, xds: string, captureMode: Capture
   };
 }
 
-function agentEnv(o: { role: "sidecar" | "router"; labels: Record<string, string>; workload: string; xds: string; captureMode: CaptureMode; appAddress?: string; httpProxyPort?: number }): Record<string, string> {
+function agentEnv(o: { role: "sidecar" | "router"; labels: Record<string, string>; annotations?: Record<string, string>; workload: string; xds: string; captureMode: CaptureMode; appAddress?: string; httpProxyPort?: number }): Record<string, string> {
   const env: Record<string, string> = {
     MIZZEN_PROXY_ROLE: o.role,
     MIZZEN_POD_LABELS: JSON.stringify(o.labels),
@@ -69,6 +69,7 @@ function agentEnv(o: { role: "sidecar" | "router"; labels: Record<string, string
     MIZZEN_XDS_ADDRESS: o.xds,
     MIZZEN_INTERCEPTION_MODE: o.captureMode,
   };
+  if (o.annotations && Object.keys(o.annotations).length > 0) env["MIZZEN_POD_ANNOTATIONS"] = JSON.stringify(o.annotations);
   if (o.appAddress) env["MIZZEN_INBOUND_APP_ADDRESS"] = o.appAddress;
   if (o.httpProxyPort) env["MIZZEN_HTTP_PROXY_PORT"] = String(o.httpProxyPort);
   return env;
@@ -83,7 +84,7 @@ export function sidecarFor(ctx: SidecarContext, xds: string, proxyArgs: readonly
     name: "istio-proxy",
     argv: [process.execPath, POD_AGENT],
     env: agentEnv({
-      role: "sidecar", labels: ctx.pod.labels, workload: ctx.pod.deployment, xds, captureMode: ctx.captureMode,
+      role: "sidecar", labels: ctx.pod.labels, annotations: ctx.pod.annotations, workload: ctx.pod.deployment, xds, captureMode: ctx.captureMode,
       ...(none ? { appAddress: a.appAddress } : {}),
       httpProxyPort: none ? NONE_HTTP_PROXY_PORT : REDIRECT_HTTP_PROXY_PORT,
     }),
