@@ -10,6 +10,8 @@ export interface PrometheusTarget {
   job: string;
   port: number;
   path?: string;
+  /** Where the target listens (default 127.0.0.1): e.g. a pod's address on the local mesh. */
+  host?: string;
 }
 
 export interface RunningPrometheus {
@@ -46,10 +48,11 @@ async function getJson(url: string): Promise<unknown> {
 
 export async function startPrometheus(bin: string, targets: readonly PrometheusTarget[], scrapeIntervalS = 1): Promise<RunningPrometheus> {
   const dir = mkdtempSync(join(tmpdir(), "mizzen-prom-"));
-  const lines = [`global:`, `  scrape_interval: ${scrapeIntervalS}s`, `  scrape_timeout: ${scrapeIntervalS}s`, `scrape_configs:`];
+  const lines = [`global:`, `  scrape_interval: ${scrapeIntervalS}s`, `  scrape_timeout: ${scrapeIntervalS}s`,
+    `  evaluation_interval: ${scrapeIntervalS}s`, `scrape_configs:`];
   for (const t of targets) {
     lines.push(`  - job_name: ${JSON.stringify(t.job)}`, `    metrics_path: ${JSON.stringify(t.path ?? "/stats/prometheus")}`,
-      `    static_configs:`, `      - targets: [${JSON.stringify(`127.0.0.1:${t.port}`)}]`);
+      `    static_configs:`, `      - targets: [${JSON.stringify(`${t.host ?? "127.0.0.1"}:${t.port}`)}]`);
   }
   const configFile = join(dir, "prometheus.yml");
   writeFileSync(configFile, `${lines.join("\n")}\n`);
