@@ -7,6 +7,7 @@ import { CaClient } from "./ca-client.js";
 import { CertRotator, type IssuedCert } from "./cert-rotator.js";
 import { systemClock, type AgentClock } from "./clock.js";
 import { certificateSecret, rootSecret, type EnvoySecretJson } from "./envoy-secrets.js";
+import { issuingRoot, sameRoots, splitChainAndRoots } from "./trust-bundle.js";
 import { makeKeyAndCsr } from "./workload-key.js";
 
 export interface IdentityAgentOptions {
@@ -41,6 +42,10 @@ export interface IdentityAgent {
   certificate(): IssuedCert | undefined;
   /** Replaces the configured trust bundle (root rotation) and re-publishes ROOTCA. */
   setTrustBundle(rootPems: string): void;
+  /** The roots trusted now (ROOTCA): the CA's bundle from its last answer, else the configured one. */
+  trustBundle(): string[];
+  /** The root the current certificate was issued under, if it is in the bundle. */
+  certificateRoot(): string | undefined;
   /** Fetch a new certificate now. */
   refreshNow(): void;
   readonly rotator: CertRotator;
@@ -67,11 +72,19 @@ export async function startIdentityAgent(opts: IdentityAgentOptions): Promise<Id
   const subscribers = new Set<(s: EnvoySecretJson[]) => void>();
   let current: EnvoySecretJson[] = [];
 
+  /** A CA answer that lists roots replaces the bundle (a new root is trusted, a retired one dropped). */
+  const adoptRoots = (roots: readonly string[]): void => {
+    if (roots.length === 0 || sameRoots(roots, splitCertificates(bundle))) return;
+    bundle = roots.join("");
+    client.close();
+    client = newClient();
+  };
+
   const publish = (): void => {
     const cert = rotator.cert();
     if (!cert) return;
-    const roots = uniqueCertificates([...splitCertificates(bundle), ...cert.chainPems.slice(-1)]);
-    const chain = cert.chainPems.length > 1 ? cert.chainPems.slice(0, -1) : cert.chainPems;
+    const { chain, roots: answered } = splitChainAndRoots(cert.chainPems);
+    const roots = uniqueCertificates([...splitCertificates(bundle), ...answered]);
     current = [certificateSecret(chain, cert.keyPem), rootSecret(roots)];
     for (const cb of subscribers) {
       try {
@@ -96,7 +109,8 @@ export async function startIdentityAgent(opts: IdentityAgentOptions): Promise<Id
     ...(opts.graceRatio !== undefined ? { graceRatio: opts.graceRatio } : {}),
     ...(opts.initialBackoffMs !== undefined ? { initialBackoffMs: opts.initialBackoffMs } : {}),
     ...(opts.maxBackoffMs !== undefined ? { maxBackoffMs: opts.maxBackoffMs } : {}),
-    onCert: () => {
+    onCert: (cert) => {
+      adoptRoots(splitChainAndRoots(cert.chainPems).roots);
       publish();
       firstResolve?.();
     },
@@ -110,6 +124,11 @@ export async function startIdentityAgent(opts: IdentityAgentOptions): Promise<Id
       return () => subscribers.delete(cb);
     },
     certificate: () => rotator.cert(),
+    trustBundle: () => splitCertificates(bundle),
+    certificateRoot() {
+      const cert = rotator.cert();
+      return cert ? issuingRoot(splitChainAndRoots(cert.chainPems).chain, splitCertificates(bundle)) : undefined;
+    },
     setTrustBundle(rootPems) {
       if (splitCertificates(rootPems).length === 0) throw new MizzenError("MIZZEN_ERR_AGENT_ROOT", "trust bundle holds no certificate");
       bundle = rootPems;

@@ -6,6 +6,7 @@ import { MizzenError, errorMessage, isMizzenError } from "../errors.js";
 import type { CertificateAuthority } from "./authority.js";
 import type { AuthenticatorRegistry } from "./authn/registry.js";
 import type { Caller } from "./authn/types.js";
+import { uniqueCertificates } from "./pem.js";
 import { caService, type CertificateRequest, type CertificateResponse } from "./ca-proto.js";
 import { RotatingServerCredentials } from "./serving-credentials.js";
 
@@ -74,7 +75,8 @@ export async function startCaServer(opts: CaServerOptions): Promise<CaServer> {
       const identity = { trustDomain: opts.authority.trustDomain, namespace: caller.namespace, serviceAccount: caller.serviceAccount };
       const req = call.request;
       const chain = await opts.authority.signWorkload(typeof req.csr === "string" ? req.csr : "", identity, Number(req.validity_duration ?? 0));
-      return { cert_chain: chain };
+      // As istiod does, the chain ends with every trusted root, so agents follow root rotation.
+      return { cert_chain: uniqueCertificates([...chain, ...opts.authority.trustBundle()]) };
     };
     run().then(
       (res) => {

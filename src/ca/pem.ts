@@ -46,3 +46,8 @@ export function uniqueCertificates(pems: readonly string[]): string[] {
   }
   return out;
 }
+
+/** A short, stable name for a root in logs: the first 16 hex digits of its SHA-256. */
+export function rootTag(pem: string): string {
+  return fingerprint(pem).replace(/:/g, "").slice(0, 16).toLowerCase();
+}

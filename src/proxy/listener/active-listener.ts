@@ -11,6 +11,7 @@ import { parseIp } from "./cidr.js";
 import { allChains, type CompiledChain, type CompiledListener } from "./compile.js";
 import { inspect, type Inspection } from "./inspect.js";
 import { getOriginalDst } from "./original-dst.js";
+import { isStrictRefusal, RefusalLogLimiter, refusalLine } from "./strict-refusal-log.js";
 
 export interface Destination {
   readonly address: string;
@@ -34,6 +35,7 @@ export class ActiveListener {
   private readonly drainTimers = new Set<NodeJS.Timeout>();
   /** Chains replaced by an update that still hold connections. */
   private readonly drainingChains = new Set<CompiledChain>();
+  private readonly refusalLog = new RefusalLogLimiter();
   /** Envoy names listener stats by address ("listener.0.0.0.0_15001."); set again once bound. */
   statPrefix: string;
 
@@ -124,6 +126,10 @@ export class ActiveListener {
     if (!chain) {
       this.host.stats?.inc(`${this.statPrefix}.no_filter_chain_match`);
       logger.debug(`listener "${this.name}": no filter chain matches ${socket.remoteAddress}:${socket.remotePort} → ${dest.address}:${dest.port}`);
+      const callerIp = strip(socket.remoteAddress);
+      if (logger.enabled("info") && isStrictRefusal(cfg.chains, insp.transportProtocol, dest.port) && this.refusalLog.allow(callerIp)) {
+        logger.info(refusalLine(callerIp, socket.remotePort ?? 0, dest.port));
+      }
       socket.destroy();
       return;
     }

@@ -5,6 +5,7 @@
 import { readFileSync } from "node:fs";
 import * as grpc from "@grpc/grpc-js";
 import { startIdentityAgent, type IdentityAgent } from "../../../agent/index.js";
+import { rootTag } from "../../../agent/trust-bundle.js";
 import { MizzenError, errorMessage } from "../../../errors.js";
 import type { SecretStore } from "../../tls/secret-store.js";
 import { logger } from "../logger.js";
@@ -57,13 +58,25 @@ export async function startProxyIdentity(secrets: SecretStore, opts: ProxyIdenti
     onError: (e, attempt, retryInMs) => logger.warn(`identity: certificate request ${attempt} failed: ${errorMessage(e)}; retrying in ${retryInMs} ms`),
   });
   publish(agent.secrets());
+  // Root rotation shows in the log: the bundle's roots when it changes, the issuing root per cert.
+  const bundleTags = (): string => agent.trustBundle().map(rootTag).join(", ");
+  const issuedUnder = (): string => {
+    const r = agent.certificateRoot();
+    return r ? rootTag(r) : "?";
+  };
+  let lastBundle = bundleTags();
   const off = agent.onSecrets((list) => {
     publish(list);
     const c = agent.certificate();
-    logger.info(`identity: certificate for ${c?.spiffeId ?? "?"} renewed, valid until ${c ? new Date(c.notAfter).toISOString() : "?"}`);
+    const bundle = bundleTags();
+    if (bundle !== lastBundle) {
+      lastBundle = bundle;
+      logger.info(`identity: trust bundle now ${agent.trustBundle().length} root(s): ${bundle}`);
+    }
+    logger.info(`identity: certificate for ${c?.spiffeId ?? "?"} renewed under root ${issuedUnder()}, valid until ${c ? new Date(c.notAfter).toISOString() : "?"}`);
   });
   const first = agent.certificate();
-  logger.info(`identity: ${first?.spiffeId ?? "?"} from ${opts.caAddress}, valid until ${first ? new Date(first.notAfter).toISOString() : "?"}`);
+  logger.info(`identity: ${first?.spiffeId ?? "?"} from ${opts.caAddress} under root ${issuedUnder()}, valid until ${first ? new Date(first.notAfter).toISOString() : "?"}; trust bundle: ${lastBundle}`);
   const adsCallCredentials = grpc.credentials.createFromMetadataGenerator((_params, cb) => {
     try {
       const md = new grpc.Metadata();
