@@ -91,7 +91,7 @@ describe(`a real Prometheus scrapes Bookinfo on the local mesh under load (captu
     }, 20_000, () => last);
   });
 
-  it("reviews 50/50 between v1 and v3 (no v2): the dashboard's rate by destination_version", async () => {
+  it("reviews 50/50 between v1 and v3 (no v2): the dashboard's rate by destination_version", async (t) => {
     const m = mesh as TestMesh;
     const p = prom as RunningPrometheus;
     await steadily("no stars with everything on v1", 3, () => productPage(m.ingressPort), (pg) => starsOf(pg) === "none");
@@ -112,11 +112,12 @@ describe(`a real Prometheus scrapes Bookinfo on the local mesh under load (captu
     const v1 = valueOf(samples, "destination_version", "v1") ?? 0;
     const v3 = valueOf(samples, "destination_version", "v3") ?? 0;
     const share = v1 / (v1 + v3);
+    t.diagnostic(`load ${JSON.stringify(sent)}; rate by version ${JSON.stringify(samples.map((s) => [s.metric["destination_version"], s.value]))}`);
     assert.ok(Math.abs(share - 0.5) <= 0.15, `v1 share ${share.toFixed(3)}: ${JSON.stringify(samples)}`);
     assert.equal(valueOf(samples, "destination_version", "v2"), undefined, `no v2 series: ${JSON.stringify(samples)}`);
   });
 
-  it("aborts injected into ratings show in the source reporter's error rate with response_flags FI", async () => {
+  it("aborts injected into ratings show in the source reporter's error rate with response_flags FI", async (t) => {
     const m = mesh as TestMesh;
     const p = prom as RunningPrometheus;
     const file = join(m.stateDir, "ratings-abort-all.yaml");
@@ -132,6 +133,7 @@ describe(`a real Prometheus scrapes Bookinfo on the local mesh under load (captu
       samples = await p.query(errors);
       return samples.some((s) => s.value > 0) ? true : undefined;
     }, 20_000, () => JSON.stringify(samples));
+    t.diagnostic(`load ${JSON.stringify(sent)}; ratings 500s ${JSON.stringify(samples)}`);
     const fi = samples.find((s) => s.metric["response_flags"] === "FI");
     assert.ok(fi !== undefined && fi.value > 0, `aborted requests carry FI: ${JSON.stringify(samples)}`);
     assert.equal(fi.metric["source_workload"], "reviews-v3", "reviews v3 is the one calling ratings");
