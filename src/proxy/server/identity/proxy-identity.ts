@@ -9,6 +9,7 @@ import { rootTag } from "../../../agent/trust-bundle.js";
 import { MizzenError, errorMessage } from "../../../errors.js";
 import type { SecretStore } from "../../tls/secret-store.js";
 import { logger } from "../logger.js";
+import { TrustBundleProvider, trustBundleChannelCredentials } from "./trust-bundle-credentials.js";
 
 export interface ProxyIdentityOptions {
   readonly caAddress: string;
@@ -22,6 +23,11 @@ export interface ProxyIdentity {
   readonly agent: IdentityAgent;
   /** `authorization: Bearer <token>` on every ADS call (read from the token file each time). */
   readonly adsCallCredentials: grpc.CallCredentials;
+  /**
+   * TLS credentials for the control plane's secure port that trust the agent's current bundle at
+   * every reconnect (root rotation), combined with `adsCallCredentials`.
+   */
+  adsChannelCredentials(verify?: grpc.VerifyOptions): grpc.ChannelCredentials;
   close(): void;
 }
 
@@ -65,8 +71,10 @@ export async function startProxyIdentity(secrets: SecretStore, opts: ProxyIdenti
     return r ? rootTag(r) : "?";
   };
   let lastBundle = bundleTags();
+  const trustBundle = new TrustBundleProvider(agent.trustBundle());
   const off = agent.onSecrets((list) => {
     publish(list);
+    trustBundle.update(agent.trustBundle());
     const c = agent.certificate();
     const bundle = bundleTags();
     if (bundle !== lastBundle) {
@@ -89,6 +97,7 @@ export async function startProxyIdentity(secrets: SecretStore, opts: ProxyIdenti
   return {
     agent,
     adsCallCredentials,
+    adsChannelCredentials: (verify) => grpc.credentials.combineChannelCredentials(trustBundleChannelCredentials(trustBundle, verify), adsCallCredentials),
     close: () => {
       off();
       agent.close();
