@@ -84,7 +84,9 @@ export async function startIdentityAgent(opts: IdentityAgentOptions): Promise<Id
     const cert = rotator.cert();
     if (!cert) return;
     const { chain, roots: answered } = splitChainAndRoots(cert.chainPems);
-    const roots = uniqueCertificates([...splitCertificates(bundle), ...answered]);
+    // The bundle (the CA's latest answer, or setTrustBundle), plus the root of our own cert.
+    const own = issuingRoot(chain, answered);
+    const roots = uniqueCertificates([...splitCertificates(bundle), ...(own !== undefined ? [own] : [])]);
     current = [certificateSecret(chain, cert.keyPem), rootSecret(roots)];
     for (const cb of subscribers) {
       try {

@@ -75,8 +75,10 @@ export async function startCaServer(opts: CaServerOptions): Promise<CaServer> {
       const identity = { trustDomain: opts.authority.trustDomain, namespace: caller.namespace, serviceAccount: caller.serviceAccount };
       const req = call.request;
       const chain = await opts.authority.signWorkload(typeof req.csr === "string" ? req.csr : "", identity, Number(req.validity_duration ?? 0));
-      // As istiod does, the chain ends with every trusted root, so agents follow root rotation.
-      return { cert_chain: uniqueCertificates([...chain, ...opts.authority.trustBundle()]) };
+      // As istiod does, the answer carries every trusted root so agents follow a root rotation; the
+      // issuing root stays last, where clients that read one root look for it.
+      const issuing = chain.slice(-1);
+      return { cert_chain: uniqueCertificates([...chain.slice(0, -1), ...opts.authority.trustBundle(), ...issuing].reverse()).reverse() };
     };
     run().then(
       (res) => {
