@@ -9,7 +9,9 @@ import type { ControlPlaneOptions } from "../control-plane.js";
 export const SECURITY_FLAG_NAMES = { "secure-port": [], "ca-dir": [], "workload-cert-ttl": [] } as const;
 
 export const SECURITY_USAGE = `With --secure-port, --data-dir, --ca-dir or --workload-cert-ttl it also runs the CA: CSR service and
-ADS (callers authenticated by their pod's bootstrap token) over TLS on the secure port (15012).`;
+ADS (callers authenticated by their pod's bootstrap token) over TLS on the secure port (15012).
+Root rotation (self-signed CA): each SIGUSR2 takes the next step — trust a new root, sign with it,
+retire the old one; wait at least one workload cert half-life between steps.`;
 
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 
