@@ -150,7 +150,7 @@ async function run(args: string[]): Promise<number> {
     const created: ProxyServer = new ProxyServer({
       secrets,
       ...(telemetry ? { observers: telemetry.hooks } : {}),
-      ...(identity ? { adsCallCredentials: identity.adsCallCredentials } : {}),
+      ...(identity ? { adsCallCredentials: identity.adsCallCredentials, adsChannelCredentials: identity.adsChannelCredentials } : {}),
       ...(dns ? { xdsExtensions: dns.xdsExtensions } : {}),
       bootstrap, drainTimeMs: flags.drainTimeS * 1000,
       ...(flags.serviceNode !== undefined ? { serviceNode: flags.serviceNode } : {}),

@@ -37,6 +37,11 @@ export interface ProxyServerOptions {
   readonly secrets?: SecretStore;
   /** Per-call credentials for ADS over TLS (the identity agent's bearer token on 15012). */
   readonly adsCallCredentials?: grpc.CallCredentials;
+  /**
+   * The ADS channel's credentials from the identity agent, trusting the mesh roots as they change
+   * (root rotation) and carrying adsCallCredentials; used instead of the xDS cluster's static TLS context.
+   */
+  readonly adsChannelCredentials?: (verify: grpc.VerifyOptions) => grpc.ChannelCredentials;
   /** Non-Envoy types to take from ADS, by type URL (Istio's NDS for the DNS proxy). */
   readonly xdsExtensions?: Readonly<Record<string, XdsExtension>>;
   /** Request and connection observers for every listener (telemetry: Istio metrics). */

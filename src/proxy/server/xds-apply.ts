@@ -108,13 +108,16 @@ function adsCredentials(p: ProxyServer, clusterName: string): grpc.ChannelCreden
   const tc = ts && isObject(ts.typed_config) ? ts.typed_config : undefined;
   if (!tc || tc["@type"] !== UPSTREAM_TLS_TYPE) return undefined;
   const tls = buildUpstreamTls(tc, p.secrets, `cluster "${clusterName}".transport_socket.typed_config`);
-  const channel = grpc.credentials.createFromSecureContext(tls.context, {
+  const verify: grpc.VerifyOptions = {
     checkServerIdentity: (_host, cert) => {
       if (tls.matchUriSans.length === 0) return undefined;
       const uris = parseSubjectAltNames(cert.subjectaltname).filter((s) => s.type === "URI").map((s) => s.value);
       return uris.some((u) => tls.matchUriSans.includes(u)) ? undefined : new Error(`xDS server URI SANs [${uris.join(", ")}] do not match`);
     },
-  });
+  };
+  // With an identity agent, trust follows its bundle (root rotation); else the cluster's TLS context.
+  if (p.options.adsChannelCredentials) return p.options.adsChannelCredentials(verify);
+  const channel = grpc.credentials.createFromSecureContext(tls.context, verify);
   const call = p.options.adsCallCredentials;
   return call ? grpc.credentials.combineChannelCredentials(channel, call) : channel;
 }
