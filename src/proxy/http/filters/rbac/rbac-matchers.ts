@@ -32,6 +32,15 @@ function oneKey(o: Record<string, unknown>, field: string): string {
   return keys[0] as string;
 }
 
+/** A Permission or Principal: its one rule's key, value and field path, and the shared matcher when the key has one. */
+function ruleOf(v: unknown, field: string): { key: string; val: unknown; f: string; common: RbacTest | null } {
+  const o = obj(v, field);
+  if (!o) throw invalid(field, "is required");
+  const key = oneKey(o, field);
+  const f = `${field}.${key}`;
+  return { key, val: o[key], f, common: commonRule(key, o[key], f) };
+}
+
 /** Matchers shared by permissions and principals. */
 function commonRule(key: string, v: unknown, field: string): RbacTest | null {
   switch (key) {
@@ -54,12 +63,7 @@ function commonRule(key: string, v: unknown, field: string): RbacTest | null {
 }
 
 export function compilePermission(v: unknown, field: string): RbacTest {
-  const o = obj(v, field);
-  if (!o) throw invalid(field, "is required");
-  const key = oneKey(o, field);
-  const f = `${field}.${key}`;
-  const val = o[key];
-  const common = commonRule(key, val, f);
+  const { key, val, f, common } = ruleOf(v, field);
   if (common !== null) return common;
   switch (key) {
     case "and_rules": return all(arr((obj(val, f) ?? {})["rules"], `${f}.rules`).map((x, i) => compilePermission(x, `${f}.rules[${i}]`)));
@@ -79,12 +83,7 @@ export function compilePermission(v: unknown, field: string): RbacTest {
 }
 
 export function compilePrincipal(v: unknown, field: string): RbacTest {
-  const o = obj(v, field);
-  if (!o) throw invalid(field, "is required");
-  const key = oneKey(o, field);
-  const f = `${field}.${key}`;
-  const val = o[key];
-  const common = commonRule(key, val, f);
+  const { key, val, f, common } = ruleOf(v, field);
   if (common !== null) return common;
   switch (key) {
     case "and_ids": return all(arr((obj(val, f) ?? {})["ids"], `${f}.ids`).map((x, i) => compilePrincipal(x, `${f}.ids[${i}]`)));
