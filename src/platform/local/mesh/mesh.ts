@@ -39,6 +39,8 @@ export interface MeshOptions {
   bridge?: BridgeSpec;
   /** MeshConfig file for the control plane (demo profile). */
   meshConfigFile?: string;
+  /** The built-in trace store's port on the host: REDIRECT pods relay their 127.0.0.1:<port> to it. */
+  traceStorePort?: number;
   readyTimeoutMs: number;
   /** NONE: pods get 127.18.<n>.x (apps 127.19.<n>.x); default from the pid, so meshes side by side differ. */
   loopbackSubnet?: number;
@@ -104,8 +106,10 @@ export class Mesh {
       for (const p of plans) if (isGatewayPod(p.labels)) setProxyArgs(p, identityArgs(identity, p), identityEnv(identity));
       return plans;
     };
+    // Spans go to 127.0.0.1:<trace store port>; a pod in its own network namespace relays that to the host.
+    const traceEnv: Record<string, string> = mode === "REDIRECT" && o.traceStorePort ? { MIZZEN_TRACE_RELAY: `${bridge.gateway}:${o.traceStorePort}` } : {};
     const withSecrets = (plans: PodPlan[]): PodPlan[] => {
-      for (const p of plans) if (isGatewayPod(p.labels)) for (const c of p.containers) c.env = { ...c.env, MIZZEN_STATIC_SECRETS: gatewaySecretsFile };
+      for (const p of plans) if (isGatewayPod(p.labels)) for (const c of p.containers) c.env = { ...c.env, ...traceEnv, MIZZEN_STATIC_SECRETS: gatewaySecretsFile };
       return plans;
     };
     state.controlPlane = { pid: cp.pid, xdsPort: cp.xdsPort, monitoringPort: cp.monitoringPort, host: cp.host };
@@ -119,7 +123,7 @@ export class Mesh {
       .map((w) => (identity && w.sidecar ? { ...w, labels: { ...(w.labels ?? {}), [TLS_MODE_LABEL]: "istio" } } : w)));
     const platform = new LocalPlatform({
       captureMode: mode, stateDir: o.stateDir, cwd: o.cwd, ...(mode === "REDIRECT" ? { bridge } : {}),
-      sidecar: (ctx) => sidecarFor(ctx, xds, identity ? identityArgs(identity, ctx.pod) : [], identity ? identityEnv(identity) : {}),
+      sidecar: (ctx) => sidecarFor(ctx, xds, identity ? identityArgs(identity, ctx.pod) : [], { ...(identity ? identityEnv(identity) : {}), ...traceEnv }),
       appGraceMs: 3000, sidecarGraceMs: 5000,
       ...(o.backoff ? { backoff: o.backoff } : {}),
       ...(mode === "NONE" ? { pool: AddressPool.loopbackSubnet(o.loopbackSubnet ?? loopbackSubnetFor(process.pid)) } : {}),

@@ -8,7 +8,7 @@
 // MIZZEN_WORKLOAD_NAME, MIZZEN_INTERCEPTION_MODE, MIZZEN_INBOUND_APP_ADDRESS, MIZZEN_HTTP_PROXY_PORT,
 // MIZZEN_ADMIN_ADDRESS (host:port), MIZZEN_HEALTH_ADDRESS (host:port), MIZZEN_DRAIN_S,
 // MIZZEN_STATIC_SECRETS (a JSON file of Envoy secrets served over SDS by the agent's xDS relay, followed as it changes), MIZZEN_PROXY_ARGS (JSON list of more `mizzen proxy` flags), MIZZEN_CA_RELAY (host:port of the CA,
-// relayed from 127.0.0.1:15012 in the pod).
+// relayed from 127.0.0.1:15012 in the pod), MIZZEN_TRACE_RELAY (host:port of the trace store, relayed from the same port on the pod's 127.0.0.1).
 import http from "node:http";
 import { errorMessage } from "../../../errors.js";
 import { mkdtempSync, readFileSync, rmSync, unwatchFile, watchFile, writeFileSync } from "node:fs";
@@ -109,12 +109,16 @@ async function main(): Promise<number> {
   // identity agent dials a relay on the pod's own loopback (as istiod.istio-system.svc would resolve).
   const relayTo = process.env["MIZZEN_CA_RELAY"];
   const relay = relayTo ? await forwardPort("127.0.0.1", CA_RELAY_PORT, () => hostPort(relayTo)) : undefined;
+  // REDIRECT: spans go to 127.0.0.1:<port> (the demo's MeshConfig); the trace store is on the host.
+  const traceTo = process.env["MIZZEN_TRACE_RELAY"];
+  const traceRelay = traceTo ? await forwardPort("127.0.0.1", hostPort(traceTo).port, () => hostPort(traceTo)) : undefined;
   try {
     // The proxy is `mizzen proxy --bootstrap <file>` run in this process; it handles SIGTERM (drain).
     const extra = JSON.parse(process.env["MIZZEN_PROXY_ARGS"] ?? "[]") as string[];
     return await proxyCommand.run(["--bootstrap", file, "--drain-time-s", process.env["MIZZEN_DRAIN_S"] ?? "2", ...extra]);
   } finally {
     await relay?.close();
+    await traceRelay?.close();
     if (secretsFile) unwatchFile(secretsFile);
     await credentials?.close();
     health.close();

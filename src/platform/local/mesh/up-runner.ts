@@ -14,6 +14,7 @@ import { Mesh } from "./mesh.js";
 import { ProgressLines, statusTable, tailFile } from "./pod-report.js";
 import { processAlive, readMeshState, readPods } from "./state.js";
 import { startMeshTraceStore } from "../../../telemetry/wiring/demo-telemetry.js";
+import { startTraceStoreServer } from "../../../telemetry/tracing/trace-store.js";
 import { cleanupStale } from "./teardown.js";
 
 export interface UpOptions {
@@ -88,6 +89,7 @@ async function supervise(o: UpOptions): Promise<number> {
     mesh = await Mesh.start({
       paths: o.paths, stateDir: o.stateDir, capture: o.capture, ingressPort: o.ingressPort, ...(o.ingressHttpsPort ? { ingressHttpsPort: o.ingressHttpsPort } : {}), cwd: o.cwd, readyTimeoutMs: o.timeoutMs, log: say,
       ...(o.bridge ? { bridge: o.bridge } : {}), ...(o.meshConfigFile ? { meshConfigFile: o.meshConfigFile } : {}),
+      ...(traces && o.traceStorePort ? { traceStorePort: o.traceStorePort } : {}),
     });
   } catch (e) {
     console.error(`mizzen up: ${errorMessage(e)}`);
@@ -95,6 +97,10 @@ async function supervise(o: UpOptions): Promise<number> {
     await traces?.close();
     return 1;
   }
+  // REDIRECT pods reach the host through the bridge: the same store listens on its address too.
+  const bridgeTraces = traces && o.traceStorePort && mesh.state.bridge
+    ? await startTraceStoreServer({ port: o.traceStorePort, host: mesh.state.bridge.gateway, store: traces.store }).catch((e: unknown) => { say(`trace store not reachable from pods: ${errorMessage(e)}`); })
+    : undefined;
   const progress = new ProgressLines();
   const waiting = mesh.waitReady(o.timeoutMs, (pods) => { for (const l of progress.lines(pods)) say(l); }).then(
     () => {
@@ -112,6 +118,7 @@ async function supervise(o: UpOptions): Promise<number> {
   const sig = await stopped;
   say(`${sig}: stopping the mesh`);
   await mesh.stop();
+  await bridgeTraces?.close();
   await traces?.close();
   await waiting;
   say("mesh stopped");
