@@ -143,4 +143,13 @@ describe("Bookinfo services", () => {
     assert.equal(JSON.parse((await httpGet(port("productpage"), "/api/v1/products/0/ratings")).body).ratings.Reviewer1, 5);
     assert.equal((await httpGet(port("productpage"), "/health")).status, 200);
   });
+
+  it("productpage exposes its page views on /metrics in Prometheus' text format (its pods are annotated for scraping)", async () => {
+    useReviews("v1");
+    const before = (await httpGet(port("productpage"), "/metrics")).body;
+    const count = (text: string): number => Number(/productpage_page_views_total\{reviews="ok"\} (\d+)/.exec(text)?.[1] ?? "NaN");
+    assert.match(before, /# TYPE productpage_page_views_total counter/);
+    await httpGet(port("productpage"), "/productpage");
+    assert.equal(count((await httpGet(port("productpage"), "/metrics")).body), count(before) + 1);
+  });
 });

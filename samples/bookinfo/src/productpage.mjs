@@ -107,9 +107,26 @@ function redirect(res, location, cookie) {
   res.end();
 }
 
+/** Page views by outcome, exposed on /metrics as Istio's productpage does (its Deployment carries prometheus.io/* annotations). */
+const pageViews = { ok: 0, reviewsUnavailable: 0 };
+
+function metricsText() {
+  return [
+    "# HELP productpage_page_views_total Product pages served, by whether reviews could be fetched.",
+    "# TYPE productpage_page_views_total counter",
+    `productpage_page_views_total{reviews="ok"} ${pageViews.ok}`,
+    `productpage_page_views_total{reviews="unavailable"} ${pageViews.reviewsUnavailable}`,
+    "",
+  ].join("\n");
+}
+
 serve("productpage", async (req, res, url) => {
   const path = url.pathname;
   if (path === "/health") return sendJson(res, 200, { status: "Product page is healthy" });
+  if (path === "/metrics") {
+    res.writeHead(200, { "content-type": "text/plain; version=0.0.4" });
+    return res.end(metricsText());
+  }
   if (path === "/" || path === "/index.html") {
     res.writeHead(200, { "content-type": "text/html" });
     return res.end('<html><body><h3>Simple Bookstore App</h3><a href="productpage?u=normal">Normal user</a> <a href="productpage?u=test">Test user</a></body></html>');
@@ -124,6 +141,8 @@ serve("productpage", async (req, res, url) => {
   if (path === "/productpage") {
     const product = PRODUCTS[0];
     const [details, reviews] = await Promise.all([getDetails(product.id, headers), getReviews(product.id, headers)]);
+    if (reviews.status === 200) pageViews.ok++;
+    else pageViews.reviewsUnavailable++;
     const html = renderPage(product, userFromCookie(req.headers.cookie), details, reviews);
     res.writeHead(200, { "content-type": "text/html; charset=utf-8", "content-length": Buffer.byteLength(html) });
     return res.end(html);
