@@ -14,10 +14,13 @@ import { UP_FLAGS, upOptions } from "./up.js";
 const ROOT = fileURLToPath(new URL("../../../../", import.meta.url));
 
 const USAGE = `Usage: mizzen demo [--detach] [--capture auto|redirect|none] [--state-dir .mizzen] [--ingress-port 8080]
+                   [--tracing-endpoint URL] [--trace-store-port 9411]
 
 Runs Istio's Bookinfo on a local mesh: the four services (productpage, details, reviews v1/v2/v3,
 ratings) with sidecars, the bookinfo Gateway on the ingress gateway, and the destination rules of
-the Bookinfo tasks. Access logs are on (the demo profile).`;
+the Bookinfo tasks. The demo profile: access logs on, every request traced to the built-in trace
+store (Zipkin API on 127.0.0.1:9411) unless --tracing-endpoint sends spans elsewhere.
+It takes the flags of \`mizzen up\` (see \`mizzen up --help\`).`;
 
 export const DEMO_PATHS = [
   "samples/bookinfo/platform",
