@@ -5,11 +5,11 @@
 //   node dist/bench/metrics-overhead.js [--quick]      or   runMetricsOverhead({ rounds, seconds })
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { createServer, type AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { benchBootstrap } from "./bootstrap.js";
+import { freePort, waitForPort } from "./ports.js";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const MIZZEN_BIN = join(HERE, "..", "..", "bin", "mizzen.js");
@@ -22,27 +22,6 @@ export interface MetricsOverheadResult {
   ratio: number;
   /** A sample of the "on" proxy's istio_requests_total lines (proof the metrics were recorded). */
   sample: string;
-}
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, "127.0.0.1", () => r()));
-  const p = (s.address() as AddressInfo).port;
-  await new Promise((r) => s.close(r));
-  return p;
-}
-
-async function waitListening(port: number): Promise<void> {
-  for (let i = 0; i < 200; i++) {
-    const taken = await new Promise<boolean>((resolve) => {
-      const s = createServer();
-      s.once("error", () => resolve(true));
-      s.listen(port, "127.0.0.1", () => s.close(() => resolve(false)));
-    });
-    if (taken) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`nothing listens on ${port}`);
 }
 
 /** The bench bootstrap as a sidecar: Istio node id and metadata, istio.stats first (as the control plane sends it). */
@@ -97,14 +76,14 @@ export async function runMetricsOverhead(o: { rounds?: number; seconds?: number 
   try {
     const upstream = await freePort();
     start([join(HERE, "upstream-server.js"), String(upstream)]);
-    await waitListening(upstream);
+    await waitForPort(upstream);
     const ports = { on: await freePort(), off: await freePort() };
     const metricsPort = await freePort();
     for (const mode of ["on", "off"] as const) {
       const file = join(dir, `${mode}.json`);
       writeFileSync(file, JSON.stringify(sidecarBootstrap(ports[mode], upstream, mode === "on")));
       start([MIZZEN_BIN, "proxy", "--log-level", "warn", "--bootstrap", file, "--admin-port", "0", ...(mode === "on" ? ["--metrics-port", String(metricsPort)] : ["--no-metrics"])]);
-      await waitListening(ports[mode]);
+      await waitForPort(ports[mode]);
     }
     for (const mode of ["on", "off"] as const) wrk(ports[mode], 1); // warm-up (JIT, pools)
     const runs: Record<"on" | "off", Throughput[]> = { on: [], off: [] };

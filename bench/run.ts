@@ -3,7 +3,6 @@
 // share core 0, load generators run on core 1. Three rounds, medians, ratios to nginx and direct.
 // Then the other sections (bench/sections.ts): metrics on vs off, load balancers, control plane.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { createServer, type AddressInfo } from "node:net";
 import { mkdtempSync, mkdirSync, writeFileSync, rmSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -13,6 +12,7 @@ import { cpuMicros, rssBytes, withChildren } from "./proc-stats.js";
 import { printTable, type Row } from "./report.js";
 import { writeBenchBootstrap } from "./bootstrap.js";
 import { runOtherSections } from "./sections.js";
+import { freePort, waitForPort } from "./ports.js";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const MIZZEN_BIN = join(HERE, "..", "..", "bin", "mizzen.js");
@@ -39,32 +39,11 @@ function pinned(core: number, cmd: string, args: string[]): [string, string[]] {
   return hasTaskset ? ["taskset", ["-c", String(core), cmd, ...args]] : [cmd, args];
 }
 
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, "127.0.0.1", () => r()));
-  const p = (s.address() as AddressInfo).port;
-  await new Promise((r) => s.close(r));
-  return p;
-}
-
 function startServer(cmd: string, args: string[], readyPort: number): Promise<ChildProcess> {
   const [c, a] = pinned(0, cmd, args);
   const child = spawn(c, a, { stdio: ["ignore", "pipe", "inherit"] });
   children.push(child);
   return waitForPort(readyPort).then(() => child);
-}
-
-async function waitForPort(port: number): Promise<void> {
-  for (let i = 0; i < 200; i++) {
-    const ok = await new Promise<boolean>((resolve) => {
-      const s = createServer();
-      s.once("error", () => resolve(true));
-      s.listen(port, "127.0.0.1", () => s.close(() => resolve(false)));
-    });
-    if (ok) return;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  throw new Error(`nothing listening on ${port}`);
 }
 
 function stop(child: ChildProcess): Promise<void> {
