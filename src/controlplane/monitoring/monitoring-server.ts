@@ -1,11 +1,13 @@
 // The control plane's monitoring port (Istio: 15014): /metrics, /ready, /debug/syncz,
-// /debug/config_dump?proxyID=…, and POST /debug/workloads for the platform's live pod updates.
+// /debug/config_dump?proxyID=…, POST /debug/workloads for the platform's live pod updates, and
+// POST /debug/ca/rotate (loopback only) for the next root rotation step.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { MizzenError, errorMessage, isMizzenError } from "../../errors.js";
 import type { EnvoyJson } from "../../proxy/contracts.js";
 import type { WorkloadUpdate } from "../model/live-workloads.js";
 import type { LastChange, ProxySync } from "../sync-observer.js";
+import { CA_ROTATE_PATH, caRotateReply, type RootRotationTrigger } from "./ca-rotate-route.js";
 
 const MAX_BODY = 1 << 20;
 
@@ -17,15 +19,17 @@ export interface MonitoringHandlers {
   configDump(proxyId: string): EnvoyJson | undefined;
   /** Decodes (throws MIZZEN_ERR_WORKLOAD_UPDATE) and applies an update; returns whether it changed anything. */
   workloadUpdate(body: unknown): boolean;
+  /** Takes the next root rotation step; absent, or returning undefined, when no CA runs. */
+  rootRotation?: RootRotationTrigger | undefined;
 }
 
-function send(res: ServerResponse, status: number, body: string, type = "application/json"): void {
-  res.writeHead(status, { "content-type": type, "content-length": Buffer.byteLength(body) });
+function send(res: ServerResponse, status: number, body: string, type = "application/json", headers: Readonly<Record<string, string>> = {}): void {
+  res.writeHead(status, { ...headers, "content-type": type, "content-length": Buffer.byteLength(body) });
   res.end(body);
 }
 
-function json(res: ServerResponse, status: number, value: unknown): void {
-  send(res, status, JSON.stringify(value, null, 2) + "\n");
+function json(res: ServerResponse, status: number, value: unknown, headers?: Readonly<Record<string, string>>): void {
+  send(res, status, JSON.stringify(value, null, 2) + "\n", "application/json", headers);
 }
 
 async function readBody(req: IncomingMessage): Promise<string> {
@@ -58,6 +62,11 @@ export class MonitoringServer {
     try {
       const url = new URL(req.url ?? "/", "http://localhost");
       const route = `${req.method ?? "GET"} ${url.pathname}`;
+      if (url.pathname === CA_ROTATE_PATH) {
+        const origin = req.headers.origin;
+        const r = await caRotateReply({ method: req.method ?? "GET", remoteAddress: req.socket.remoteAddress, origin }, this.handlers.rootRotation);
+        return json(res, r.status, r.body, r.headers);
+      }
       switch (route) {
         case "GET /metrics":
           return send(res, 200, this.handlers.metrics(), "text/plain; version=0.0.4");

@@ -10,8 +10,11 @@ export const SECURITY_FLAG_NAMES = { "secure-port": [], "ca-dir": [], "workload-
 
 export const SECURITY_USAGE = `With --secure-port, --data-dir, --ca-dir or --workload-cert-ttl it also runs the CA: CSR service and
 ADS (callers authenticated by their pod's bootstrap token) over TLS on the secure port (15012).
-Root rotation (self-signed CA): each SIGUSR2 takes the next step — trust a new root, sign with it,
-retire the old one; wait at least one workload cert half-life between steps.`;
+Root rotation (self-signed CA): each SIGUSR2, or each
+  curl -X POST http://127.0.0.1:15014/debug/ca/rotate
+(monitoring port, loopback clients only; answers JSON: step, next, signing, trusted, roots), takes
+the next step — trust a new root, sign with it, retire the old one; wait at least one workload cert
+half-life between steps. A plugged-in CA (--ca-dir) refuses (403): rotate it by changing its files.`;
 
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 

@@ -20,6 +20,10 @@ export interface RotationOutcome {
   readonly trusted: readonly string[];
   /** Tag of the root the CA signs under after the step. */
   readonly signing: string;
+  /** The trusted roots after the step (PEM, the bundle agents get), for callers that show or save them. */
+  readonly roots: readonly string[];
+  /** The step the following request will take. */
+  readonly next: RotationStep;
 }
 
 /** The step the next request takes. */
@@ -52,6 +56,7 @@ export class RootRotation {
       const active = fingerprint(a.activeRoot());
       for (const r of a.trustBundle().filter((p) => fingerprint(p) !== active)) a.retireRoot(r);
     }
-    return { step, trusted: a.trustBundle().map(rootTag), signing: rootTag(a.activeRoot()) };
+    const roots = a.trustBundle();
+    return { step, trusted: roots.map(rootTag), signing: rootTag(a.activeRoot()), roots, next: nextRotationStep(a, this.dataDir) };
   }
 }
