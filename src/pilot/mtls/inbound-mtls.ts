@@ -1,9 +1,10 @@
 // Inbound mTLS and policy filters, as Istio builds them: per workload port, the effective
 // PeerAuthentication mode decides the filter chains — STRICT: one TLS chain requiring a client
-// certificate from the mesh root (plaintext matches no chain and is closed); PERMISSIVE: a TLS and
-// a plaintext chain told apart by the TLS inspector; DISABLE: plaintext only. Every chain gets the
-// authorization/authentication filters of the workload (HTTP before the router, network before
-// tcp_proxy).
+// certificate from the mesh root (plaintext matches no chain and is closed); PERMISSIVE: mesh mTLS
+// only when the TLS ClientHello offers one of Istio's ALPNs (what mesh clients send), plaintext
+// otherwise, and on TCP ports a third chain passing any other TLS (an app serving its own TLS)
+// through untouched; DISABLE: plaintext only. Every chain gets the authorization/authentication
+// filters of the workload (HTTP before the router, network before tcp_proxy).
 import { effectiveMtlsMode, inboundSecurityHttpFilters, type EffectiveMtlsMode, type SecurityWorkload } from "../security/index.js";
 import { adsConfigSource, DOWNSTREAM_TLS_TYPE, TLS_INSPECTOR_TYPE, type EnvoyJson } from "../envoy.js";
 import type { ProxyScope } from "../scope.js";
@@ -12,6 +13,13 @@ import type { SecurityPolicies } from "./policies.js";
 const HCM = "envoy.filters.network.http_connection_manager";
 const TCP_PROXY = "envoy.filters.network.tcp_proxy";
 const TLS_INSPECTOR = "envoy.filters.listener.tls_inspector";
+
+/**
+ * The ALPNs an Istio mesh client offers over mTLS (Istio's allIstioMtlsALPNs): TCP with metadata
+ * exchange, then the istio.alpn filter's per-protocol values for HTTP. PERMISSIVE chains match
+ * mesh mTLS on these, so any other TLS is the application's own.
+ */
+export const ISTIO_MTLS_ALPNS: readonly string[] = ["istio", "istio-peer-exchange", "istio-http/1.0", "istio-http/1.1", "istio-h2"];
 
 /** Istio's inbound server context: the workload cert, client certs verified against ROOTCA. */
 export function inboundMtlsTransportSocket(): EnvoyJson {
@@ -53,12 +61,19 @@ function withPolicyFilters(filters: readonly EnvoyJson[], http: readonly EnvoyJs
 }
 
 function securedChains(chain: EnvoyJson, mode: EffectiveMtlsMode): EnvoyJson[] {
+  if (mode === "DISABLE") return [chain];
   const match = (chain["filter_chain_match"] as EnvoyJson | undefined) ?? {};
   const name = String(chain["name"] ?? "");
   const tls: EnvoyJson = { ...chain, name: `${name}-mtls`, filter_chain_match: { ...match, transport_protocol: "tls" }, transport_socket: inboundMtlsTransportSocket() };
   if (mode === "STRICT") return [tls];
-  if (mode === "DISABLE") return [chain];
-  return [tls, { ...chain, filter_chain_match: { ...match, transport_protocol: "raw_buffer" } }];
+  tls["filter_chain_match"] = { ...match, transport_protocol: "tls", application_protocols: [...ISTIO_MTLS_ALPNS] };
+  const plaintext = { ...chain, filter_chain_match: { ...match, transport_protocol: "raw_buffer" } };
+  // Istio: an HTTP port expects mesh mTLS or plaintext HTTP; any TLS without a mesh ALPN on a TCP
+  // port is the app's own (one-way TLS from a client outside the mesh) and goes through as bytes.
+  const isHttp = ((chain["filters"] as EnvoyJson[] | undefined) ?? []).some((f) => f["name"] === HCM);
+  if (isHttp) return [tls, plaintext];
+  const appTls = { ...chain, name: `${name}-app-tls`, filter_chain_match: { ...match, transport_protocol: "tls" } };
+  return [tls, appTls, plaintext];
 }
 
 /** The workload a sidecar's inbound policies select. */

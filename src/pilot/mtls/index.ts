@@ -7,7 +7,7 @@ import { secureInboundListeners } from "./inbound-mtls.js";
 import { NO_SECURITY_POLICIES, type SecurityPolicies } from "./policies.js";
 
 export { applyAutoMtls, tagMtlsEndpoints, destinationIdentities, parseOutboundName, TLS_MODE_LABEL } from "./auto-mtls.js";
-export { secureInboundListeners, inboundMtlsTransportSocket, securityWorkload } from "./inbound-mtls.js";
+export { secureInboundListeners, inboundMtlsTransportSocket, securityWorkload, ISTIO_MTLS_ALPNS } from "./inbound-mtls.js";
 export { securityPolicies, NO_SECURITY_POLICIES, type SecurityPolicies } from "./policies.js";
 
 export interface SecuredResources {

@@ -131,6 +131,15 @@ test("PeerAuthentication: PERMISSIVE by default (TLS + plaintext chains), STRICT
   const p = inbound(permissive.resources(permissive.sidecar("default", "api-0")));
   const p9080 = chainsOf(p).filter((c) => (c["filter_chain_match"] as EnvoyJson | undefined)?.["destination_port"] === 9080);
   assert.deepEqual(p9080.map((c) => (c["filter_chain_match"] as EnvoyJson)["transport_protocol"]), ["tls", "raw_buffer"]);
+  // Mesh mTLS is told apart from other TLS by Istio's ALPNs; a TCP port passes other TLS through to the app.
+  const mtlsAlpn = ["istio", "istio-peer-exchange", "istio-http/1.0", "istio-http/1.1", "istio-h2"];
+  assert.deepEqual((p9080[0]?.["filter_chain_match"] as EnvoyJson)["application_protocols"], mtlsAlpn);
+  const p5432 = chainsOf(p).filter((c) => (c["filter_chain_match"] as EnvoyJson | undefined)?.["destination_port"] === 5432);
+  assert.deepEqual(p5432.map((c) => [c["name"], (c["filter_chain_match"] as EnvoyJson)["transport_protocol"], (c["filter_chain_match"] as EnvoyJson)["application_protocols"], c["transport_socket"] !== undefined]), [
+    ["inbound|5432||-mtls", "tls", mtlsAlpn, true],
+    ["inbound|5432||-app-tls", "tls", undefined, false],
+    ["inbound|5432||", "raw_buffer", undefined, false],
+  ]);
   assert.ok((p["listener_filters"] as EnvoyJson[]).some((f) => f["name"] === "envoy.filters.listener.tls_inspector"));
 
   const strict = new TestMesh(storeFrom(BASE, STRICT_API));

@@ -19,6 +19,11 @@ export interface SimRequest {
   method?: string;
   headers?: Record<string, string>;
   sni?: string;
+  /**
+   * ALPN the client offers in its TLS ClientHello (implies TLS): ["istio-http/1.1", "istio"] for a
+   * mesh sidecar's mTLS, ["h2", "http/1.1"] for an ordinary TLS client.
+   */
+  alpn?: readonly string[];
   /** Simulate a call arriving at this proxy's inbound side (virtualInbound / per-port inbound). */
   inbound?: boolean;
   /** Scheme the client used for a gateway's TLS-terminated ports; default "http". */
@@ -87,12 +92,14 @@ export class TrafficSimulator {
     if (!listener) return { ...result, error: "no listener" };
     result.listener = String(listener["name"]);
     const protocol = req.protocol ?? "http";
+    const tls = protocol === "tls" || req.sni !== undefined || req.alpn !== undefined;
     const chain = selectFilterChain(listener, {
       destinationIp: req.address ?? "0.0.0.0",
       destinationPort: req.port,
-      serverName: protocol === "tls" || req.sni !== undefined ? req.sni : undefined,
-      transportProtocol: protocol === "tls" || req.sni !== undefined ? "tls" : "raw_buffer",
-      applicationProtocols: protocol === "http" ? ["http/1.1"] : [],
+      serverName: tls ? req.sni : undefined,
+      transportProtocol: tls ? "tls" : "raw_buffer",
+      // Without TLS the HTTP inspector reports the plaintext protocol; with TLS, the ClientHello's ALPN.
+      applicationProtocols: req.alpn ?? (protocol === "http" && !tls ? ["http/1.1"] : []),
     });
     if (!chain) return { ...result, error: "no filter chain" };
     if (typeof chain["name"] === "string") result.filterChain = chain["name"];

@@ -21,7 +21,7 @@ export function h2SessionFor(cluster: Cluster, host: UpstreamHost): ClientHttp2S
     ? h2connect(authority, {
       createConnection: () => tlsConnect({
         host: host.address, port: host.port, secureContext: tls.context, servername: tls.sni,
-        ALPNProtocols: ["h2"], rejectUnauthorized: true,
+        ALPNProtocols: tls.alpn?.includes("istio") === true ? ["istio-h2", "istio"] : ["h2"], rejectUnauthorized: true, // mesh mTLS: Istio's ALPN
         checkServerIdentity: uriSanChecker(cluster.name, tls, `${host.address}:${host.port}`),
       }),
     })
@@ -42,7 +42,8 @@ export function h1AgentFor(cluster: Cluster): HttpAgent {
   if (!cluster.tls) return httpAgent;
   let a = httpsAgents.get(cluster);
   if (a === undefined) {
-    a = new HttpsAgent({ keepAlive: true, secureContext: cluster.tls.context, servername: cluster.tls.sni, rejectUnauthorized: true, checkServerIdentity: uriSanChecker(cluster.name, cluster.tls) });
+    const alpn = cluster.tls.alpn?.includes("istio") === true ? { ALPNProtocols: ["istio-http/1.1", "istio"] } : {}; // mesh mTLS: Istio's ALPN
+    a = new HttpsAgent({ ...alpn, keepAlive: true, secureContext: cluster.tls.context, servername: cluster.tls.sni, rejectUnauthorized: true, checkServerIdentity: uriSanChecker(cluster.name, cluster.tls) });
     httpsAgents.set(cluster, a);
   }
   return a;

@@ -75,7 +75,7 @@ export class H1UpstreamConnection {
     if (tls) {
       const s = tlsConnect({
         host: host.address, port: host.port, secureContext: tls.context, servername: tls.sni,
-        ALPNProtocols: ["http/1.1"], rejectUnauthorized: true,
+        ALPNProtocols: tls.alpn?.includes("istio") === true ? ["istio-http/1.1", "istio"] : ["http/1.1"], rejectUnauthorized: true, // mesh mTLS: Istio's ALPN
         checkServerIdentity: () => undefined, // secure naming below checks URI SANs instead of DNS names
       });
       s.on("secureConnect", () => this.onTlsConnect(s));
