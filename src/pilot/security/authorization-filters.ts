@@ -1,6 +1,6 @@
 // All AuthorizationPolicies applicable to a workload → the filters Istio puts on its inbound
 // chains, in evaluation order: CUSTOM (an RBAC filter whose shadow verdict selects requests for
-// ext_authz, then ext_authz), DENY, ALLOW (only when an ALLOW policy applies; one with no rules
+// ext_authz, then ext_authz; on TCP chains the network ext_authz, gRPC providers only), DENY, ALLOW (only when an ALLOW policy applies; one with no rules
 // denies everything), AUDIT (action LOG). Policies annotated `istio.io/dry-run: "true"` go to
 // shadow_rules instead of rules.
 import type { AuthorizationPolicy } from "../../config/kinds/security/authorization-policy.js";
@@ -8,7 +8,7 @@ import type { ExtensionProvider } from "../../config/mesh/extension-providers.js
 import type { Json } from "./envoy-matchers.js";
 import { ruleToRbacPolicy, type RuleAction } from "./authz-rule.js";
 import { policyApplies, type SecurityWorkload } from "./policy-selection.js";
-import { EXT_AUTHZ_POLICY_PREFIX, EXT_AUTHZ_SHADOW_PREFIX, extAuthzFilterConfig } from "./ext-authz-config.js";
+import { EXT_AUTHZ_POLICY_PREFIX, EXT_AUTHZ_SHADOW_PREFIX, extAuthzFilterConfig, networkExtAuthzFilterConfig } from "./ext-authz-config.js";
 
 export const HTTP_RBAC_TYPE = "type.googleapis.com/envoy.extensions.filters.http.rbac.v3.RBAC";
 export const NETWORK_RBAC_TYPE = "type.googleapis.com/envoy.extensions.filters.network.rbac.v3.RBAC";
@@ -58,8 +58,11 @@ function build(w: SecurityWorkload, all: readonly AuthorizationPolicy[], opts: A
     if (action === "CUSTOM") {
       const name = p.spec.provider?.name ?? "";
       const found = opts.extensionProviders?.find((e) => e.name === name && (e.envoyExtAuthzHttp !== undefined || e.envoyExtAuthzGrpc !== undefined));
-      // A valid provider has no network ext_authz here: like Istio with an HTTP provider, TCP chains skip it.
-      if (forTcp && found !== undefined) continue;
+      if (forTcp && found !== undefined && found.envoyExtAuthzGrpc === undefined) {
+        // Istio: an HTTP authorizer has no TCP form, so TCP chains skip the policy (logged, not denied).
+        warnings.push(`AuthorizationPolicy ${ns}/${p.metadata.name}: ext_authz provider "${name}" is envoyExtAuthzHttp, which cannot check TCP connections; the policy is not applied on TCP ports (use an envoyExtAuthzGrpc provider)`);
+        continue;
+      }
       if (found === undefined || (provider !== undefined && provider.name !== found.name)) {
         // Istio fails closed: requests the CUSTOM policy selects are denied.
         warnings.push(`AuthorizationPolicy ${ns}/${p.metadata.name}: ${found === undefined ? `ext_authz provider "${name}" not found in meshConfig.extensionProviders` : "only one ext_authz provider per workload is supported"}; its rules deny instead`);
@@ -81,10 +84,13 @@ function build(w: SecurityWorkload, all: readonly AuthorizationPolicy[], opts: A
   const name = forTcp ? "envoy.filters.network.rbac" : "envoy.filters.http.rbac";
   const statPrefix = forTcp ? { stat_prefix: "tcp." } : {};
   const c = byAction.CUSTOM;
-  if (provider !== undefined && (c.present || c.shadowPresent)) {
+  const tcpExtAuthz = forTcp && provider !== undefined ? networkExtAuthzFilterConfig(provider) : null;
+  if (provider !== undefined && (c.present || c.shadowPresent) && (!forTcp || tcpExtAuthz !== null)) {
     // The selected requests are those a CUSTOM rule matches: a DENY shadow engine reports them.
-    out.push({ name, typed_config: { "@type": type, shadow_rules: { action: "DENY", policies: { ...c.rules } }, shadow_rules_stat_prefix: EXT_AUTHZ_SHADOW_PREFIX } });
-    out.push({ name: "envoy.filters.http.ext_authz", typed_config: extAuthzFilterConfig(provider) });
+    out.push({ name, typed_config: { "@type": type, ...statPrefix, shadow_rules: { action: "DENY", policies: { ...c.rules } }, shadow_rules_stat_prefix: EXT_AUTHZ_SHADOW_PREFIX } });
+    out.push(tcpExtAuthz !== null
+      ? { name: "envoy.filters.network.ext_authz", typed_config: tcpExtAuthz }
+      : { name: "envoy.filters.http.ext_authz", typed_config: extAuthzFilterConfig(provider) });
   }
   for (const [action, envoyAction] of [["DENY", "DENY"], ["ALLOW", "ALLOW"], ["AUDIT", "LOG"]] as const) {
     const b = byAction[action];

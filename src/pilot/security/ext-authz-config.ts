@@ -5,6 +5,7 @@ import { MizzenError } from "../../errors.js";
 import type { Json } from "./envoy-matchers.js";
 
 export const EXT_AUTHZ_TYPE = "type.googleapis.com/envoy.extensions.filters.http.ext_authz.v3.ExtAuthz";
+export const NETWORK_EXT_AUTHZ_TYPE = "type.googleapis.com/envoy.extensions.filters.network.ext_authz.v3.ExtAuthz";
 /** The shadow-rules stat prefix Istio gives the RBAC filter that picks requests for ext_authz. */
 export const EXT_AUTHZ_SHADOW_PREFIX = "istio_ext_authz_";
 export const EXT_AUTHZ_POLICY_PREFIX = "istio-ext-authz";
@@ -25,12 +26,34 @@ function statusOnError(s: string | undefined): Json {
   return { code: Number.isInteger(n) && n >= 200 && n <= 599 ? n : 403 };
 }
 
-export function extAuthzFilterConfig(provider: ExtensionProvider): Json {
-  const gate = {
-    filter: "envoy.filters.http.rbac",
+/** Istio's filter_enabled_metadata: the CUSTOM shadow engine of `rbacFilter` picked the request/connection. */
+function shadowGate(rbacFilter: string): Json {
+  return {
+    filter: rbacFilter,
     path: [{ key: `${EXT_AUTHZ_SHADOW_PREFIX}shadow_effective_policy_id` }],
     value: { string_match: { prefix: EXT_AUTHZ_POLICY_PREFIX } },
   };
+}
+
+/**
+ * The network ext_authz filter Istio puts on TCP chains for a gRPC provider; null for an
+ * envoyExtAuthzHttp provider, which has no TCP form (Istio skips CUSTOM on TCP then).
+ */
+export function networkExtAuthzFilterConfig(provider: ExtensionProvider): Json | null {
+  const g = provider.envoyExtAuthzGrpc;
+  if (g === undefined) return null;
+  return {
+    "@type": NETWORK_EXT_AUTHZ_TYPE,
+    stat_prefix: "tcp.",
+    grpc_service: { envoy_grpc: { cluster_name: clusterFor(g.service ?? "", g.port ?? 0).cluster }, timeout: g.timeout ?? "600s" },
+    failure_mode_allow: g.failOpen === true,
+    transport_api_version: "V3",
+    filter_enabled_metadata: shadowGate("envoy.filters.network.rbac"),
+  };
+}
+
+export function extAuthzFilterConfig(provider: ExtensionProvider): Json {
+  const gate = shadowGate("envoy.filters.http.rbac");
   const h = provider.envoyExtAuthzHttp;
   if (h !== undefined) {
     const { host, cluster } = clusterFor(h.service ?? "", h.port ?? 0);
