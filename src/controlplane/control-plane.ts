@@ -22,7 +22,7 @@ import { SidecarTranslator, wantsSidecarGenerator } from "./sidecar-translator.j
 import type { WorkloadUpdate } from "./model/live-workloads.js";
 import { startSecureEndpoint, type SecureEndpoint } from "./security/index.js";
 import { NDS_TYPE_URL } from "../api/istio/nds.js";
-import { nameTableResources } from "./nds/index.js";
+import { scopedNameTableResources } from "./nds/index.js";
 
 export interface ControlPlaneOptions {
   readonly configDir: string;
@@ -98,6 +98,7 @@ export class ControlPlane {
       syncz: () => ({ controlPlaneVersion: this.opts.version ?? "", lastChange: this.observer.lastChange(), proxies: this.observer.proxies() }),
       configDump: (id) => this.configDump(id),
       workloadUpdate: (body) => this.applyWorkload(decodeWorkloadUpdate(body)),
+      rootRotation: () => this.secure?.rotateRoot(),
     });
   }
 
@@ -219,7 +220,7 @@ export class ControlPlane {
   }
 
   private generate(proxy: ProxyInfo, typeUrl: string, sub: Subscription): XdsResource[] {
-    if (typeUrl === NDS_TYPE_URL) return nameTableResources(proxy, (this.registrySnapshot ??= this.registry.snapshot()).services); // Istio's NDS (DNS capture)
+    if (typeUrl === NDS_TYPE_URL) return scopedNameTableResources(proxy, this.sidecars.pushContext()); // Istio's NDS (DNS capture), under the proxy's Sidecar scope
     const all = wantsSidecarGenerator(proxy) ? this.sidecars.resources(proxy, typeUrl) : this.proxylessResources(typeUrl);
     const picked: GeneratedResource[] = sub.wildcard ? [...all] : all.filter((g) => matchesSubscription(sub, g.resource.name));
     this.dumps.record(proxy.id, typeUrl, "", picked);

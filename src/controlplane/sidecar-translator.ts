@@ -7,7 +7,7 @@
 import { CDS_TYPE_URL, EDS_TYPE_URL, LDS_TYPE_URL, RDS_TYPE_URL } from "../api/envoy/type-urls.js";
 import type { MeshConfig } from "../config/mesh/index.js";
 import type { ConfigStore } from "../config/store/index.js";
-import { errorMessage } from "../errors.js";
+import { MizzenError, errorMessage } from "../errors.js";
 import { PushContext, buildScope, generateProxyResources, proxyFromNode, type Proxy } from "../pilot/index.js";
 import { inboundClusters } from "../pilot/clusters.js";
 import { sidecarListeners } from "../pilot/listeners.js";
@@ -41,6 +41,12 @@ export class SidecarTranslator {
     this.snapshot = snapshot;
     this.generation += 1;
     this.shared = new Map();
+  }
+
+  /** The last push's PushContext (NDS reads the same Sidecar scope); start() translates before ADS listens. */
+  pushContext(): PushContext {
+    if (!this.push) throw new MizzenError("MIZZEN_ERR_NOT_TRANSLATED", "no push has been translated yet");
+    return this.push;
   }
 
   resources(info: ProxyInfo, typeUrl: string): readonly GeneratedResource[] {
