@@ -26,6 +26,18 @@ function listen(s: Server): Promise<number> {
 
 before(async () => {
   upstream = createServer((req, res) => {
+    if (req.url === "/pattern-sink") {
+      // Reads the request body slowly and counts bytes that break the i % 251 pattern: a client
+      // read buffer reused while the upstream write queue still holds its bytes shows up here.
+      let n = 0;
+      let wrong = 0;
+      req.pause();
+      const timer = setInterval(() => { req.resume(); setTimeout(() => req.pause(), 2); }, 10);
+      req.on("data", (d: Buffer) => { for (let i = 0; i < d.length; i++) if (d[i] !== (n + i) % 251) wrong++; n += d.length; });
+      req.on("end", () => { clearInterval(timer); res.end(JSON.stringify({ n, wrong })); });
+      req.on("error", () => clearInterval(timer));
+      return;
+    }
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
     req.on("end", () => {
@@ -224,6 +236,42 @@ test("request bodies with content-length and chunked framing reach the upstream 
   });
   assert.equal(chunked.length, big.length);
   assert.equal(chunked, big.toString());
+});
+
+test("request bytes reach a slow upstream unaltered (client read buffers are not reused while a write holds them)", async () => {
+  const size = 8 << 20;
+  const block = Buffer.from(Array.from({ length: 3000 + 251 }, (_, i) => i % 251));
+  const got = await new Promise<string>((resolve, reject) => {
+    const req = request({ host: "127.0.0.1", port: proxy.port, path: "/pattern-sink", method: "POST", agent,
+      headers: { host: "svc", "content-length": String(size) } }, (res) => {
+      const c: Buffer[] = [];
+      res.on("data", (d: Buffer) => c.push(d));
+      res.on("end", () => resolve(Buffer.concat(c).toString()));
+    });
+    req.on("error", reject);
+    let sent = 0;
+    const next = (): void => {
+      // Small pieces (many client reads), 3000 bytes so consecutive pieces differ.
+      while (sent < size) {
+        const n = Math.min(3000, size - sent);
+        const from = sent % 251;
+        sent += n;
+        if (!req.write(block.subarray(from, from + n))) { req.once("drain", next); return; }
+      }
+      req.end();
+    };
+    next();
+  });
+  assert.deepEqual(JSON.parse(got), { n: size, wrong: 0 });
+});
+
+test("a retried request carries the body the client sent", async () => {
+  flaky = 0;
+  const body = Buffer.from(Array.from({ length: 50_000 }, (_, i) => i % 251));
+  const r = await fetchVia("/flaky", { method: "POST", body });
+  assert.equal(r.status, 200);
+  assert.equal(records.at(-1)?.attempts, 2);
+  assert.equal(r.body, body.toString(), "the retried attempt echoed a different body");
 });
 
 test("large responses honour backpressure from a slow reader", async () => {

@@ -11,8 +11,11 @@ import { HttpExchange } from "../exchange.js";
 import { HttpRequestRecord } from "../request-record.js";
 import type { HcmRuntime } from "../hcm-runtime.js";
 import type { H1UpstreamConnection } from "../upstream/h1-upstream-connection.js";
+import { readIntoOwnBuffer } from "./own-read-buffer.js";
 
 const R_HEAD = 0, R_BODY_LENGTH = 1, R_BODY_CHUNKED = 2, R_TUNNEL = 3, R_CLOSED = 4;
+/** Plaintext clients read into a buffer of their own (reused while no read's bytes are still referenced). */
+const READ_BUFFER_SIZE = 32 * 1024;
 
 function onHeadTimeout(dc: H1Downstream): void { dc.headTimeout(); }
 
@@ -40,6 +43,10 @@ export class H1Downstream {
   private quietMs = 0;
   /** The current route's idle_timeout (0 = disabled), -1 when the route has none. */
   private routeIdleMs = -1;
+  /** Where the next plaintext read lands (own-read-buffer mode). */
+  private readBuffer: Buffer | null = null;
+  /** Body bytes of the last read went to the exchange (an upstream write queue or a retry buffer may hold them). */
+  private readBufferLent = false;
 
   constructor(readonly rt: HcmRuntime, info: ConnectionInfo, private readonly onClosed: (dc: H1Downstream) => void) {
     const s = info.socket;
@@ -54,7 +61,7 @@ export class H1Downstream {
     const streamIdle = rt.config.streamIdleTimeoutMs;
     this.idleTick = streamIdle > 0 && (idle <= 0 || streamIdle < idle) ? streamIdle : idle;
     s.setTimeout(this.idleTick);
-    s.on("data", (d: Buffer) => this.onData(d));
+    if (!readIntoOwnBuffer(s, () => this.nextReadBuffer(), (n, buf) => this.onOwnRead(n, buf))) s.on("data", (d: Buffer) => this.onData(d));
     s.on("drain", () => { const up = this.exchange?.upstream; if (up) up.socket.resume(); });
     s.on("timeout", () => this.onSocketTimeout());
     s.on("error", () => this.onGone());
@@ -74,6 +81,23 @@ export class H1Downstream {
     if (this.state === R_CLOSED) return;
     this.pending = this.pending === null ? d : Buffer.concat([this.pending, d]);
     if (!this.driving) this.drive();
+  }
+
+  private nextReadBuffer(): Buffer {
+    if (this.readBuffer === null || this.readBufferLent) {
+      this.readBuffer = Buffer.allocUnsafe(READ_BUFFER_SIZE);
+      this.readBufferLent = false;
+    }
+    return this.readBuffer;
+  }
+
+  /** A read into the connection's own buffer: its bytes must be copied by whatever keeps them. */
+  private onOwnRead(n: number, buf: Buffer): void {
+    // A tunnel pipes 'data' events; give it bytes of its own.
+    if (this.state === R_TUNNEL) { this.socket.emit("data", Buffer.from(buf.subarray(0, n))); return; }
+    this.onData(buf.subarray(0, n));
+    const p = this.pending;
+    if (p !== null && p.buffer === buf.buffer) this.pending = Buffer.from(p);
   }
 
   private drive(): void {
@@ -144,6 +168,7 @@ export class H1Downstream {
     }
     this.pending = n === buf.length ? null : buf.subarray(n);
     if (last) this.state = R_HEAD;
+    this.readBufferLent = true;
     ex.onRequestBody(n === buf.length ? buf : buf.subarray(0, n), last);
     return true;
   }
