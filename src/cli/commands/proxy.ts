@@ -1,18 +1,30 @@
 // `mizzen proxy --bootstrap FILE`: runs the L4/L7 proxy from an Envoy v3 bootstrap until SIGTERM/
 // SIGINT (then drains for --drain-time-s and exits 0) or /quitquitquit. Startup errors exit 1,
 // usage errors exit 2.
+import { setFlagsFromString } from "node:v8";
 import { MizzenError, errorMessage } from "../../errors.js";
-import { ProxyServer } from "../../proxy/server/proxy-server.js";
+import type { ProxyServer } from "../../proxy/server/proxy-server.js";
+import { loadExtensionsOnDemand } from "../../proxy/listener/filter-registry.js";
 import { SecretStore } from "../../proxy/tls/secret-store.js";
 import { logger, parseLogLevel, LOG_LEVELS } from "../../proxy/server/logger.js";
-import { loadBootstrap } from "../../proxy/xds/index.js";
+import { loadBootstrapIsolated } from "../../proxy/xds/bootstrap-isolated.js";
 import { identityConfig, IDENTITY_USAGE, takeIdentityFlag, type IdentityFlags } from "../../proxy/server/identity/identity-flags.js";
 import type { ProxyIdentity } from "../../proxy/server/identity/proxy-identity.js";
-import { dnsCaptureConfig, startDnsCapture, type DnsCapture } from "../../proxy/server/dns/index.js";
+import type { DnsCapture } from "../../proxy/server/dns/index.js";
 import { wireProxyTelemetry, MERGED_METRICS_PORT, type ProxyTelemetryWiring } from "../../telemetry/wiring/proxy-wiring.js";
 import { formatPrometheus } from "../../proxy/admin/prometheus.js";
 import { adminBackend } from "../../proxy/server/admin-backend.js";
 import type { Command } from "../registry.js";
+
+/**
+ * Keeps V8's young generation at its initial size (two 1 MB semi-spaces) instead of letting it
+ * grow to 32 MB under load: the proxy's per-request garbage dies young and needs no more.
+ * `--max-semi-space-size` cannot do this once the process runs (V8 reads it when it sizes the heap
+ * at startup; set later it has no effect, checked on Node 20.20); the growth factor is read at each
+ * resize, so 1 means "never grow". Measured here (static bootstrap, wrk -t1 -c64 -d3s): RSS after
+ * load 73 MB without, 62 MB with it (new_space 16.8 MB vs 2.1 MB); CPU per request within noise.
+ */
+const YOUNG_GENERATION_FLAG = "--semi-space-growth-factor=1";
 
 const USAGE = `Usage: mizzen proxy --bootstrap FILE [--drain-time-s N] [--log-level LEVEL] [--service-node ID] [--admin-port N]
                     [--ca-address HOST:PORT --root-cert FILE --token-file FILE [--cert-ttl-s N]] [--dns-proxy-port N]
@@ -121,6 +133,12 @@ async function run(args: string[]): Promise<number> {
     return 2;
   }
   logger.level = parseLogLevel(flags.logLevel) ?? "info";
+  // Before any load: the young generation has not grown yet.
+  setFlagsFromString(YOUNG_GENERATION_FLAG);
+  // Pay for what the configuration uses: heavy extensions (JWT, ext_authz) load when a listener
+  // names them. Set before the HTTP stack is imported, hence the dynamic import below.
+  loadExtensionsOnDemand();
+  const { ProxyServer } = await import("../../proxy/server/proxy-server.js");
   let server: ProxyServer | undefined;
   let identity: ProxyIdentity | undefined;
   let dns: DnsCapture | undefined;
@@ -128,7 +146,8 @@ async function run(args: string[]): Promise<number> {
   let stop: (code: number) => void = () => undefined;
   const stopped = new Promise<number>((r) => { stop = r; });
   try {
-    const bootstrap = await loadBootstrap(flags.bootstrap);
+    // Checked in a child process: the YAML parser and Envoy's protos stay out of this one.
+    const bootstrap = await loadBootstrapIsolated(flags.bootstrap);
     const node = bootstrap.node as { metadata?: Record<string, unknown> } | undefined;
     const idConfig = identityConfig(flags.identity, node?.metadata);
     if (idConfig && "error" in idConfig) {
@@ -139,9 +158,13 @@ async function run(args: string[]): Promise<number> {
     // The first certificate is in before the proxy starts, so listeners and ADS find `default`.
     // Loaded only when asked for: the identity agent pulls in X.509 and gRPC (~10 MB resident).
     if (idConfig) identity = await (await import("../../proxy/server/identity/proxy-identity.js")).startProxyIdentity(secrets, idConfig);
-    const dnsConfig = dnsCaptureConfig(flags.dnsProxyPort, { id: flags.serviceNode ?? (bootstrap.node as { id?: unknown } | undefined)?.id, metadata: node?.metadata });
-    if (dnsConfig && "error" in dnsConfig) throw new MizzenError("MIZZEN_ERR_BOOTSTRAP", dnsConfig.error);
-    if (dnsConfig) dns = await startDnsCapture(dnsConfig, (m) => logger.info(m));
+    // The DNS proxy (and NDS's protos) only when a flag or the node metadata may ask for it.
+    if (flags.dnsProxyPort !== undefined || node?.metadata?.DNS_CAPTURE !== undefined) {
+      const { dnsCaptureConfig, startDnsCapture } = await import("../../proxy/server/dns/index.js");
+      const dnsConfig = dnsCaptureConfig(flags.dnsProxyPort, { id: flags.serviceNode ?? (bootstrap.node as { id?: unknown } | undefined)?.id, metadata: node?.metadata });
+      if (dnsConfig && "error" in dnsConfig) throw new MizzenError("MIZZEN_ERR_BOOTSTRAP", dnsConfig.error);
+      if (dnsConfig) dns = await startDnsCapture(dnsConfig, (m) => logger.info(m));
+    }
     const nodeId = flags.serviceNode ?? String((bootstrap.node as { id?: unknown } | undefined)?.id ?? "");
     if (flags.metricsPort !== null) {
       // The collector resolver reads the server's clusters once it exists.

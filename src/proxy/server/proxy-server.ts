@@ -19,7 +19,9 @@ import { buildUpstreamTls } from "../tls/upstream.js";
 import { ClusterManager, formatClustersText } from "../upstream/index.js";
 import { logger } from "./logger.js";
 import { adminBackend } from "./admin-backend.js";
-import { startAds, type AdsHandle, type XdsExtension } from "./xds-apply.js";
+import { adsTargetOf } from "../xds/bootstrap-checks.js";
+import type { AdsHandle, XdsExtension } from "./xds-apply.js";
+import { loadExtensionsFor } from "./extension-loader.js";
 
 /** Envoy's initial_fetch_timeout default. */
 const INITIAL_FETCH_TIMEOUT_MS = 15_000;
@@ -98,6 +100,7 @@ export class ProxyServer {
     }
     for (const [i, l] of optObjects(st, "listeners", "bootstrap.static_resources").entries()) {
       try {
+        await loadExtensionsFor(l);
         await this.listeners.apply(l);
       } catch (e) {
         throw new MizzenError(isMizzenErr(e) ? e.code : "MIZZEN_ERR_BOOTSTRAP", `bootstrap.static_resources.listeners[${i}]: ${errorMessage(e)}`, { cause: e });
@@ -107,7 +110,12 @@ export class ProxyServer {
     await this.startAdmin(b);
     // Like Envoy's init manager: with ADS, stay INITIALIZING (/ready 503) until the first CDS and
     // LDS responses were applied, or until the initial fetch timeout.
-    this.ads = startAds(this, () => this.markLive("initial xDS configuration applied"));
+    // The ADS client (gRPC, Envoy's protos: ~25 MB resident) is loaded only by proxies that use it.
+    if (adsTargetOf(b)) {
+      const { startAds } = await import("./xds-apply.js");
+      if (this.state !== "INITIALIZING") return; // shut down while loading
+      this.ads = startAds(this, () => this.markLive("initial xDS configuration applied"));
+    }
     if (this.ads) {
       this.initTimer = setTimeout(() => this.markLive(`no initial xDS configuration after ${INITIAL_FETCH_TIMEOUT_MS / 1000}s`), INITIAL_FETCH_TIMEOUT_MS);
       this.initTimer.unref();

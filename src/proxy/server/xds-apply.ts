@@ -5,11 +5,13 @@ import * as grpc from "@grpc/grpc-js";
 import { CDS_TYPE_URL, EDS_TYPE_URL, LDS_TYPE_URL, RDS_TYPE_URL, SDS_TYPE_URL } from "../../api/envoy/type-urls.js";
 import { errorMessage } from "../../errors.js";
 import type { EnvoyJson } from "../contracts.js";
-import { AdsClient, adsTargetOf, type DecodedResource, type ResourceError } from "../xds/index.js";
+import { AdsClient, type DecodedResource, type ResourceError } from "../xds/ads-client.js";
+import { adsTargetOf } from "../xds/bootstrap-checks.js";
 import { isObject } from "../listener/envoy-fields.js";
 import { UPSTREAM_TLS_TYPE, buildUpstreamTls } from "../tls/upstream.js";
 import { parseSubjectAltNames } from "../tls/validation.js";
 import { logger } from "./logger.js";
+import { loadExtensionsFor } from "./extension-loader.js";
 import type { ProxyServer } from "./proxy-server.js";
 import { edsNames, rdsNames, sdsNames } from "./resource-names.js";
 
@@ -29,7 +31,7 @@ type Applier = (p: ProxyServer, r: DecodedResource) => void | Promise<unknown>;
 const APPLY: Record<string, { kind: "cluster" | "listener" | "route" | "secret" | null; apply: Applier; remove: (p: ProxyServer, name: string) => unknown }> = {
   [CDS_TYPE_URL]: { kind: "cluster", apply: (p, r) => { p.clusters.set(r.resource); }, remove: (p, n) => p.clusters.remove(n) },
   [EDS_TYPE_URL]: { kind: null, apply: (p, r) => { p.clusters.setLoadAssignment(r.resource); }, remove: (p, n) => p.clusters.removeLoadAssignment(n) },
-  [LDS_TYPE_URL]: { kind: "listener", apply: (p, r) => p.listeners.apply(r.resource, r.version), remove: (p, n) => p.listeners.remove(n) },
+  [LDS_TYPE_URL]: { kind: "listener", apply: async (p, r) => { await loadExtensionsFor(r.resource); await p.listeners.apply(r.resource, r.version); }, remove: (p, n) => p.listeners.remove(n) },
   [RDS_TYPE_URL]: { kind: "route", apply: (p, r) => { p.routes.set(r.name, r.resource); }, remove: (p, n) => p.routes.delete(n) },
   [SDS_TYPE_URL]: { kind: "secret", apply: (p, r) => { p.secrets.set(r.resource, r.version); }, remove: (p, n) => p.secrets.remove(n) },
 };
