@@ -43,10 +43,12 @@ export interface ConnectionInfo {
 /**
  * A network filter built from a filter chain's config (HCM, tcp_proxy …), handling whole connections.
  * A chain's filters get onConnection in order; a non-terminal filter (e.g. RBAC) may destroy the
- * socket to reject the connection, and then the later filters are not called.
+ * socket to reject the connection, and then the later filters are not called. A filter that must
+ * wait first (Envoy's StopIteration: ext_authz asking its authorizer) returns a promise: the later
+ * filters run once it settles, the socket left paused and unread until then.
  */
 export interface NetworkFilter {
-  onConnection(conn: ConnectionInfo): void;
+  onConnection(conn: ConnectionInfo): void | Promise<void>;
   /** Stop accepting new streams/requests on existing connections and close them when idle. */
   drain(): void;
 }

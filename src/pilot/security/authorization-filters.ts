@@ -25,6 +25,8 @@ export interface AuthzFilters {
   readonly tcp: Json[];
   /** Why a policy could not be applied as written (it then fails closed). */
   readonly warnings: string[];
+  /** What was skipped on purpose, as Istio's debug log says it (an HTTP ext_authz provider on TCP chains). */
+  readonly notes: string[];
 }
 
 type Policies = Record<string, Json>;
@@ -46,7 +48,7 @@ function rbacConfig(action: "ALLOW" | "DENY" | "LOG", b: Buckets, extra: Json = 
   return cfg;
 }
 
-function build(w: SecurityWorkload, all: readonly AuthorizationPolicy[], opts: AuthzOptions, forTcp: boolean, warnings: string[]): Json[] {
+function build(w: SecurityWorkload, all: readonly AuthorizationPolicy[], opts: AuthzOptions, forTcp: boolean, warnings: string[], notes: string[]): Json[] {
   const byAction: Record<RuleAction, Buckets> = { ALLOW: newBuckets(), DENY: newBuckets(), AUDIT: newBuckets(), CUSTOM: newBuckets() };
   let provider: ExtensionProvider | undefined;
   for (const p of applicableAuthorizationPolicies(w, all, opts.rootNamespace)) {
@@ -60,7 +62,7 @@ function build(w: SecurityWorkload, all: readonly AuthorizationPolicy[], opts: A
       const found = opts.extensionProviders?.find((e) => e.name === name && (e.envoyExtAuthzHttp !== undefined || e.envoyExtAuthzGrpc !== undefined));
       if (forTcp && found !== undefined && found.envoyExtAuthzGrpc === undefined) {
         // Istio: an HTTP authorizer has no TCP form, so TCP chains skip the policy (logged, not denied).
-        warnings.push(`AuthorizationPolicy ${ns}/${p.metadata.name}: ext_authz provider "${name}" is envoyExtAuthzHttp, which cannot check TCP connections; the policy is not applied on TCP ports (use an envoyExtAuthzGrpc provider)`);
+        notes.push(`AuthorizationPolicy ${ns}/${p.metadata.name}: ext_authz provider "${name}" is envoyExtAuthzHttp, which cannot check TCP connections; the policy is not applied on TCP ports (use an envoyExtAuthzGrpc provider)`);
         continue;
       }
       if (found === undefined || (provider !== undefined && provider.name !== found.name)) {
@@ -101,7 +103,8 @@ function build(w: SecurityWorkload, all: readonly AuthorizationPolicy[], opts: A
 
 export function authorizationFilters(w: SecurityWorkload, policies: readonly AuthorizationPolicy[], opts: AuthzOptions): AuthzFilters {
   const warnings: string[] = [];
-  const http = build(w, policies, opts, false, warnings);
-  const tcp = build(w, policies, opts, true, warnings);
-  return { http, tcp, warnings: [...new Set(warnings)] };
+  const notes: string[] = [];
+  const http = build(w, policies, opts, false, warnings, notes);
+  const tcp = build(w, policies, opts, true, warnings, notes);
+  return { http, tcp, warnings: [...new Set(warnings)], notes };
 }

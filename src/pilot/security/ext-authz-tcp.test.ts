@@ -47,12 +47,13 @@ test("gRPC provider: network rbac (DENY shadow, istio_ext_authz_ prefix) then ne
   assert.deepEqual(out.http.map((f) => f["name"]), ["envoy.filters.http.rbac", "envoy.filters.http.ext_authz"]);
 });
 
-test("HTTP provider: TCP chains skip the policy (Istio logs and skips it) with a warning; HTTP chains still get ext_authz", () => {
+test("HTTP provider: TCP chains skip the policy (Istio logs and skips it) with a note, not a warning; HTTP chains still get ext_authz", () => {
   const out = authorizationFilters(tcpEcho, [custom("http-authz")], { rootNamespace: ROOT, extensionProviders: PROVIDERS });
   assert.deepEqual(out.tcp, []);
   assert.deepEqual(out.http.map((f) => f["name"]), ["envoy.filters.http.rbac", "envoy.filters.http.ext_authz"]);
-  assert.equal(out.warnings.length, 1);
-  assert.match(out.warnings[0] ?? "", /AuthorizationPolicy foo\/tcp-custom: ext_authz provider "http-authz" is envoyExtAuthzHttp, which cannot check TCP connections/);
+  assert.deepEqual(out.warnings, []);
+  assert.equal(out.notes.length, 1);
+  assert.match(out.notes[0] ?? "", /AuthorizationPolicy foo\/tcp-custom: ext_authz provider "http-authz" is envoyExtAuthzHttp, which cannot check TCP connections/);
 });
 
 test("an unknown provider still fails closed on TCP: its rules deny", () => {

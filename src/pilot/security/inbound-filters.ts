@@ -7,8 +7,8 @@ import { jwtAuthnFilter } from "./jwt-authn-config.js";
 import type { Json } from "./envoy-matchers.js";
 import type { SecurityWorkload } from "./policy-selection.js";
 
-export function inboundSecurityHttpFilters(w: SecurityWorkload, authz: readonly AuthorizationPolicy[], authn: readonly RequestAuthentication[], opts: AuthzOptions): { http: Json[]; tcp: Json[]; warnings: string[] } {
+export function inboundSecurityHttpFilters(w: SecurityWorkload, authz: readonly AuthorizationPolicy[], authn: readonly RequestAuthentication[], opts: AuthzOptions): { http: Json[]; tcp: Json[]; warnings: string[]; notes: string[] } {
   const jwt = jwtAuthnFilter(w, authn, opts.rootNamespace);
   const a = authorizationFilters(w, authz, opts);
-  return { http: jwt === null ? a.http : [jwt, ...a.http], tcp: a.tcp, warnings: a.warnings };
+  return { http: jwt === null ? a.http : [jwt, ...a.http], tcp: a.tcp, warnings: a.warnings, notes: a.notes };
 }

@@ -164,10 +164,22 @@ export class ActiveListener {
       bufferLimitBytes: this.config.bufferLimitBytes,
       ...(tls ? { tls } : {}), ...(preread ? { preread } : {}),
     };
-    for (const f of chain.filters) {
+    this.runFilters(chain, socket, info, 0);
+  }
+
+  /** The chain's filters from `from` on; a filter's promise holds the rest until it settles. */
+  private runFilters(chain: CompiledChain, socket: Socket, info: ConnectionInfo, from: number): void {
+    for (let i = from; i < chain.filters.length; i++) {
       if (socket.destroyed) return;
       try {
-        f.onConnection(info);
+        const hold = chain.filters[i]?.onConnection(info);
+        if (hold !== undefined) {
+          hold.then(() => this.runFilters(chain, socket, info, i + 1), (e: unknown) => {
+            logger.error(`listener "${this.name}": network filter failed: ${errorMessage(e)}`);
+            socket.destroy();
+          });
+          return;
+        }
       } catch (e) {
         logger.error(`listener "${this.name}": network filter failed: ${errorMessage(e)}`);
         socket.destroy();

@@ -4,8 +4,11 @@
 import type { ConnectionInfo, NetworkFilter, NetworkFilterFactory, ProxyServices } from "../../contracts.js";
 import { compileRbacConfig, type RbacConfig } from "../../http/filters/rbac/rbac-engine.js";
 import type { RbacRequest } from "../../http/filters/rbac/rbac-request.js";
+import { setConnectionMetadata } from "../connection-metadata.js";
 
 export const NETWORK_RBAC_TYPE = "type.googleapis.com/envoy.extensions.filters.network.rbac.v3.RBAC";
+/** The filter name its dynamic metadata is filed under. */
+export const NETWORK_RBAC_NAME = "envoy.filters.network.rbac";
 
 const NO_METADATA: RbacRequest["metadata"] = new Map();
 
@@ -34,8 +37,11 @@ export class NetworkRbacFilter implements NetworkFilter {
     const req = connectionRbacRequest(conn);
     const prefix = `${cfg.statPrefix}rbac.`;
     if (cfg.shadow !== null) {
-      if (cfg.shadow.evaluate(req).allowed) { this.shadowAllowed++; this.services?.stats?.inc(`${prefix}shadow_allowed`); }
+      const d = cfg.shadow.evaluate(req);
+      if (d.allowed) { this.shadowAllowed++; this.services?.stats?.inc(`${prefix}shadow_allowed`); }
       else { this.shadowDenied++; this.services?.stats?.inc(`${prefix}shadow_denied`); }
+      // Envoy's dynamic metadata for later filters (Istio's CUSTOM: ext_authz's filter_enabled_metadata).
+      if (d.policy !== null) setConnectionMetadata(conn.socket, NETWORK_RBAC_NAME, `${cfg.shadowPrefix}shadow_effective_policy_id`, d.policy);
     }
     if (cfg.rules === null || cfg.rules.evaluate(req).allowed) {
       this.allowed++;

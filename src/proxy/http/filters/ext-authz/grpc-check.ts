@@ -31,7 +31,8 @@ export function authorizationService(): AuthCtor {
   return ctor;
 }
 
-function clientFor(target: string): AuthClient {
+/** The cached Authorization client for `target` (shared with the network ext_authz filter). */
+export function clientFor(target: string): AuthClient {
   let c = clients.get(target);
   if (c === undefined) {
     const Ctor = authorizationService();
