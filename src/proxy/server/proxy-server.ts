@@ -13,6 +13,7 @@ import { ListenerManager } from "../listener/listener-manager.js";
 import { RouteConfigStore } from "../router/route-config-store.js";
 import { tcpProxyFactory } from "../tcp/tcp-proxy.js";
 import { networkRbacFactory } from "../network-filters/rbac/network-rbac.js";
+import { networkExtAuthzFactory } from "../network-filters/ext-authz/network-ext-authz.js";
 import { telemetryNetworkFilterFactories } from "../../telemetry/metadata/metadata-exchange-filter.js";
 import { SecretStore } from "../tls/secret-store.js";
 import { buildUpstreamTls } from "../tls/upstream.js";
@@ -81,6 +82,7 @@ export class ProxyServer {
     this.registry.register(httpConnectionManagerFactory);
     this.registry.register(networkRbacFactory); // AuthorizationPolicy on TCP chains
     for (const f of telemetryNetworkFilterFactories) this.registry.register(f); // istio.metadata_exchange on TCP chains
+    this.registry.register(networkExtAuthzFactory); // CUSTOM AuthorizationPolicy on TCP chains (gRPC client loads on first check)
     this.listeners = new ListenerManager({ registry: this.registry, services, secrets: this.secrets, drainTimeMs: options.drainTimeMs });
   }
 

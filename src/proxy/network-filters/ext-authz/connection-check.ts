@@ -1,8 +1,8 @@
 // One connection's check: envoy.service.auth.v3.Authorization/Check with the attributes Envoy's
 // network ext_authz sends (source and destination addresses, the mTLS peer's principal, SNI when
-// include_tls_session), over the HTTP filter's cached gRPC client.
+// include_tls_session), over the HTTP filter's cached gRPC client. That client (gRPC, Envoy's
+// protos) is imported on the first check, so proxies without CUSTOM on TCP never load it.
 import type { ConnectionInfo } from "../../contracts.js";
-import { clientFor } from "../../http/filters/ext-authz/grpc-check.js";
 import { errorMessage } from "../../../errors.js";
 import type { NetworkExtAuthzConfig } from "./network-ext-authz-config.js";
 
@@ -22,11 +22,21 @@ function checkRequest(cfg: NetworkExtAuthzConfig, conn: ConnectionInfo): Record<
   };
 }
 
+type GrpcCheck = typeof import("../../http/filters/ext-authz/grpc-check.js");
+let grpcCheck: Promise<GrpcCheck> | null = null;
+
 /** Asks the authorizer about `conn`; never rejects (an unreachable service is an "error" verdict). */
-export function checkConnection(cfg: NetworkExtAuthzConfig, conn: ConnectionInfo): Promise<ConnectionVerdict> {
+export async function checkConnection(cfg: NetworkExtAuthzConfig, conn: ConnectionInfo): Promise<ConnectionVerdict> {
+  let clientFor: GrpcCheck["clientFor"];
+  try {
+    grpcCheck ??= import("../../http/filters/ext-authz/grpc-check.js");
+    clientFor = (await grpcCheck).clientFor;
+  } catch (e) {
+    return { kind: "error", why: `authorization client failed to load: ${errorMessage(e)}` };
+  }
   return new Promise((resolve) => {
     try {
-      clientFor(cfg.authz.target).Check(checkRequest(cfg, conn), { deadline: Date.now() + cfg.authz.timeoutMs }, (err, res) => {
+      clientFor(cfg.target).Check(checkRequest(cfg, conn), { deadline: Date.now() + cfg.timeoutMs }, (err, res) => {
         if (err !== null || res === undefined) { resolve({ kind: "error", why: `authorization service failed: ${err?.message ?? "no response"}` }); return; }
         const code = res.status?.code ?? 0;
         resolve(code === 0 ? { kind: "allow" } : { kind: "deny", why: `status ${code}${res.status?.message ? ` (${res.status.message})` : ""}` });

@@ -11,16 +11,17 @@ test("compiles Istio's TCP ext_authz: target from the outbound cluster name, tim
   }, "typed_config");
   assert.equal(c.statPrefix, "tcp");
   assert.equal(c.includeTlsSession, true);
-  assert.equal(c.authz.kind, "grpc");
-  assert.equal(c.authz.target, "ext-authz.foo.svc.cluster.local:9000");
-  assert.equal(c.authz.timeoutMs, 500);
-  assert.equal(c.authz.failureModeAllow, true);
-  assert.equal(c.authz.enabledMetadata?.filter, "envoy.filters.network.rbac");
+  assert.equal(c.target, "ext-authz.foo.svc.cluster.local:9000");
+  assert.equal(c.timeoutMs, 500);
+  assert.equal(c.failureModeAllow, true);
+  assert.equal(c.enabledMetadata?.filter, "envoy.filters.network.rbac");
+  const plain = compileNetworkExtAuthz({ stat_prefix: "tcp", grpc_service: { google_grpc: { target_uri: "127.0.0.1:9001" } } }, "typed_config");
+  assert.deepEqual([plain.target, plain.timeoutMs, plain.failureModeAllow, plain.enabledMetadata], ["127.0.0.1:9001", 200, false, null]);
 });
 
-test("rejects what the network filter cannot be: no stat_prefix, no grpc_service, an http_service (errors name the field)", () => {
+test("rejects what the network filter cannot be: no stat_prefix, no or an empty grpc_service, a non-mesh cluster name (errors name the field)", () => {
   assert.throws(() => compileNetworkExtAuthz({ grpc_service: GRPC }, "typed_config"), (e: Error & { code?: string }) => e.code === "MIZZEN_ERR_XDS_INVALID" && /typed_config\.stat_prefix/.test(e.message));
-  assert.throws(() => compileNetworkExtAuthz({ stat_prefix: "tcp." }, "typed_config"), /typed_config\.grpc_service/);
-  assert.throws(() => compileNetworkExtAuthz({ stat_prefix: "tcp.", grpc_service: GRPC, http_service: { server_uri: { uri: "http://a" } } }, "typed_config"), /no http_service/);
+  assert.throws(() => compileNetworkExtAuthz({ stat_prefix: "tcp." }, "typed_config"), /typed_config\.grpc_service.*gRPC only/);
+  assert.throws(() => compileNetworkExtAuthz({ stat_prefix: "tcp.", grpc_service: {} }, "typed_config"), /needs envoy_grpc or google_grpc/);
   assert.throws(() => compileNetworkExtAuthz({ stat_prefix: "tcp.", grpc_service: { envoy_grpc: { cluster_name: "not-a-mesh-cluster" } } }, "typed_config"), /cluster_name/);
 });

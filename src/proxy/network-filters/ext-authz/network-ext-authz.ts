@@ -21,7 +21,7 @@ export class NetworkExtAuthzFilter implements NetworkFilter {
   }
 
   onConnection(conn: ConnectionInfo): Promise<void> | undefined {
-    const gate = this.config.authz.enabledMetadata;
+    const gate = this.config.enabledMetadata;
     if (gate !== null && !testMetadataMatch(gate, connectionMetadataOf(conn.socket))) {
       this.count("disabled");
       return undefined;
@@ -35,7 +35,7 @@ export class NetworkExtAuthzFilter implements NetworkFilter {
     const who = `${conn.remoteAddress}:${conn.remotePort} → ${conn.destinationAddress}:${conn.destinationPort}`;
     if (v.kind === "error") {
       this.count("error");
-      if (this.config.authz.failureModeAllow) {
+      if (this.config.failureModeAllow) {
         this.count("failure_mode_allowed");
         logger.debug(`ext_authz ${this.config.statPrefix}: ${v.why}; failure_mode_allow lets ${who} through`);
         return;
