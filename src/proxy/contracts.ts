@@ -86,8 +86,10 @@ export interface UpstreamHost {
 export interface LbContext {
   /** Hash from the route's hash policy (RING_HASH / MAGLEV), when one applied. */
   hash?: number;
-  /** Hosts to avoid (retry previous-hosts predicate). */
+  /** Hosts to avoid (retry previous-hosts predicate): a pick among them is made again. */
   avoid?: ReadonlySet<UpstreamHost>;
+  /** How many more picks `avoid` may cause (host_selection_retry_max_attempts; Envoy's default 1). */
+  hostSelectionRetries?: number;
   /** The connection's original destination (ConnectionInfo.destination*), for ORIGINAL_DST clusters. */
   originalDestination?: { readonly address: string; readonly port: number };
 }

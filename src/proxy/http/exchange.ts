@@ -190,7 +190,8 @@ export class HttpExchange implements HttpStream, UpstreamUser {
     const cluster = this.cluster as Cluster;
     const f = (this.route as CompiledRoute).forward as ForwardAction;
     const avoid = f.retry?.avoidPreviousHosts === true ? this.tried ?? undefined : undefined;
-    const host = cluster.pickHost(this.hash === undefined && avoid === undefined ? undefined : { hash: this.hash, avoid });
+    const host = cluster.pickHost(this.hash === undefined && avoid === undefined ? undefined
+      : { hash: this.hash, avoid, hostSelectionRetries: f.retry?.hostSelectionMaxAttempts });
     if (host === null) { this.failLocal(503, "UH", `no healthy upstream: ${cluster.describeNoHealthyUpstream()}`); return; }
     this.host = host;
     this.record.upstreamHost = `${host.address}:${host.port}`;

@@ -215,9 +215,23 @@ export class ClusterImpl implements Cluster {
       const host = d ? this.originalDst.get(d.address, d.port) : null;
       h = host && !host.ejected ? host : null;
     } else {
-      h = this.prioritySet.pick(ctx);
+      h = this.prioritySet.pick(ctx, 0);
+      const avoid = ctx?.avoid;
+      if (h !== null && avoid !== undefined && avoid.size > 0) h = this.reselect(h, ctx as LbContext, avoid);
     }
     if (h === null) this.counters["upstream_cx_none_healthy"] = (this.counters["upstream_cx_none_healthy"] ?? 0) + 1;
+    return h;
+  }
+
+  /**
+   * Envoy's host selection with a retry host predicate (previous_hosts): while the pick is a host
+   * to avoid, pick again, at most host_selection_retry_max_attempts more times; then the last
+   * pick is used even if it is one to avoid.
+   */
+  private reselect(first: UpstreamHost, ctx: LbContext, avoid: ReadonlySet<UpstreamHost>): UpstreamHost | null {
+    const retries = ctx.hostSelectionRetries ?? 1;
+    let h: UpstreamHost | null = first;
+    for (let a = 1; a <= retries && h !== null && avoid.has(h); a++) h = this.prioritySet.pick(ctx, a);
     return h;
   }
 

@@ -108,7 +108,7 @@ export class PrioritySet {
     l.localityEdf.reset(l.localities.map((g) => g.weight));
   }
 
-  pick(ctx: LbContext | undefined): UpstreamHost | null {
+  pick(ctx: LbContext | undefined, attempt = 0): UpstreamHost | null {
     const levels = this.levels;
     if (levels.length === 0) return null;
     const r = ctx?.hash !== undefined ? Math.abs(ctx.hash) % 100 : Math.floor(Math.random() * 100);
@@ -116,19 +116,19 @@ export class PrioritySet {
     for (let p = 0; p < levels.length; p++) {
       const l = levels[p] as Level;
       acc += l.load;
-      if (r < acc) return this.pickInLevel(l, ctx);
+      if (r < acc) return this.pickInLevel(l, ctx, attempt);
     }
     return null;
   }
 
-  private pickInLevel(l: Level, ctx: LbContext | undefined): UpstreamHost | null {
-    if (l.lb) return l.lb.pick(ctx);
+  private pickInLevel(l: Level, ctx: LbContext | undefined, attempt: number): UpstreamHost | null {
+    if (l.lb) return l.lb.pick(ctx, attempt);
     const n = l.localities.length;
     if (n === 0) return null;
     const i = l.localityEdf.peek();
     const g = l.localities[i];
     if (!g) return null;
     l.localityEdf.advance(g.weight);
-    return g.lb.pick(ctx);
+    return g.lb.pick(ctx, attempt);
   }
 }

@@ -23,10 +23,10 @@ export class LeastRequestLb implements LoadBalancer {
     if (this.weighted) this.edf.reset(Float64Array.from(this.hosts, weightOf));
   }
 
-  pick(ctx: LbContext | undefined): UpstreamHost | null {
+  pick(_ctx: LbContext | undefined): UpstreamHost | null {
     const n = this.hosts.length;
     if (n === 0) return null;
-    return this.weighted ? this.pickWeighted(ctx) : this.pickTwoChoices(ctx);
+    return this.weighted ? this.pickWeighted() : this.pickTwoChoices();
   }
 
   private effectiveWeight(h: UpstreamHost): number {
@@ -37,39 +37,22 @@ export class LeastRequestLb implements LoadBalancer {
     return bias === 1 ? w / active : w / Math.pow(active, bias);
   }
 
-  private pickWeighted(ctx: LbContext | undefined): UpstreamHost | null {
-    const n = this.hosts.length;
-    const avoid = ctx?.avoid;
-    const attempts = avoid && avoid.size > 0 ? n : 1;
-    let first: UpstreamHost | null = null;
-    for (let a = 0; a < attempts; a++) {
-      const h = this.hosts[this.edf.peek()];
-      if (h === undefined) return first;
-      this.edf.advance(this.effectiveWeight(h));
-      if (!avoid || !avoid.has(h)) return h;
-      first ??= h;
-    }
-    return first;
+  private pickWeighted(): UpstreamHost | null {
+    const h = this.hosts[this.edf.peek()];
+    if (h === undefined) return null;
+    this.edf.advance(this.effectiveWeight(h));
+    return h;
   }
 
-  private pickTwoChoices(ctx: LbContext | undefined): UpstreamHost | null {
+  private pickTwoChoices(): UpstreamHost | null {
     const hosts = this.hosts;
     const n = hosts.length;
-    const avoid = ctx?.avoid;
     let best: UpstreamHost | null = null;
     const choices = Math.max(1, this.config.choiceCount);
     for (let c = 0; c < choices; c++) {
       const h = hosts[Math.floor(Math.random() * n)];
-      if (h === undefined || (avoid && avoid.has(h))) continue;
-      if (best === null || h.activeRequests < best.activeRequests) best = h;
+      if (h !== undefined && (best === null || h.activeRequests < best.activeRequests)) best = h;
     }
-    if (best !== null) return best;
-    // every sampled host was to be avoided: take the first host that is not, else any
-    const start = Math.floor(Math.random() * n);
-    for (let k = 0; k < n; k++) {
-      const h = hosts[(start + k) % n];
-      if (h !== undefined && !(avoid && avoid.has(h))) return h;
-    }
-    return hosts[start] ?? null;
+    return best;
   }
 }

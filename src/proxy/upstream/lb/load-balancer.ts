@@ -7,8 +7,12 @@ import { isAvailable } from "../host.js";
 export interface LoadBalancer {
   /** Rebuilds from a host set: in panic every host is a candidate, otherwise only available ones. */
   update(hosts: readonly UpstreamHost[], panic: boolean): void;
-  /** A candidate host, avoiding `ctx.avoid` when another candidate exists; null when none. */
-  pick(ctx: LbContext | undefined): UpstreamHost | null;
+  /**
+   * One pick (Envoy's chooseHostOnce); null when there is no candidate. `attempt` counts host
+   * reselections for a retry host predicate: hash balancers move away from the hashed entry;
+   * the others just pick again. The predicate itself is applied by Cluster.pickHost.
+   */
+  pick(ctx: LbContext | undefined, attempt?: number): UpstreamHost | null;
   /** Number of candidates after the last update. */
   readonly size: number;
 }

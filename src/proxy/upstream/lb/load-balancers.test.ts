@@ -78,13 +78,16 @@ for (const policy of POLICIES) {
       assert.equal(seen.size, 2);
     });
 
-    test("avoids ctx.avoid hosts when another exists", () => {
+    test("a reselection attempt (retry host predicate) can reach another host", () => {
       const hosts = [host(1), host(2), host(3)];
       const lb = make(policy, hosts);
-      const avoid = new Set<UpstreamHost>([hosts[0] as UpstreamHost, hosts[1] as UpstreamHost]);
-      for (const hash of keys(300)) assert.equal(lb.pick({ hash, avoid }), hosts[2]);
-      const all = new Set<UpstreamHost>(hosts);
-      assert.ok(lb.pick({ hash: 1, avoid: all }), "still answers when every host is to be avoided");
+      for (const hash of keys(300)) {
+        const first = lb.pick({ hash }, 0);
+        assert.ok(first);
+        let moved = false;
+        for (let a = 1; a <= 20 && !moved; a++) moved = lb.pick({ hash }, a) !== first;
+        assert.ok(moved, `hash ${hash}: 20 reselections all picked ${first.address}`);
+      }
     });
 
     test("an empty host set picks null", () => {

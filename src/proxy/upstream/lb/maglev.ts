@@ -72,18 +72,13 @@ export class MaglevLb implements LoadBalancer {
     this.table = table;
   }
 
-  pick(ctx: LbContext | undefined): UpstreamHost | null {
+  pick(ctx: LbContext | undefined, attempt = 0): UpstreamHost | null {
     const len = this.table.length;
     if (len === 0) return null;
-    const h = ctx?.hash !== undefined ? Math.abs(ctx.hash) : Math.floor(Math.random() * 4294967296);
-    const start = h % len;
-    const chosen = this.hosts[this.table[start] ?? 0] ?? null;
-    const avoid = ctx?.avoid;
-    if (!avoid || avoid.size === 0 || chosen === null || !avoid.has(chosen)) return chosen;
-    for (let k = 1; k < len; k++) {
-      const other = this.hosts[this.table[(start + k) % len] ?? 0];
-      if (other !== undefined && !avoid.has(other)) return other;
-    }
-    return chosen;
+    let h = ctx?.hash !== undefined ? Math.abs(ctx.hash) : Math.floor(Math.random() * 4294967296);
+    // A host reselection (retry host predicate) flips many bits of the hash, as Envoy does, so
+    // successive attempts land far apart in the table.
+    if (attempt > 0) h = (h ^ (0xffffffff - attempt + 1)) >>> 0;
+    return this.hosts[this.table[h % len] ?? 0] ?? null;
   }
 }

@@ -22,7 +22,7 @@ export class RandomLb implements LoadBalancer {
     this.total = sum;
   }
 
-  pick(ctx: LbContext | undefined): UpstreamHost | null {
+  pick(_ctx: LbContext | undefined): UpstreamHost | null {
     const n = this.hosts.length;
     if (n === 0) return null;
     const r = Math.random() * this.total;
@@ -32,12 +32,6 @@ export class RandomLb implements LoadBalancer {
       const mid = (lo + hi) >> 1;
       if ((this.cumulative[mid] ?? 0) > r) hi = mid;
       else lo = mid + 1;
-    }
-    const avoid = ctx?.avoid;
-    if (!avoid || avoid.size === 0) return this.hosts[lo] ?? null;
-    for (let k = 0; k < n; k++) {
-      const h = this.hosts[(lo + k) % n];
-      if (h !== undefined && !avoid.has(h)) return h;
     }
     return this.hosts[lo] ?? null;
   }

@@ -48,7 +48,7 @@ export class RingHashLb implements LoadBalancer {
     this.owners = Int32Array.from(entries, (e) => e[1]);
   }
 
-  pick(ctx: LbContext | undefined): UpstreamHost | null {
+  pick(ctx: LbContext | undefined, attempt = 0): UpstreamHost | null {
     const len = this.positions.length;
     if (len === 0) return null;
     const key = ctx?.hash !== undefined ? ringKey(ctx.hash) : (Math.random() * 4294967296) >>> 0;
@@ -60,14 +60,9 @@ export class RingHashLb implements LoadBalancer {
       if ((this.positions[mid] ?? 0) < key) lo = mid + 1;
       else hi = mid;
     }
-    const start = lo === len ? 0 : lo;
-    const avoid = ctx?.avoid;
-    const chosen = this.hosts[this.owners[start] ?? 0] ?? null;
-    if (!avoid || avoid.size === 0 || chosen === null || !avoid.has(chosen)) return chosen;
-    for (let k = 1; k < len; k++) {
-      const h = this.hosts[this.owners[(start + k) % len] ?? 0];
-      if (h !== undefined && !avoid.has(h)) return h;
-    }
-    return chosen;
+    // A host reselection (retry host predicate) walks on along the ring, as Envoy: `attempt`
+    // entries past the hashed one, which may still land on the same host.
+    const start = ((lo === len ? 0 : lo) + attempt) % len;
+    return this.hosts[this.owners[start] ?? 0] ?? null;
   }
 }

@@ -36,18 +36,8 @@ export class RoundRobinLb implements LoadBalancer {
     return this.hosts[i];
   }
 
-  pick(ctx: LbContext | undefined): UpstreamHost | null {
-    const n = this.hosts.length;
-    if (n === 0) return null;
-    const avoid = ctx?.avoid;
-    const attempts = avoid && avoid.size > 0 ? n : 1;
-    let first: UpstreamHost | null = null;
-    for (let a = 0; a < attempts; a++) {
-      const h = this.pickOne();
-      if (h === undefined) continue;
-      if (!avoid || !avoid.has(h)) return h;
-      first ??= h;
-    }
-    return first;
+  pick(_ctx: LbContext | undefined): UpstreamHost | null {
+    if (this.hosts.length === 0) return null;
+    return this.pickOne() ?? null;
   }
 }
