@@ -121,7 +121,28 @@ export interface GatewayOutput {
   routes: EnvoyJson[];
 }
 
+/**
+ * Istio's gateway HTTP connection manager: the client address comes from the connection
+ * (use_remote_address) and x-forwarded-for is trusted for the proxies in front of the gateway,
+ * ProxyConfig gatewayTopology.numTrustedProxies (xff_num_trusted_hops), here the mesh's
+ * defaultConfig.
+ */
+function gatewayHcm(port: number, rds: string, trustedHops: number): EnvoyJson {
+  const filter = httpConnectionManager(`outbound_0.0.0.0_${port}`, { rds });
+  const hcm = filter["typed_config"] as EnvoyJson;
+  hcm["use_remote_address"] = true;
+  if (trustedHops > 0) hcm["xff_num_trusted_hops"] = trustedHops;
+  return filter;
+}
+
+function numTrustedProxies(scope: ProxyScope): number {
+  const v = scope.push.mesh.defaultConfig?.gatewayTopology?.["numTrustedProxies"];
+  const n = typeof v === "string" ? Number(v) : v; // uint32 in proto JSON may be a string
+  return typeof n === "number" && Number.isInteger(n) && n > 0 ? n : 0;
+}
+
 export function gatewayResources(scope: ProxyScope): GatewayOutput {
+  const trustedHops = numTrustedProxies(scope);
   const out: GatewayOutput = { listeners: [], routes: [] };
   for (const [port, servers] of [...boundServers(scope)].sort((a, b) => a[0] - b[0])) {
     const chains: EnvoyJson[] = [];
@@ -130,7 +151,7 @@ export function gatewayResources(scope: ProxyScope): GatewayOutput {
     if (plainHttp.length > 0) {
       const name = `http.${port}`;
       out.routes.push({ name, virtual_hosts: gatewayVirtualHosts(scope, plainHttp, port), validate_clusters: false });
-      chains.push({ filters: [httpConnectionManager(`outbound_0.0.0.0_${port}`, { rds: name })] });
+      chains.push({ filters: [gatewayHcm(port, name, trustedHops)] });
     }
     for (const b of servers) {
       const protocol = parseProtocol(b.server.port.protocol);
@@ -140,7 +161,7 @@ export function gatewayResources(scope: ProxyScope): GatewayOutput {
         const match: EnvoyJson = {};
         const sni = serverNames(b.server);
         if (sni) match["server_names"] = sni;
-        chains.push({ filter_chain_match: match, transport_socket: downstreamTls(b.server), filters: [httpConnectionManager(`outbound_0.0.0.0_${port}`, { rds: name })] });
+        chains.push({ filter_chain_match: match, transport_socket: downstreamTls(b.server), filters: [gatewayHcm(port, name, trustedHops)] });
         tlsInspector = true;
       } else if (!isHttpProtocol(protocol)) {
         const vss = boundVirtualServices(scope, b).map((x) => x.vs);

@@ -19,6 +19,7 @@ import type { ResponseHead } from "./h1/response-head.js";
 import type { H1UpstreamConnection, UpstreamUser } from "./upstream/h1-upstream-connection.js";
 import type { H1Downstream } from "./h1/downstream.js";
 import { sendMirrors } from "./upstream/mirror.js";
+import { isExternalRequest, trustedClientAddress } from "./trusted-client-address.js";
 import { openH1ToH2Bridge } from "./h2/h1-bridge.js";
 
 /** Request bodies up to this size are kept so the request can be retried. */
@@ -91,6 +92,12 @@ export class HttpExchange implements HttpStream, UpstreamUser {
 
   start(): void {
     const rt = this.dc.rt;
+    const cfg = rt.config;
+    // The trusted client address (RBAC remote_ip, access log, tracing) when XFF can name it.
+    if (!cfg.useRemoteAddress || cfg.xffNumTrustedHops > 0) {
+      const xff = this.head.headers.get("x-forwarded-for");
+      if (xff !== undefined) this.record.downstreamRemoteAddress = trustedClientAddress(xff, this.dc.remoteAddress, cfg.useRemoteAddress, cfg.xffNumTrustedHops);
+    }
     const rc = currentRouteConfig(rt);
     if (rc === undefined) {
       this.localReply(404, "NR", `no route: route config "${rt.config.rdsName ?? ""}" has not arrived`);
@@ -161,6 +168,9 @@ export class HttpExchange implements HttpStream, UpstreamUser {
     if (f.hashPolicies.length > 0) {
       const q = this.head.path.indexOf("?");
       this.hash = computeHash(f.hashPolicies, h, q < 0 ? "" : this.head.path.slice(q + 1), this.dc.remoteAddress);
+    }
+    if (this.dc.rt.config.useRemoteAddress && isExternalRequest(h.get("x-forwarded-for"), this.dc.remoteAddress)) {
+      h.set("x-envoy-external-address", this.record.downstreamRemoteAddress);
     }
     if (this.dc.rt.config.generateRequestId && !h.has("x-request-id")) this.requestId = randomUUID();
     this.record.requestId = this.requestId || (h.get("x-request-id") ?? "");

@@ -17,6 +17,7 @@ import { grpcMessage, grpcStatusFor } from "../local-reply.js";
 import { currentRouteConfig, type HcmRuntime } from "../hcm-runtime.js";
 import { FILTER_STOP, type HttpStream } from "../filters/http-filter.js";
 import { h1AgentFor, h2SessionFor } from "./upstream-sessions.js";
+import { isExternalRequest, trustedClientAddress } from "../trusted-client-address.js";
 
 const RETRY_BUFFER_LIMIT = 64 * 1024;
 const STREAM_RESET = new MizzenError("MIZZEN_ERR_H2_STREAM_RESET", "stream reset by the proxy after the response started");
@@ -115,6 +116,12 @@ export class H2Exchange implements HttpStream {
   }
 
   start(): void {
+    const cfg = this.rt.config;
+    // The trusted client address (RBAC remote_ip, access log, tracing) when XFF can name it.
+    if (!cfg.useRemoteAddress || cfg.xffNumTrustedHops > 0) {
+      const xff = this.headers.get("x-forwarded-for");
+      if (xff !== undefined) this.record.downstreamRemoteAddress = trustedClientAddress(xff, this.remoteAddress, cfg.useRemoteAddress, cfg.xffNumTrustedHops);
+    }
     const rc = currentRouteConfig(this.rt);
     const m = rc?.match(this, this.rt.config.stripAnyHostPort) ?? null;
     if (m === null) {
@@ -165,6 +172,7 @@ export class H2Exchange implements HttpStream {
     this.record.requestId = this.headers.get("x-request-id") ?? "";
     if (this.rt.config.useRemoteAddress) {
       const xff = this.headers.get("x-forwarded-for");
+      if (isExternalRequest(xff, this.remoteAddress)) this.headers.set("x-envoy-external-address", this.record.downstreamRemoteAddress);
       this.headers.set("x-forwarded-for", xff === undefined ? this.remoteAddress : `${xff}, ${this.remoteAddress}`);
     }
     if (!this.headers.has("x-forwarded-proto")) this.headers.push("x-forwarded-proto", this.tls ? "https" : "http");

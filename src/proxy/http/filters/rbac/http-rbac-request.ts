@@ -5,13 +5,6 @@ import type { RbacRequest } from "./rbac-request.js";
 
 const NO_SANS: readonly string[] = [];
 
-/** Envoy with xff_num_trusted_hops 0 and use_remote_address off: the last x-forwarded-for hop. */
-function remoteFromXff(xff: string | undefined, direct: string): string {
-  if (xff === undefined) return direct;
-  const last = xff.slice(xff.lastIndexOf(",") + 1).trim();
-  return last === "" ? direct : last;
-}
-
 export function httpRbacRequest(ex: HttpStream): RbacRequest {
   const c = ex.connection;
   const direct = c?.remoteAddress ?? ex.record.downstreamRemoteAddress;
@@ -22,7 +15,9 @@ export function httpRbacRequest(ex: HttpStream): RbacRequest {
     path: ex.record.path,
     authority: ex.record.authority,
     directRemoteIp: direct,
-    remoteIp: remoteFromXff(ex.headers.get("x-forwarded-for"), direct),
+    // The exchange's trusted client address: x-forwarded-for read as use_remote_address and
+    // xff_num_trusted_hops say (trusted-client-address.ts).
+    remoteIp: ex.record.downstreamRemoteAddress || direct,
     destinationIp: c?.destinationAddress ?? "",
     destinationPort: c?.destinationPort ?? 0,
     peerUriSans: sans,

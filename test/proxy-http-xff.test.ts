@@ -1,0 +1,113 @@
+// x-forwarded-for and xff_num_trusted_hops through a running connection manager: the trusted
+// client address feeds RBAC remote_ip, x-envoy-external-address and the request record; and the
+// control plane's gateways get use_remote_address + gatewayTopology.numTrustedProxies.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { createServer, request, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { HttpConnectionManager } from "../src/proxy/http/http-connection-manager.js";
+import { compileHcmConfig } from "../src/proxy/http/hcm-config.js";
+import { H1ConnectionPool } from "../src/proxy/http/upstream/connection-pool.js";
+import { StaticCluster, StaticClusterRegistry } from "../src/proxy/http/testing/static-clusters.js";
+import { serveNetworkFilter, type ServedFilter } from "../src/proxy/http/testing/serve-hcm.js";
+import type { HttpRequestRecord } from "../src/proxy/http/request-record.js";
+import { bookinfo, TestMesh } from "../src/pilot/testing/bookinfo.js";
+import { defaultMeshConfig } from "../src/config/mesh/index.js";
+import "../src/proxy/http/filters/builtin.js";
+
+let upstream: Server;
+let proxy: ServedFilter;
+let pool: H1ConnectionPool;
+const records: HttpRequestRecord[] = [];
+
+before(async () => {
+  upstream = createServer((req, res) => { req.resume(); req.on("end", () => res.end(JSON.stringify(req.headers))); });
+  await new Promise<void>((r) => upstream.listen(0, "127.0.0.1", r));
+  const upstreamPort = (upstream.address() as AddressInfo).port;
+  pool = new H1ConnectionPool();
+  const config = compileHcmConfig({
+    stat_prefix: "gw",
+    use_remote_address: true,
+    xff_num_trusted_hops: 1,
+    route_config: { name: "r", virtual_hosts: [{ name: "all", domains: ["*"], routes: [{ match: { prefix: "/" }, route: { cluster: "web" } }] }] },
+    http_filters: [
+      { name: "envoy.filters.http.rbac", typed_config: {
+        "@type": "type.googleapis.com/envoy.extensions.filters.http.rbac.v3.RBAC",
+        rules: { action: "ALLOW", policies: { "clients-from-203.0.113.0/24": {
+          permissions: [{ any: true }],
+          principals: [{ remote_ip: { address_prefix: "203.0.113.0", prefix_len: 24 } }],
+        } } },
+      } },
+      { name: "envoy.filters.http.router", typed_config: { "@type": "type.googleapis.com/envoy.extensions.filters.http.router.v3.Router" } },
+    ],
+  });
+  const clusters = new StaticClusterRegistry([new StaticCluster("web", [["127.0.0.1", upstreamPort]])]);
+  proxy = await serveNetworkFilter(new HttpConnectionManager(config, { nodeId: "test", clusters }, { pool, observer: (r) => records.push(r) }));
+});
+
+after(async () => {
+  await proxy.close();
+  pool.closeAll();
+  upstream.closeAllConnections();
+  await new Promise((r) => upstream.close(r));
+});
+
+function get(headers: Record<string, string>): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: "127.0.0.1", port: proxy.port, path: "/", headers: { host: "gw.local", ...headers } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on("data", (c: Buffer) => chunks.push(c));
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString() }));
+      res.on("error", reject);
+    });
+    req.on("error", reject);
+    req.end();
+  });
+}
+
+test("one trusted hop: the XFF address the trusted proxy appended is the client RBAC remote_ip sees", async () => {
+  const ok = await get({ "x-forwarded-for": "203.0.113.7" });
+  assert.equal(ok.status, 200);
+  const seen = JSON.parse(ok.body) as Record<string, string>;
+  assert.equal(seen["x-envoy-external-address"], "203.0.113.7");
+  assert.equal(seen["x-forwarded-for"], "203.0.113.7, 127.0.0.1", "the peer is appended (use_remote_address)");
+  assert.equal(records.at(-1)?.downstreamRemoteAddress, "203.0.113.7", "the access log's downstream remote address");
+});
+
+test("an address the client wrote left of the trusted hop is not trusted", async () => {
+  const r = await get({ "x-forwarded-for": "203.0.113.7, 198.51.100.9" });
+  assert.equal(r.status, 403, "the trusted client is 198.51.100.9, outside the allowed range");
+  assert.equal(r.body, "RBAC: access denied");
+  assert.equal(records.at(-1)?.downstreamRemoteAddress, "198.51.100.9");
+});
+
+test("no XFF: the trusted client is the peer (127.0.0.1), outside the allowed range", async () => {
+  assert.equal((await get({})).status, 403);
+  assert.equal(records.at(-1)?.downstreamRemoteAddress, "127.0.0.1");
+});
+
+test("gateways: use_remote_address and xff_num_trusted_hops from gatewayTopology.numTrustedProxies", () => {
+  const gatewayYaml = `apiVersion: networking.istio.io/v1
+kind: Gateway
+metadata: { name: gw, namespace: default }
+spec:
+  selector: { istio: ingressgateway }
+  servers:
+  - port: { number: 8080, name: http, protocol: HTTP }
+    hosts: ["*"]
+`;
+  const hcmOf = (m: TestMesh): Record<string, unknown> => {
+    const gw = m.gateway("istio-system", "ingress-0", "10.4.0.1", { istio: "ingressgateway" });
+    const l = m.resources(gw).listeners.find((x) => x["name"] === "0.0.0.0_8080");
+    const chain = (l?.["filter_chains"] as { filters: { typed_config: Record<string, unknown> }[] }[] | undefined)?.[0];
+    const hcm = chain?.filters[0]?.typed_config;
+    assert.ok(hcm, "the gateway's HTTP listener");
+    return hcm;
+  };
+  const plain = hcmOf(bookinfo(gatewayYaml));
+  assert.equal(plain["use_remote_address"], true);
+  assert.equal(plain["xff_num_trusted_hops"], undefined);
+  const base = defaultMeshConfig();
+  const topo = new TestMesh(bookinfo(gatewayYaml).store, { ...base, defaultConfig: { ...base.defaultConfig, gatewayTopology: { numTrustedProxies: 2 } } });
+  assert.equal(hcmOf(topo)["xff_num_trusted_hops"], 2);
+});
