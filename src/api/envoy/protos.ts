@@ -1,5 +1,7 @@
-// Envoy's v3 API as shipped by @grpc/grpc-js-xds, loaded once into a protobufjs Root.
-// Loading takes a few hundred milliseconds, so it happens lazily on first use and is cached.
+// Envoy's v3 API as shipped by @grpc/grpc-js-xds, loaded into one protobufjs Root on first use.
+// Type lookups start from a small base (the xDS resources and discovery messages) and load other
+// packages when one of their types is first asked for, so a sidecar holds the types its
+// configuration uses, not every extension (nor the bootstrap's tree, checked in another process).
 import { existsSync, readdirSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
@@ -42,6 +44,19 @@ export const ENVOY_PROTO_FILES: readonly string[] = [
   "google/protobuf/empty.proto",
 ];
 
+/**
+ * What lookups start from: the discovery messages and the five xDS resource types with their
+ * imports. Everything else (typed_config extensions) loads by package on first lookup.
+ */
+const BASE_PROTO_FILES: readonly string[] = [
+  "envoy/service/discovery/v3/discovery.proto",
+  "envoy/config/listener/v3/listener.proto",
+  "envoy/config/route/v3/route.proto",
+  "envoy/config/cluster/v3/cluster.proto",
+  "envoy/config/endpoint/v3/endpoint.proto",
+  "envoy/extensions/transport_sockets/tls/v3/secret.proto",
+];
+
 /** Folders holding Envoy's protos and their imports, in search order (also for @grpc/proto-loader). */
 export function envoyProtoIncludeDirs(): string[] {
   const xdsDir = path.dirname(require.resolve("@grpc/grpc-js-xds/package.json"));
@@ -51,9 +66,19 @@ export function envoyProtoIncludeDirs(): string[] {
 }
 
 let cachedRoot: protobuf.Root | undefined;
+let everythingLoaded = false;
 
-/** The Root with every Envoy type Mizzen uses, resolved; loaded on first call. */
-export function envoyRoot(): protobuf.Root {
+function loadFiles(root: protobuf.Root, files: readonly string[]): void {
+  try {
+    root.loadSync([...files], { keepCase: true });
+    root.resolveAll();
+  } catch (e) {
+    throw new MizzenError("MIZZEN_ERR_XDS_PROTOS", "cannot load Envoy's protos from @grpc/grpc-js-xds", { cause: e });
+  }
+}
+
+/** The Root with the base types resolved (and whatever was loaded on demand since). */
+function baseRoot(): protobuf.Root {
   if (cachedRoot) return cachedRoot;
   const dirs = envoyProtoIncludeDirs();
   const root = new protobuf.Root();
@@ -65,19 +90,24 @@ export function envoyRoot(): protobuf.Root {
     }
     return target;
   };
-  try {
-    root.loadSync([...ENVOY_PROTO_FILES], { keepCase: true });
-    root.resolveAll();
-  } catch (e) {
-    throw new MizzenError("MIZZEN_ERR_XDS_PROTOS", "cannot load Envoy's protos from @grpc/grpc-js-xds", { cause: e });
-  }
+  loadFiles(root, BASE_PROTO_FILES);
   cachedRoot = root;
+  return root;
+}
+
+/** The Root with every Envoy type Mizzen uses (ENVOY_PROTO_FILES), resolved; loaded on first call. */
+export function envoyRoot(): protobuf.Root {
+  const root = baseRoot();
+  if (!everythingLoaded) {
+    loadFiles(root, ENVOY_PROTO_FILES);
+    everythingLoaded = true;
+  }
   return root;
 }
 
 function lookupLoaded(name: string): protobuf.Type | undefined {
   try {
-    const t = envoyRoot().lookup(name);
+    const t = baseRoot().lookup(name);
     return t instanceof protobuf.Type ? t : undefined;
   } catch {
     return undefined;
@@ -105,7 +135,7 @@ function loadPackageOf(name: string): boolean {
   if (files.length === 0) return false;
   // File by file: one file whose imports are not shipped (envoy/config/trace/v3/opencensus.proto)
   // must not hide its siblings (zipkin.proto, opentelemetry.proto).
-  const root = envoyRoot();
+  const root = baseRoot();
   let loaded = false;
   for (const f of files) {
     try {
