@@ -120,6 +120,8 @@ export interface Cluster {
   readonly maxRequestsPerConnection: number;
   /** Speak HTTP/2 to the upstream (http2_protocol_options / explicit h2). */
   readonly http2: boolean;
+  /** per_connection_buffer_limit_bytes: the upstream connections' write watermark; absent = Node's default. */
+  readonly bufferLimitBytes?: number;
   /** Upstream TLS (UpstreamTlsContext), when configured. */
   readonly tls?: {
     readonly context: SecureContext;

@@ -20,10 +20,9 @@ import type { H1UpstreamConnection, UpstreamUser } from "./upstream/h1-upstream-
 import type { H1Downstream } from "./h1/downstream.js";
 import { sendMirrors } from "./upstream/mirror.js";
 import { isExternalRequest, trustedClientAddress } from "./trusted-client-address.js";
+import { DEFAULT_BUFFER_LIMIT_BYTES } from "./h1/buffer-limit.js";
 import { openH1ToH2Bridge } from "./h2/h1-bridge.js";
 
-/** Request bodies up to this size are kept so the request can be retried. */
-const RETRY_BUFFER_LIMIT = 64 * 1024;
 
 function onRouteTimeout(ex: HttpExchange): void { ex.timeout(false); }
 
@@ -55,6 +54,8 @@ export class HttpExchange implements HttpStream, UpstreamUser {
   private bodyBytes = 0;
   private bodyDropped = false;
   private retriesLeft = 0;
+  /** A retry back-off timer holds a unit of the cluster's max_retries. */
+  private retryWaiting = false;
   private hash: number | undefined = undefined;
   private tried: Set<UpstreamHost> | null = null;
   private timer: NodeJS.Timeout | null = null;
@@ -178,7 +179,7 @@ export class HttpExchange implements HttpStream, UpstreamUser {
     this.hostHeader = f.hostRewrite ?? this.head.authority;
     if (f.retry !== null && f.retry.numRetries > 0) {
       this.retriesLeft = f.retry.numRetries;
-      if (!this.requestComplete) this.body = [];
+      if (!this.requestComplete) this.body ??= [];
     }
     if (f.timeoutMs > 0) this.timer = setTimeout(onRouteTimeout, f.timeoutMs, this);
     this.attempt();
@@ -237,20 +238,42 @@ export class HttpExchange implements HttpStream, UpstreamUser {
   onRequestBody(bytes: Buffer, last: boolean): void {
     this.record.bytesReceived += bytes.length;
     if (this.finished) return;
-    if (this.body !== null && !this.bodyDropped) {
-      this.bodyBytes += bytes.length;
-      if (this.bodyBytes > RETRY_BUFFER_LIMIT && this.upstream !== null) { this.body = null; this.bodyDropped = true; this.retriesLeft = 0; }
-      else this.body.push(bytes);
-    } else if (this.upstream === null) {
-      (this.body ??= []).push(bytes); // routing paused (fault delay, retry back-off): hold the bytes
-      this.bodyBytes += bytes.length;
-      if (this.bodyBytes > RETRY_BUFFER_LIMIT) this.dc.pauseForUpstream();
-    }
-    if (last) this.requestComplete = true;
     const up = this.upstream;
+    if (up === null) {
+      this.holdBody(bytes);
+      if (this.finished) return;
+    } else if (this.body !== null) this.keepForRetry(bytes);
+    if (last) this.requestComplete = true;
     if (up === null) return;
     if (!up.socket.write(bytes)) this.dc.pauseForUpstream();
     if (last) up.requestDone = true;
+  }
+
+  /** The listener's per_connection_buffer_limit_bytes: the most request body kept in memory. */
+  private bufferLimit(): number {
+    return this.dc.info.bufferLimitBytes || DEFAULT_BUFFER_LIMIT_BYTES;
+  }
+
+  /** Body bytes while no attempt is in flight (routing paused by a filter, or a retry back-off). */
+  private holdBody(bytes: Buffer): void {
+    const limit = this.bufferLimit();
+    if (this.record.attempts > 0 && this.bodyBytes + bytes.length > limit) {
+      // Envoy's router: the body outgrew the retry buffer while waiting to retry.
+      this.localReply(507, null, "exceeded request buffer limit while retrying upstream");
+      return;
+    }
+    (this.body ??= []).push(bytes);
+    this.bodyBytes += bytes.length;
+    if (this.bodyBytes > limit) this.dc.pauseForUpstream();
+  }
+
+  /** Body bytes also sent upstream: kept for a retry up to the buffer limit, beyond it the request is not retried. */
+  private keepForRetry(bytes: Buffer): void {
+    this.bodyBytes += bytes.length;
+    if (this.retriesLeft > 0 && this.bodyBytes <= this.bufferLimit()) { (this.body as Buffer[]).push(bytes); return; }
+    this.body = null;
+    this.bodyDropped = true;
+    this.retriesLeft = 0;
   }
 
   onUpstreamHead(conn: H1UpstreamConnection, head: ResponseHead, raw: Buffer): void {
@@ -388,12 +411,14 @@ export class HttpExchange implements HttpStream, UpstreamUser {
       return;
     }
     this.retriesLeft--;
+    this.retryWaiting = true;
     const attempt = policy.numRetries - this.retriesLeft;
     this.waitTimer = setTimeout(onRetryTimer, backoffMs(policy, attempt), this);
   }
 
   retryNow(): void {
     this.waitTimer = null;
+    this.retryWaiting = false;
     (this.cluster as Cluster).release("retries");
     if (!this.finished) this.attempt();
   }
@@ -461,6 +486,7 @@ export class HttpExchange implements HttpStream, UpstreamUser {
     if (this.finished) return;
     this.finished = true;
     this.clearTimers();
+    if (this.retryWaiting) { this.retryWaiting = false; (this.cluster as Cluster).release("retries"); }
     if (this.requestsAcquired) { (this.cluster as Cluster).release("requests"); this.requestsAcquired = false; }
     const r = this.record;
     r.durationMs = performance.now() - r.startMono;

@@ -56,6 +56,11 @@ export class ClusterImpl implements Cluster {
     this.apply(config, json, undefined);
   }
 
+  /** per_connection_buffer_limit_bytes (Envoy's default 1 MiB): the upstream connections' write watermark. */
+  get bufferLimitBytes(): number {
+    return this.config.perConnectionBufferLimitBytes;
+  }
+
   /** Applies a new version of this cluster; hosts that stay keep their stats and ejection state. */
   reconfigure(config: ClusterConfig, json: EnvoyJson): void {
     const previous = this.config;

@@ -12,6 +12,7 @@ import { HttpRequestRecord } from "../request-record.js";
 import type { HcmRuntime } from "../hcm-runtime.js";
 import type { H1UpstreamConnection } from "../upstream/h1-upstream-connection.js";
 import { readIntoOwnBuffer } from "./own-read-buffer.js";
+import { setWriteWatermark } from "./buffer-limit.js";
 
 const R_HEAD = 0, R_BODY_LENGTH = 1, R_BODY_CHUNKED = 2, R_TUNNEL = 3, R_CLOSED = 4;
 /** Plaintext clients read into a buffer of their own (reused while no read's bytes are still referenced). */
@@ -55,6 +56,8 @@ export class H1Downstream {
     this.remoteAddress = info.remoteAddress;
     this.tls = info.tls !== undefined;
     s.setNoDelay(true);
+    // Response bytes queued beyond the listener's buffer limit stop reading the upstream.
+    setWriteWatermark(s, info.bufferLimitBytes);
     // One socket timer serves both timeouts (no timer per request): it ticks at the stream idle
     // timeout (Envoy: 5 min) when that is shorter, and the connection idle timeout counts ticks.
     const idle = rt.config.idleTimeoutMs;

@@ -8,6 +8,7 @@ import { ResponseHead, parseResponseHead } from "../h1/response-head.js";
 import { ChunkedFraming, CHUNKED_ERROR, CHUNKED_NEED_MORE } from "../h1/chunked-framing.js";
 import { findHeadEnd } from "../h1/head-syntax.js";
 import { logger } from "../../server/logger.js";
+import { setWriteWatermark } from "../h1/buffer-limit.js";
 
 /** What an upstream connection reports to the request using it. */
 export interface UpstreamUser {
@@ -87,6 +88,8 @@ export class H1UpstreamConnection {
       });
       this.socket.on("connect", () => this.onConnect());
     }
+    // Request bytes queued beyond the cluster's buffer limit stop reading the client.
+    setWriteWatermark(this.socket, cluster.bufferLimitBytes);
     this.socket.setTimeout(cluster.connectTimeoutMs > 0 ? cluster.connectTimeoutMs : 10_000);
     this.socket.on("timeout", () => this.onSocketTimeout());
     if (tls) this.socket.on("data", (d: Buffer) => this.onData(d));
