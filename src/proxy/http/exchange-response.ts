@@ -1,0 +1,91 @@
+// HTTP/1.1 exchange, response relay: the upstream's head (retried, or rewritten only when
+// something must change) and its body bytes, passed on as they are, head and first body bytes in
+// one write; a slow client pauses the upstream (its socket's write watermark is the listener's
+// buffer limit).
+import type { Socket } from "node:net";
+import type { Cluster } from "../contracts.js";
+import type { CompiledRoute, ForwardAction } from "../router/route.js";
+import { applyHeaderMutations } from "../router/header-mutation.js";
+import { retriableResponse } from "../router/retry-policy.js";
+import { downstreamResponseHead } from "./h1/forward-head.js";
+import type { ResponseHead } from "./h1/response-head.js";
+import type { H1UpstreamConnection } from "./upstream/h1-upstream-connection.js";
+import { canRetry, dropUpstream, scheduleRetry } from "./exchange-attempt.js";
+import type { HttpExchange } from "./exchange.js";
+
+/** One write for a response head and its first body bytes: a single Buffer when they are adjacent in the read. */
+function writeHeadAndBody(socket: Socket, head: Buffer | string, body: Buffer): boolean {
+  if (typeof head !== "string" && head.buffer === body.buffer && head.byteOffset + head.length === body.byteOffset) {
+    return socket.write(Buffer.from(head.buffer, head.byteOffset, head.length + body.length));
+  }
+  socket.cork();
+  if (typeof head === "string") socket.write(head, "latin1"); else socket.write(head);
+  const ok = socket.write(body);
+  socket.uncork();
+  return ok;
+}
+
+export function onUpstreamHead(ex: HttpExchange, conn: H1UpstreamConnection, head: ResponseHead, raw: Buffer): void {
+  const dc = ex.dc;
+  if (head.status < 200) {
+    if (head.status === 101 || ex.head.expectContinue || head.status === 103) dc.socket.write(raw);
+    return;
+  }
+  ex.clearTryTimer();
+  const cluster = ex.cluster as Cluster;
+  const route = ex.route as CompiledRoute;
+  const f = route.forward as ForwardAction;
+  cluster.report(conn.host, { kind: "response", status: head.status });
+  if (f.retry !== null && canRetry(ex) && retriableResponse(f.retry, head.status, (n) => head.headers.get(n))) {
+    dropUpstream(ex, conn);
+    scheduleRetry(ex);
+    return;
+  }
+  ex.responseStarted = true;
+  ex.record.status = head.status;
+  const hook = ex.record.responseHeadHook;
+  if (hook !== null) hook(head.headers, ex.record);
+  const close = head.close || ex.head.close || dc.draining || !ex.requestComplete;
+  if (close) dc.closeAfterResponse = true;
+  let out: Buffer | string = raw;
+  if (head.hopByHop || close || ex.head.version === 10 || ex.extraResponse !== null || hook !== null || dc.rt.config.serverName !== ""
+    || route.responseHeadersToAdd.length > 0 || route.responseHeadersToRemove.length > 0) {
+    if (route.responseHeadersToAdd.length > 0 || route.responseHeadersToRemove.length > 0) {
+      applyHeaderMutations(head.headers, route.responseHeadersToAdd, route.responseHeadersToRemove);
+    }
+    const extra = ex.extraResponse;
+    if (extra !== null) for (let i = 0; i < extra.length; i++) head.headers.push(extra.names[i] as string, extra.values[i] as string);
+    out = downstreamResponseHead(head, dc.rt.config.serverName, close, ex.head.version === 10 && !close);
+  }
+  ex.record.bytesSent += out.length;
+  ex.heldHead = out;
+}
+
+export function onUpstreamBody(ex: HttpExchange, conn: H1UpstreamConnection, bytes: Buffer, last: boolean): void {
+  if (bytes.length > 0) {
+    ex.record.bytesSent += bytes.length;
+    const head = ex.heldHead;
+    let ok: boolean;
+    if (head === null) ok = ex.dc.socket.write(bytes);
+    else {
+      ex.heldHead = null;
+      ok = writeHeadAndBody(ex.dc.socket, head, bytes);
+    }
+    if (!ok) conn.socket.pause();
+  }
+  if (!last) return;
+  onUpstreamReadEnd(ex);
+  ex.releaseHost();
+  ex.upstream = null;
+  conn.done();
+  ex.finish();
+}
+
+/** One upstream read was relayed: a head still held (no body bytes in that read) goes out alone. */
+export function onUpstreamReadEnd(ex: HttpExchange): void {
+  const head = ex.heldHead;
+  if (head === null) return;
+  ex.heldHead = null;
+  if (typeof head === "string") ex.dc.socket.write(head, "latin1");
+  else ex.dc.socket.write(head);
+}
