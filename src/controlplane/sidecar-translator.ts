@@ -34,7 +34,17 @@ export class SidecarTranslator {
   /** Outbound CDS/EDS/RDS per sharing key, for the current generation only. */
   private shared = new Map<string, { outbound: GeneratedResource[]; endpoints: GeneratedResource[]; routes: GeneratedResource[] }>();
 
+  /** Policy messages already logged: every sidecar and every push would repeat them (bounded). */
+  private logged = new Set<string>();
+
   constructor(private readonly cache: EncodeCache, private readonly log: (message: string) => void) {}
+
+  private logOnce(message: string): void {
+    if (this.logged.has(message)) return;
+    if (this.logged.size >= 1000) this.logged.clear();
+    this.logged.add(message);
+    this.log(message);
+  }
 
   rebuild(store: ConfigStore, snapshot: RegistrySnapshot, mesh: MeshConfig): void {
     this.push = PushContext.build(store, snapshot, mesh);
@@ -96,7 +106,7 @@ export class SidecarTranslator {
       out.set(CDS_TYPE_URL, [...shared.outbound, ...this.cache.encode(CDS_TYPE_URL, inboundClusters(scope))]);
       out.set(EDS_TYPE_URL, shared.endpoints);
       const listeners = sidecarListeners(scope);
-      secureInboundListeners(scope, listeners, this.push.security); // as generateProxyResources does
+      for (const m of secureInboundListeners(scope, listeners, this.push.security)) this.logOnce(m); // as generateProxyResources does
       applyMeshTelemetry(scope, listeners);
       applyTcpMetadataExchange(scope, listeners);
       out.set(LDS_TYPE_URL, this.cache.encode(LDS_TYPE_URL, listeners));

@@ -81,7 +81,7 @@ export function securityWorkload(scope: ProxyScope): SecurityWorkload {
   return { namespace: scope.proxy.namespace, labels: scope.proxy.labels };
 }
 
-/** Rewrites the INBOUND listeners of a sidecar with mTLS chains and policy filters. */
+/** Rewrites the INBOUND listeners of a sidecar with mTLS chains and policy filters; returns what the operator should read (policy warnings and notes). */
 export function secureInboundListeners(scope: ProxyScope, listeners: EnvoyJson[], policies: SecurityPolicies): string[] {
   const w = securityWorkload(scope);
   const root = scope.push.rootNamespace;
@@ -109,5 +109,5 @@ export function secureInboundListeners(scope: ProxyScope, listeners: EnvoyJson[]
       l["listener_filters"] = [...lf, { name: TLS_INSPECTOR, typed_config: { "@type": TLS_INSPECTOR_TYPE } }];
     }
   }
-  return filters.warnings;
+  return [...filters.warnings, ...filters.notes];
 }
