@@ -144,6 +144,7 @@ test("a client that does not read: response bytes queued for it stay near the li
   const size = 48 * 1024 * 1024;
   const client = connect(proxyPort, "127.0.0.1");
   await new Promise<void>((r) => client.once("connect", () => r()));
+  client.on("error", () => undefined);
   client.pause();
   client.write(`GET /big/${size} HTTP/1.1\r\nhost: limits.local\r\n\r\n`);
   const proxySide = (): Socket | undefined => clientSockets.at(-1);
@@ -170,6 +171,7 @@ test("an upstream that does not read: request bytes queued for it stay near the 
   const size = 48 * 1024 * 1024;
   const client = connect(proxyPort, "127.0.0.1");
   await new Promise<void>((r) => client.once("connect", () => r()));
+  client.on("error", () => undefined);
   client.on("data", () => undefined);
   client.write(`POST /sink HTTP/1.1\r\nhost: limits.local\r\ncontent-length: ${size}\r\n\r\n`);
   const block = Buffer.alloc(256 * 1024, 98);

@@ -16,19 +16,19 @@ import { defaultMeshConfig } from "../src/config/mesh/index.js";
 import "../src/proxy/http/filters/builtin.js";
 
 let upstream: Server;
-let proxy: ServedFilter;
-let pool: H1ConnectionPool;
+let upstreamPort = 0;
+const served: ServedFilter[] = [];
+const pools: H1ConnectionPool[] = [];
 const records: HttpRequestRecord[] = [];
 
-before(async () => {
-  upstream = createServer((req, res) => { req.resume(); req.on("end", () => res.end(JSON.stringify(req.headers))); });
-  await new Promise<void>((r) => upstream.listen(0, "127.0.0.1", r));
-  const upstreamPort = (upstream.address() as AddressInfo).port;
-  pool = new H1ConnectionPool();
+/** A connection manager whose RBAC allows only clients in 203.0.113.0/24 (remote_ip). */
+async function serveGateway(useRemoteAddress: boolean, trustedHops: number): Promise<number> {
+  const pool = new H1ConnectionPool();
+  pools.push(pool);
   const config = compileHcmConfig({
     stat_prefix: "gw",
-    use_remote_address: true,
-    xff_num_trusted_hops: 1,
+    use_remote_address: useRemoteAddress,
+    xff_num_trusted_hops: trustedHops,
     route_config: { name: "r", virtual_hosts: [{ name: "all", domains: ["*"], routes: [{ match: { prefix: "/" }, route: { cluster: "web" } }] }] },
     http_filters: [
       { name: "envoy.filters.http.rbac", typed_config: {
@@ -42,19 +42,34 @@ before(async () => {
     ],
   });
   const clusters = new StaticClusterRegistry([new StaticCluster("web", [["127.0.0.1", upstreamPort]])]);
-  proxy = await serveNetworkFilter(new HttpConnectionManager(config, { nodeId: "test", clusters }, { pool, observer: (r) => records.push(r) }));
+  const s = await serveNetworkFilter(new HttpConnectionManager(config, { nodeId: "test", clusters }, { pool, observer: (r) => records.push(r) }));
+  served.push(s);
+  return s.port;
+}
+
+let edgeOneHop = 0;
+let edgeNoHops = 0;
+let internalOneHop = 0;
+
+before(async () => {
+  upstream = createServer((req, res) => { req.resume(); req.on("end", () => res.end(JSON.stringify(req.headers))); });
+  await new Promise<void>((r) => upstream.listen(0, "127.0.0.1", r));
+  upstreamPort = (upstream.address() as AddressInfo).port;
+  edgeOneHop = await serveGateway(true, 1);
+  edgeNoHops = await serveGateway(true, 0);
+  internalOneHop = await serveGateway(false, 1);
 });
 
 after(async () => {
-  await proxy.close();
-  pool.closeAll();
+  for (const s of served) await s.close();
+  for (const p of pools) p.closeAll();
   upstream.closeAllConnections();
   await new Promise((r) => upstream.close(r));
 });
 
-function get(headers: Record<string, string>): Promise<{ status: number; body: string }> {
+function get(port: number, headers: Record<string, string>): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: "127.0.0.1", port: proxy.port, path: "/", headers: { host: "gw.local", ...headers } }, (res) => {
+    const req = request({ host: "127.0.0.1", port, path: "/", headers: { host: "gw.local", ...headers } }, (res) => {
       const chunks: Buffer[] = [];
       res.on("data", (c: Buffer) => chunks.push(c));
       res.on("end", () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString() }));
@@ -65,8 +80,8 @@ function get(headers: Record<string, string>): Promise<{ status: number; body: s
   });
 }
 
-test("one trusted hop: the XFF address the trusted proxy appended is the client RBAC remote_ip sees", async () => {
-  const ok = await get({ "x-forwarded-for": "203.0.113.7" });
+test("use_remote_address, one trusted hop: the XFF address the trusted proxy appended is the client RBAC remote_ip sees", async () => {
+  const ok = await get(edgeOneHop, { "x-forwarded-for": "203.0.113.7" });
   assert.equal(ok.status, 200);
   const seen = JSON.parse(ok.body) as Record<string, string>;
   assert.equal(seen["x-envoy-external-address"], "203.0.113.7");
@@ -75,15 +90,31 @@ test("one trusted hop: the XFF address the trusted proxy appended is the client 
 });
 
 test("an address the client wrote left of the trusted hop is not trusted", async () => {
-  const r = await get({ "x-forwarded-for": "203.0.113.7, 198.51.100.9" });
+  const r = await get(edgeOneHop, { "x-forwarded-for": "203.0.113.7, 198.51.100.9" });
   assert.equal(r.status, 403, "the trusted client is 198.51.100.9, outside the allowed range");
   assert.equal(r.body, "RBAC: access denied");
   assert.equal(records.at(-1)?.downstreamRemoteAddress, "198.51.100.9");
 });
 
 test("no XFF: the trusted client is the peer (127.0.0.1), outside the allowed range", async () => {
-  assert.equal((await get({})).status, 403);
+  assert.equal((await get(edgeOneHop, {})).status, 403);
   assert.equal(records.at(-1)?.downstreamRemoteAddress, "127.0.0.1");
+});
+
+test("use_remote_address without trusted hops: XFF is ignored, the peer is the client", async () => {
+  const r = await get(edgeNoHops, { "x-forwarded-for": "203.0.113.7" });
+  assert.equal(r.status, 403, "a client cannot pick its address by writing XFF");
+  assert.equal(records.at(-1)?.downstreamRemoteAddress, "127.0.0.1");
+});
+
+test("without use_remote_address, one trusted hop: the second address from the right", async () => {
+  const r = await get(internalOneHop, { "x-forwarded-for": "203.0.113.7, 198.51.100.9" });
+  assert.equal(r.status, 200);
+  const seen = JSON.parse(r.body) as Record<string, string>;
+  assert.equal(seen["x-forwarded-for"], "203.0.113.7, 198.51.100.9", "XFF passes unchanged");
+  assert.equal(seen["x-envoy-external-address"], undefined, "set only with use_remote_address");
+  assert.equal(records.at(-1)?.downstreamRemoteAddress, "203.0.113.7");
+  assert.equal((await get(internalOneHop, { "x-forwarded-for": "203.0.113.7" })).status, 403, "one address is fewer than N+1: the peer");
 });
 
 test("gateways: use_remote_address and xff_num_trusted_hops from gatewayTopology.numTrustedProxies", () => {
