@@ -65,7 +65,8 @@ export class ConfigDumpStore {
   }
 
   private list(kind: DumpKind, dynamic: boolean): [string, Entry][] {
-    return [...this.entries[kind]].filter(([, e]) => e.dynamic === dynamic).sort(([a], [b]) => a.localeCompare(b));
+    // Code-unit order: localeCompare would load ICU data (~3 MB) into the proxy.
+    return [...this.entries[kind]].filter(([, e]) => e.dynamic === dynamic).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   }
 
   private typed(kind: DumpKind, json: EnvoyJson): EnvoyJson {
