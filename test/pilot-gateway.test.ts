@@ -179,3 +179,46 @@ spec:
   const sim = mesh.simulator(gw);
   assert.equal(sim.run({ port: 15443, sni: "ratings.default.svc.cluster.local", host: "ratings.default.svc.cluster.local", scheme: "https" }).cluster, "outbound|9080||ratings.default.svc.cluster.local");
 });
+
+test("VirtualServices bound to a gateway for the same host are merged, routes in VirtualService order (Istio merges on gateways)", () => {
+  const mesh = bookinfo(`apiVersion: networking.istio.io/v1
+kind: Gateway
+metadata: { name: shop-gateway, namespace: default }
+spec:
+  selector: { istio: ingressgateway }
+  servers:
+  - port: { number: 8080, name: http, protocol: HTTP }
+    hosts: [shop.example.com]
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: { name: a-pages, namespace: default }
+spec:
+  hosts: [shop.example.com]
+  gateways: [shop-gateway]
+  http:
+  - match: [{ uri: { prefix: /productpage } }]
+    route: [{ destination: { host: productpage, port: { number: 9080 } } }]
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: { name: b-reviews, namespace: default }
+spec:
+  hosts: [shop.example.com]
+  gateways: [shop-gateway]
+  http:
+  - match: [{ uri: { prefix: /reviews } }]
+    route: [{ destination: { host: reviews, port: { number: 9080 } } }]
+  - route: [{ destination: { host: details, port: { number: 9080 } } }]
+`);
+  const gw = mesh.gateway("istio-system", "istio-ingressgateway-0", "10.4.0.1", INGRESS);
+  const res = mesh.resources(gw);
+  assertValidEnvoy(res);
+  const rc = res.routes.find((r) => r["name"] === "http.8080");
+  assert.equal((rc?.["virtual_hosts"] as unknown[]).length, 1, "one virtual host for the shared host");
+  const sim = mesh.simulator(gw);
+  const on = (path: string): string | undefined => sim.run({ port: 8080, host: "shop.example.com", path }).cluster;
+  assert.equal(on("/productpage"), "outbound|9080||productpage.default.svc.cluster.local");
+  assert.equal(on("/reviews/1"), "outbound|9080||reviews.default.svc.cluster.local");
+  assert.equal(on("/other"), "outbound|9080||details.default.svc.cluster.local", "the second VirtualService's catch-all comes after the first's routes");
+});

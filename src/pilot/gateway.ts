@@ -66,21 +66,32 @@ function routeContext(scope: ProxyScope, b: BoundServer, port: number): RouteCon
   return { push: scope.push, gateway: b.gatewayName, port, sourceLabels: p.labels, sourceNamespace: p.namespace, proxyNamespace: p.namespace };
 }
 
+/**
+ * One virtual host per host on the port. Several VirtualServices bound to the gateway for the same
+ * host are merged as Istio merges them on gateways: their routes follow one another in
+ * VirtualService order (the mesh gateway does not merge: IST0109).
+ */
 function gatewayVirtualHosts(scope: ProxyScope, servers: readonly BoundServer[], port: number): EnvoyJson[] {
-  const vhosts: EnvoyJson[] = [];
+  const byHost = new Map<string, EnvoyJson>();
   for (const b of servers) {
     const ctx = routeContext(scope, b, port);
     const redirect = b.server.tls?.httpsRedirect === true;
     for (const { vs, hosts } of boundVirtualServices(scope, b)) {
       const routes = virtualServiceRoutes(vs, ctx);
       for (const host of hosts) {
+        const existing = byHost.get(host);
+        if (existing !== undefined) {
+          existing["routes"] = [...(existing["routes"] as EnvoyJson[]), ...routes];
+          if (redirect) existing["require_tls"] = "ALL";
+          continue;
+        }
         const vh: EnvoyJson = { name: `${host}:${port}`, domains: host === "*" ? ["*"] : [host, `${host}:${port}`], routes, include_request_attempt_count: true };
         if (redirect) vh["require_tls"] = "ALL";
-        vhosts.push(vh);
+        byHost.set(host, vh);
       }
     }
   }
-  const deduped = dedupeDomains(vhosts);
+  const deduped = dedupeDomains([...byHost.values()]);
   if (deduped.length === 0) {
     deduped.push({ name: "blackhole:" + port, domains: ["*"], routes: [{ name: "default", match: { prefix: "/" }, direct_response: { status: 404 } }] });
   }
