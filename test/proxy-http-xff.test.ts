@@ -13,6 +13,7 @@ import { serveNetworkFilter, type ServedFilter } from "../src/proxy/http/testing
 import type { HttpRequestRecord } from "../src/proxy/http/request-record.js";
 import { bookinfo, TestMesh } from "../src/pilot/testing/bookinfo.js";
 import { defaultMeshConfig } from "../src/config/mesh/index.js";
+import { nodeId, proxyFromNode } from "../src/pilot/proxy.js";
 import "../src/proxy/http/filters/builtin.js";
 
 let upstream: Server;
@@ -141,4 +142,13 @@ spec:
   const base = defaultMeshConfig();
   const topo = new TestMesh(bookinfo(gatewayYaml).store, { ...base, defaultConfig: { ...base.defaultConfig, gatewayTopology: { numTrustedProxies: 2 } } });
   assert.equal(hcmOf(topo)["xff_num_trusted_hops"], 2);
+  // The gateway pod's proxy.istio.io/config annotation overrides the mesh default, as in Istio.
+  const annotated = (config: string): Record<string, unknown> => {
+    const gw = proxyFromNode({ id: nodeId("router", "10.4.0.2", "ingress-1", "istio-system"), metadata: { LABELS: { istio: "ingressgateway" }, ANNOTATIONS: { "proxy.istio.io/config": config } } });
+    const l = topo.resources(gw).listeners.find((x) => x["name"] === "0.0.0.0_8080");
+    return (l?.["filter_chains"] as { filters: { typed_config: Record<string, unknown> }[] }[])[0]?.filters[0]?.typed_config ?? {};
+  };
+  assert.equal(annotated("gatewayTopology:\n  numTrustedProxies: 1\n")["xff_num_trusted_hops"], 1);
+  assert.equal(annotated('{"gatewayTopology":{"numTrustedProxies":0}}')["xff_num_trusted_hops"], undefined, "0 from the pod wins over the mesh's 2");
+  assert.equal(annotated("{ not yaml")["xff_num_trusted_hops"], 2, "an unreadable annotation leaves the mesh default");
 });

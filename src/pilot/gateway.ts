@@ -9,6 +9,7 @@ import { httpConnectionManager } from "./filters.js";
 import { hostsIntersect, narrowerHost } from "./hosts.js";
 import type { RouteContext } from "./http-route.js";
 import type { IndexedVirtualService } from "./push-context.js";
+import { numTrustedProxies } from "./proxy-config.js";
 import type { ProxyScope } from "./scope.js";
 import { l4FilterChains } from "./tcp-routes.js";
 import { dedupeDomains, virtualServiceRoutes } from "./virtual-hosts.js";
@@ -135,8 +136,8 @@ export interface GatewayOutput {
 /**
  * Istio's gateway HTTP connection manager: the client address comes from the connection
  * (use_remote_address) and x-forwarded-for is trusted for the proxies in front of the gateway,
- * ProxyConfig gatewayTopology.numTrustedProxies (xff_num_trusted_hops), here the mesh's
- * defaultConfig.
+ * ProxyConfig gatewayTopology.numTrustedProxies (xff_num_trusted_hops): the gateway pod's
+ * `proxy.istio.io/config` annotation, else the mesh's defaultConfig.
  */
 function gatewayHcm(port: number, rds: string, trustedHops: number): EnvoyJson {
   const filter = httpConnectionManager(`outbound_0.0.0.0_${port}`, { rds });
@@ -146,14 +147,8 @@ function gatewayHcm(port: number, rds: string, trustedHops: number): EnvoyJson {
   return filter;
 }
 
-function numTrustedProxies(scope: ProxyScope): number {
-  const v = scope.push.mesh.defaultConfig?.gatewayTopology?.["numTrustedProxies"];
-  const n = typeof v === "string" ? Number(v) : v; // uint32 in proto JSON may be a string
-  return typeof n === "number" && Number.isInteger(n) && n > 0 ? n : 0;
-}
-
 export function gatewayResources(scope: ProxyScope): GatewayOutput {
-  const trustedHops = numTrustedProxies(scope);
+  const trustedHops = numTrustedProxies(scope.proxy.proxyConfig, scope.push.mesh.defaultConfig?.gatewayTopology);
   const out: GatewayOutput = { listeners: [], routes: [] };
   for (const [port, servers] of [...boundServers(scope)].sort((a, b) => a[0] - b[0])) {
     const chains: EnvoyJson[] = [];

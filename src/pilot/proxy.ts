@@ -2,6 +2,7 @@
 // `<type>~<ip>~<pod>.<ns>~<ns>.svc.cluster.local` (type "sidecar" or "router").
 import { MizzenError } from "../errors.js";
 import type { Workload } from "../registry/index.js";
+import { proxyConfigFromMetadata } from "./proxy-config.js";
 
 export type ProxyType = "sidecar" | "router";
 export type InterceptionMode = "REDIRECT" | "TPROXY" | "NONE";
@@ -22,6 +23,8 @@ export interface Proxy {
   readonly locality: string;
   /** The forward-proxy (HTTP_PROXY) port from node metadata HTTP_PROXY_PORT; undefined when unset. */
   readonly httpProxyPort: number | undefined;
+  /** The pod's ProxyConfig overrides (PROXY_CONFIG metadata or the proxy.istio.io/config annotation). */
+  readonly proxyConfig?: Readonly<Record<string, unknown>>;
 }
 
 export const ProxyErrorCode = { BadNodeId: "MIZZEN_ERR_PILOT_BAD_NODE_ID" } as const;
@@ -72,6 +75,7 @@ export function proxyFromNode(node: { id: string; metadata?: Record<string, unkn
   const sa = md["SERVICE_ACCOUNT"];
   const ns = md["NAMESPACE"];
   const app = md["INBOUND_APP_ADDRESS"];
+  const proxyConfig = proxyConfigFromMetadata(md);
   return {
     type: parsed.type,
     id: node.id,
@@ -84,6 +88,7 @@ export function proxyFromNode(node: { id: string; metadata?: Record<string, unkn
     inboundAppAddress: typeof app === "string" && app !== "" ? app : "127.0.0.1",
     locality: nodeLocality(node.locality) ?? workload?.locality ?? "",
     httpProxyPort: portValue(md["HTTP_PROXY_PORT"]),
+    ...(proxyConfig !== undefined ? { proxyConfig } : {}),
   };
 }
 
