@@ -81,10 +81,11 @@ describe("Bookinfo on the local platform, capture NONE", () => {
     const page = platform.status().find((p) => p.labels["app"] === "productpage");
     assert.ok(page?.appAddress);
     let last = "";
-    const r = await eventually("the product page with red stars", async () => {
+    // Pods become ready one by one: wait until both details and reviews (red stars) answer.
+    const r = await eventually("the product page with details and red stars", async () => {
       const res = await get(page.appAddress as string, 9080, "/productpage").catch((e: Error) => ({ status: 0, body: e.message }));
       last = res.body;
-      return res.body.includes('<font color="red">') ? res : undefined;
+      return res.body.includes('<font color="red">') && res.body.includes("Book Details") ? res : undefined;
     }).catch((e: Error) => { throw new Error(`${e.message}; last page: ${last.slice(0, 2000)}`); });
     assert.equal(r.status, 200);
     assert.match(r.body, /Book Details/);
