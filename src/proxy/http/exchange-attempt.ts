@@ -5,6 +5,7 @@ import type { Cluster } from "../contracts.js";
 import type { CompiledRoute, ForwardAction } from "../router/route.js";
 import { retriableFailure, backoffMs, type RetryFailure } from "../router/retry-policy.js";
 import { upstreamRequestHead } from "./h1/forward-head.js";
+import { writeDirect } from "./h1/direct-write.js";
 import type { H1UpstreamConnection } from "./upstream/h1-upstream-connection.js";
 import { openH1ToH2Bridge } from "./h2/h1-bridge.js";
 import { failLocal } from "./exchange-local-reply.js";
@@ -55,8 +56,8 @@ export function attempt(ex: HttpExchange): void {
   ex.upstream = conn;
   conn.begin(ex, ex.head.method === "HEAD");
   const headHost = f.autoHostRewrite ? `${host.address}:${host.port}` : ex.hostHeader;
-  let ok = conn.socket.write(upstreamHead(ex, headHost), "latin1");
-  if (ex.body !== null) for (const b of ex.body) ok = conn.socket.write(b);
+  let ok = writeDirect(conn.socket, upstreamHead(ex, headHost));
+  if (ex.body !== null) for (const b of ex.body) ok = writeDirect(conn.socket, b);
   if (ex.requestComplete) conn.requestDone = true;
   if (!ok) dc.pauseForUpstream();
   if (f.retry !== null && f.retry.perTryTimeoutMs > 0) ex.tryTimer = setTimeout(onPerTryTimeout, f.retry.perTryTimeoutMs, ex);

@@ -8,6 +8,7 @@ import type { CompiledRoute, ForwardAction } from "../router/route.js";
 import { applyHeaderMutations } from "../router/header-mutation.js";
 import { retriableResponse } from "../router/retry-policy.js";
 import { downstreamResponseHead } from "./h1/forward-head.js";
+import { writeDirect } from "./h1/direct-write.js";
 import type { ResponseHead } from "./h1/response-head.js";
 import type { H1UpstreamConnection } from "./upstream/h1-upstream-connection.js";
 import { canRetry, dropUpstream, scheduleRetry } from "./exchange-attempt.js";
@@ -16,7 +17,7 @@ import type { HttpExchange } from "./exchange.js";
 /** One write for a response head and its first body bytes: a single Buffer when they are adjacent in the read. */
 function writeHeadAndBody(socket: Socket, head: Buffer | string, body: Buffer): boolean {
   if (typeof head !== "string" && head.buffer === body.buffer && head.byteOffset + head.length === body.byteOffset) {
-    return socket.write(Buffer.from(head.buffer, head.byteOffset, head.length + body.length));
+    return writeDirect(socket, Buffer.from(head.buffer, head.byteOffset, head.length + body.length));
   }
   socket.cork();
   if (typeof head === "string") socket.write(head, "latin1"); else socket.write(head);
@@ -66,7 +67,7 @@ export function onUpstreamBody(ex: HttpExchange, conn: H1UpstreamConnection, byt
     ex.record.bytesSent += bytes.length;
     const head = ex.heldHead;
     let ok: boolean;
-    if (head === null) ok = ex.dc.socket.write(bytes);
+    if (head === null) ok = writeDirect(ex.dc.socket, bytes);
     else {
       ex.heldHead = null;
       ok = writeHeadAndBody(ex.dc.socket, head, bytes);
@@ -86,6 +87,5 @@ export function onUpstreamReadEnd(ex: HttpExchange): void {
   const head = ex.heldHead;
   if (head === null) return;
   ex.heldHead = null;
-  if (typeof head === "string") ex.dc.socket.write(head, "latin1");
-  else ex.dc.socket.write(head);
+  writeDirect(ex.dc.socket, head);
 }

@@ -1,6 +1,6 @@
 // HTTP/1.1 exchange, routing: the route's action (direct response, redirect, forward), the
 // cluster and its max_requests breaker, request header changes, then the first attempt.
-import { randomUUID } from "node:crypto";
+import { newRequestId } from "./request-id.js";
 import type { CompiledRoute, ForwardAction } from "../router/route.js";
 import { pickClusterName, redirectLocation, upstreamPath, weightedClusterEntry } from "../router/rewrite.js";
 import { applyHeaderMutations } from "../router/header-mutation.js";
@@ -56,7 +56,7 @@ export function routeRequest(ex: HttpExchange): void {
   if (config.useRemoteAddress && isExternalRequest(h.get("x-forwarded-for"), dc.remoteAddress)) {
     h.set("x-envoy-external-address", ex.record.downstreamRemoteAddress);
   }
-  if (config.generateRequestId && !h.has("x-request-id")) ex.requestId = randomUUID();
+  if (config.generateRequestId && !h.has("x-request-id")) ex.requestId = newRequestId();
   ex.record.requestId = ex.requestId || (h.get("x-request-id") ?? "");
   ex.upstreamPathValue = upstreamPath(route, head.path);
   ex.hostHeader = f.hostRewrite ?? head.authority;

@@ -16,6 +16,7 @@ import type { H1UpstreamConnection, UpstreamUser } from "./upstream/h1-upstream-
 import type { H1Downstream } from "./h1/downstream.js";
 import { trustedClientAddress } from "./trusted-client-address.js";
 import { DEFAULT_BUFFER_LIMIT_BYTES } from "./h1/buffer-limit.js";
+import { writeDirect } from "./h1/direct-write.js";
 import { routeRequest } from "./exchange-routing.js";
 import { dropUpstream, onUpstreamFailure, timeout, upstreamHead } from "./exchange-attempt.js";
 import { onUpstreamBody, onUpstreamHead, onUpstreamReadEnd } from "./exchange-response.js";
@@ -134,7 +135,7 @@ export class HttpExchange implements HttpStream, UpstreamUser {
     } else if (this.body !== null) this.keepForRetry(bytes);
     if (last) this.requestComplete = true;
     if (up === null) return;
-    if (!up.socket.write(bytes)) this.dc.pauseForUpstream();
+    if (!writeDirect(up.socket, bytes)) this.dc.pauseForUpstream();
     if (last) up.requestDone = true;
   }
 

@@ -3,6 +3,7 @@
 // the status to answer with (400 malformed or smuggling, 501 unknown transfer coding, 505 version).
 import { HeaderList } from "../header-list.js";
 import { TOKEN, FIELD_VALUE, TARGET, allIn, hasToken } from "./head-syntax.js";
+import { lowerHeaderName } from "./header-names.js";
 
 export class RequestHead {
   method = "";
@@ -65,7 +66,7 @@ export function parseRequestHead(s: string, h: RequestHead): number {
     while (vs < ve && (s.charCodeAt(vs) === 32 || s.charCodeAt(vs) === 9)) vs++;
     while (ve > vs && (s.charCodeAt(ve - 1) === 32 || s.charCodeAt(ve - 1) === 9)) ve--;
     if (!allIn(FIELD_VALUE, s, vs, ve)) return fail(h, "bad header value");
-    const name = s.slice(pos, colon).toLowerCase();
+    const name = lowerHeaderName(s, pos, colon);
     const value = s.slice(vs, ve);
     switch (name) {
       case "host":

@@ -1,6 +1,7 @@
 // Parses an upstream HTTP/1.1 response head minimally: status, body framing, connection reuse.
 import { HeaderList } from "../header-list.js";
 import { hasToken } from "./head-syntax.js";
+import { lowerHeaderName } from "./header-names.js";
 
 export class ResponseHead {
   status = 0;
@@ -13,14 +14,20 @@ export class ResponseHead {
   hopByHop = false;
 }
 
+/** The decimal digit at `i`, or NaN. */
+function digit(s: string, i: number): number {
+  const c = s.charCodeAt(i) - 48;
+  return c >= 0 && c <= 9 ? c : NaN;
+}
+
 /** Parses head text (excluding the final CRLF CRLF); false when malformed. */
 export function parseResponseHead(s: string, r: ResponseHead): boolean {
   let eol = s.indexOf("\r\n");
   if (eol < 0) eol = s.length;
   if (!s.startsWith("HTTP/1.")) return false;
   r.version = s.charCodeAt(7) === 49 ? 11 : 10;
-  const status = Number(s.slice(9, 12));
-  if (s.charCodeAt(8) !== 32 || !Number.isInteger(status) || status < 100 || status > 999) return false;
+  const status = digit(s, 9) * 100 + digit(s, 10) * 10 + digit(s, 11);
+  if (s.charCodeAt(8) !== 32 || !(status >= 100)) return false;
   r.status = status;
   let connection = "";
   let pos = eol + 2;
@@ -33,7 +40,7 @@ export function parseResponseHead(s: string, r: ResponseHead): boolean {
     while (vs < end && (s.charCodeAt(vs) === 32 || s.charCodeAt(vs) === 9)) vs++;
     let ve = end;
     while (ve > vs && (s.charCodeAt(ve - 1) === 32 || s.charCodeAt(ve - 1) === 9)) ve--;
-    const name = s.slice(pos, colon).toLowerCase();
+    const name = lowerHeaderName(s, pos, colon);
     const value = s.slice(vs, ve);
     switch (name) {
       case "content-length": {

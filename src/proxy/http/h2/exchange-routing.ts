@@ -2,7 +2,7 @@
 // breaker, request header changes, then attempts (host pick with the retry host predicate),
 // the retry decisions on a response status or a failure, and the route timeout.
 import { constants as h2c } from "node:http2";
-import { randomUUID } from "node:crypto";
+import { newRequestId } from "../request-id.js";
 import type { Cluster, ResponseFlag, UpstreamHost } from "../../contracts.js";
 import type { CompiledRoute, ForwardAction } from "../../router/route.js";
 import { pickClusterName, redirectLocation, upstreamPath } from "../../router/rewrite.js";
@@ -41,7 +41,7 @@ export function routeRequest(ex: H2Exchange): void {
     const q = ex.path.indexOf("?");
     ex.hash = computeHash(f.hashPolicies, h, q < 0 ? "" : ex.path.slice(q + 1), ex.remoteAddress);
   }
-  if (config.generateRequestId && !h.has("x-request-id")) h.push("x-request-id", randomUUID());
+  if (config.generateRequestId && !h.has("x-request-id")) h.push("x-request-id", newRequestId());
   ex.record.requestId = h.get("x-request-id") ?? "";
   if (config.useRemoteAddress) {
     const xff = h.get("x-forwarded-for");

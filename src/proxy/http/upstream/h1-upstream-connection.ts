@@ -9,6 +9,7 @@ import { ChunkedFraming, CHUNKED_ERROR, CHUNKED_NEED_MORE } from "../h1/chunked-
 import { findHeadEnd } from "../h1/head-syntax.js";
 import { logger } from "../../server/logger.js";
 import { setWriteWatermark } from "../h1/buffer-limit.js";
+import { pendingWriteBytes } from "../h1/direct-write.js";
 
 /** What an upstream connection reports to the request using it. */
 export interface UpstreamUser {
@@ -131,7 +132,7 @@ export class H1UpstreamConnection {
     this.requestDone = false;
     this.headRequest = headRequest;
     this.state = S_HEAD;
-    this.socket.resume(); // a previous response may have paused it for a slow client
+    if (this.socket.isPaused()) this.socket.resume(); // a previous response paused it for a slow client
   }
 
   /** Detaches the user and closes (abandoned attempt: timeout, downstream gone, retry). */
@@ -163,7 +164,7 @@ export class H1UpstreamConnection {
     if (this.pending !== null && this.pending.buffer === buf.buffer) this.pending = Buffer.from(this.pending);
     const peer = user?.peerSocket;
     // Bytes the client socket could not write at once are referenced by it until written.
-    if (peer && peer.writableLength > 0) this.readBufferBusy = true;
+    if (peer && pendingWriteBytes(peer) > 0) this.readBufferBusy = true;
     return true;
   }
 
