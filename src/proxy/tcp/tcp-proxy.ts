@@ -9,6 +9,7 @@ import { TcpConnectionRecord } from "./access-log.js";
 import { TCP_PROXY_TYPE, compileTcpProxy, pickCluster, type TcpProxyConfig } from "./config.js";
 import { connectUpstream } from "./upstream-connect.js";
 import { ExchangeFrameReader, PEER_EXCHANGE_ALPN, peerExchanges } from "./peer-exchange.js";
+import { writeDirect } from "../http/h1/direct-write.js";
 
 export class TcpProxyFilter implements NetworkFilter {
   private draining = false;
@@ -122,7 +123,7 @@ export class TcpProxyFilter implements NetworkFilter {
         }
         count(chunk.length);
         touch();
-        if (!dst.write(chunk)) src.pause();
+        if (!writeDirect(dst, chunk)) src.pause();
       };
       src.on("data", onData);
       dst.on("drain", () => src.resume());

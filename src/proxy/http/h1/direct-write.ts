@@ -6,9 +6,10 @@
 // still supported) `process.binding`; everything is feature-detected and any socket the fast path
 // does not fit (TLS, HTTP/2 bridges, a queue already waiting, corked, ending) gets `socket.write`.
 //
-// Ordering holds because the fast path runs only when neither the stream nor the handle has bytes
-// waiting: the kernel gets these bytes before any written later, and anything written later
-// through the stream lands behind them in the same libuv queue.
+// Ordering holds because the fast path runs only when the stream has nothing buffered in JS: the
+// bytes go to the handle, where libuv appends them behind anything it still has queued (its
+// try-write refuses while its queue is not empty), and anything written later through the stream
+// lands behind them in the same queue.
 import { Socket } from "node:net";
 
 interface WriteReq { handle: unknown; oncomplete: (status: number) => void; async: boolean; bytes: number; buffer: unknown }
@@ -36,11 +37,13 @@ function loadBinding(): Binding | null {
 /** A request object for writes that complete at once is reused: only an async write keeps one. */
 let spare: WriteReq | null = null;
 const waitingForDrain = new WeakSet<Socket>();
+/** Direct writes libuv has not finished, over all sockets: while 0, no handle holds bytes of ours. */
+let queuedWrites = 0;
 
 function fastHandle(socket: Socket): StreamHandle | null {
   const handle = (socket as unknown as { _handle?: StreamHandle | null })._handle;
   if (handle === undefined || handle === null || typeof handle.writeBuffer !== "function" || typeof handle.writeLatin1String !== "function") return null;
-  if (handle.writeQueueSize !== 0 || socket.writableLength !== 0 || socket.writableCorked !== 0 || socket.connecting || !socket.writable) return null;
+  if (socket.writableLength !== 0 || socket.writableCorked !== 0 || socket.connecting || !socket.writable) return null;
   if ("encrypted" in socket) return null;
   return handle;
 }
@@ -69,7 +72,8 @@ export function writeDirect(socket: Socket, data: Uint8Array | string): boolean 
   // Part of it waits in libuv's queue, which references the bytes: keep them alive until written.
   req.buffer = data;
   req.async = true;
-  req.oncomplete = (status: number) => onAsyncWriteDone(socket, handle, status);
+  queuedWrites++;
+  req.oncomplete = (status: number) => { queuedWrites--; onAsyncWriteDone(socket, handle, status); };
   if (handle.writeQueueSize < socket.writableHighWaterMark) return true;
   waitingForDrain.add(socket);
   return false;
@@ -82,6 +86,7 @@ function onAsyncWriteDone(socket: Socket, handle: StreamHandle, status: number):
 
 /** Bytes written to `socket` but not yet handed to the kernel (by the stream or the direct path). */
 export function pendingWriteBytes(socket: Socket): number {
+  if (queuedWrites === 0) return socket.writableLength;
   const handle = (socket as unknown as { _handle?: { writeQueueSize?: number } | null })._handle;
   return socket.writableLength + (typeof handle?.writeQueueSize === "number" ? handle.writeQueueSize : 0);
 }
