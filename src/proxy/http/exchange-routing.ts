@@ -10,8 +10,6 @@ import { isExternalRequest } from "./trusted-client-address.js";
 import { attempt } from "./exchange-attempt.js";
 import type { HttpExchange } from "./exchange.js";
 
-function onRouteTimeout(ex: HttpExchange): void { ex.timeout(false); }
-
 /** After the filters: answer from the route, or pick the cluster and make the first attempt. */
 export function routeRequest(ex: HttpExchange): void {
   const route = ex.route as CompiledRoute;
@@ -64,7 +62,7 @@ export function routeRequest(ex: HttpExchange): void {
     ex.retriesLeft = f.retry.numRetries;
     if (!ex.requestComplete) ex.body ??= [];
   }
-  if (f.timeoutMs > 0) ex.timer = setTimeout(onRouteTimeout, f.timeoutMs, ex);
+  if (f.timeoutMs > 0) { ex.routeTimerArmed = true; dc.routeTimeout.arm(ex, f.timeoutMs); }
   attempt(ex);
   if (f.mirrors.length > 0 && ex.requestComplete && ex.body === null) sendMirrors(ex, f);
 }

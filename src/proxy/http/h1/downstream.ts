@@ -13,12 +13,14 @@ import type { HcmRuntime } from "../hcm-runtime.js";
 import type { H1UpstreamConnection } from "../upstream/h1-upstream-connection.js";
 import { readIntoOwnBuffer } from "./own-read-buffer.js";
 import { setWriteWatermark } from "./buffer-limit.js";
+import { ReusableTimeout } from "./reusable-timeout.js";
 
 const R_HEAD = 0, R_BODY_LENGTH = 1, R_BODY_CHUNKED = 2, R_TUNNEL = 3, R_CLOSED = 4;
 /** Plaintext clients read into a buffer of their own (reused while no read's bytes are still referenced). */
 const READ_BUFFER_SIZE = 32 * 1024;
 
 function onHeadTimeout(dc: H1Downstream): void { dc.headTimeout(); }
+function onRouteTimeout(ex: HttpExchange): void { ex.timeout(false); }
 
 export class H1Downstream {
   readonly socket: Socket;
@@ -38,6 +40,8 @@ export class H1Downstream {
   private blocked = false;
   private driving = false;
   private headTimer: NodeJS.Timeout | null = null;
+  /** The route timeout of the request in flight. */
+  readonly routeTimeout = new ReusableTimeout<HttpExchange>(onRouteTimeout);
   /** The socket timeout: the stream idle timeout when shorter than the connection's idle timeout. */
   private readonly idleTick: number;
   /** Quiet time counted in ticks while no request is open (connection idle_timeout). */
@@ -284,6 +288,7 @@ export class H1Downstream {
 
   private onGone(): void {
     if (this.headTimer !== null) { clearTimeout(this.headTimer); this.headTimer = null; }
+    this.routeTimeout.close();
     const ex = this.exchange;
     if (this.state !== R_TUNNEL) this.state = R_CLOSED;
     this.pending = null;
