@@ -82,7 +82,7 @@ export function onUpstreamFailure(ex: HttpExchange, conn: H1UpstreamConnection, 
 
 /** Route timeout (perTry false) or per-try timeout fired. */
 export function timeout(ex: HttpExchange, perTry: boolean): void {
-  if (perTry) ex.tryTimer = null; else ex.routeTimerArmed = false;
+  if (perTry) ex.tryTimer = null; // the route timeout has already let go of its owner
   if (ex.finished) return;
   const conn = ex.upstream;
   if (conn !== null) {

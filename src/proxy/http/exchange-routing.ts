@@ -62,7 +62,7 @@ export function routeRequest(ex: HttpExchange): void {
     ex.retriesLeft = f.retry.numRetries;
     if (!ex.requestComplete) ex.body ??= [];
   }
-  if (f.timeoutMs > 0) { ex.routeTimerArmed = true; dc.routeTimeout.arm(ex, f.timeoutMs); }
+  if (f.timeoutMs > 0) dc.routeTimeout.arm(ex, f.timeoutMs);
   attempt(ex);
   if (f.mirrors.length > 0 && ex.requestComplete && ex.body === null) sendMirrors(ex, f);
 }

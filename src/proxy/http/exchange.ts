@@ -44,8 +44,6 @@ export class HttpExchange implements HttpStream, UpstreamUser {
   hash: number | undefined = undefined;
   /** Hosts tried (retry previous_hosts predicate). */
   tried: Set<UpstreamHost> | null = null;
-  /** The connection's route timeout runs for this request. */
-  routeTimerArmed = false;
   tryTimer: NodeJS.Timeout | null = null;
   waitTimer: NodeJS.Timeout | null = null;
   extraResponse: HeaderList | null = null;
@@ -229,7 +227,7 @@ export class HttpExchange implements HttpStream, UpstreamUser {
 
   private clearTimers(): void {
     this.clearTryTimer();
-    if (this.routeTimerArmed) { this.routeTimerArmed = false; this.dc.routeTimeout.release(this); }
+    this.dc.routeTimeout.release(this);
     if (this.waitTimer !== null) { clearTimeout(this.waitTimer); this.waitTimer = null; }
   }
 
