@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { numTrustedProxies, proxyConfigFromMetadata } from "./proxy-config.js";
+import { numTrustedProxies, proxyConfigFromMetadata, tracingSampling } from "./proxy-config.js";
 
 test("a pod's ProxyConfig comes from PROXY_CONFIG, else the proxy.istio.io/config annotation (YAML or JSON)", () => {
   assert.deepEqual(proxyConfigFromMetadata({ PROXY_CONFIG: { gatewayTopology: { numTrustedProxies: 3 } }, ANNOTATIONS: { "proxy.istio.io/config": "gatewayTopology: {numTrustedProxies: 1}" } }), { gatewayTopology: { numTrustedProxies: 3 } });
@@ -17,4 +17,16 @@ test("numTrustedProxies: the pod's value (0 included) wins over the mesh's; stri
   assert.equal(numTrustedProxies({ gatewayTopology: {} }, { numTrustedProxies: 2 }), 2);
   assert.equal(numTrustedProxies(undefined, undefined), 0);
   assert.equal(numTrustedProxies({ gatewayTopology: { numTrustedProxies: -1 } }, undefined), 0, "negative is not a count");
+});
+
+test("trace sampling: the pod's tracing.sampling, else the mesh default's; 0, unset or above 100 is Istio's 1 %", () => {
+  const mesh = { tracing: { sampling: 100 } };
+  assert.equal(tracingSampling({ tracing: { sampling: 10 } }, mesh), 10);
+  assert.equal(tracingSampling({ tracing: { sampling: "2.5" } }, mesh), 2.5);
+  assert.equal(tracingSampling({ tracing: { sampling: 0 } }, mesh), 100, "0 is proto3's unset: the mesh default applies");
+  assert.equal(tracingSampling({ gatewayTopology: {} }, mesh), 100);
+  assert.equal(tracingSampling(undefined, mesh), 100);
+  assert.equal(tracingSampling(undefined, undefined), 1);
+  assert.equal(tracingSampling(undefined, { tracing: { sampling: 0 } }), 1);
+  assert.equal(tracingSampling({ tracing: { sampling: 140 } }, mesh), 1, "above 100 falls back to 1, as in Istio");
 });

@@ -1,6 +1,7 @@
 // The pod's own ProxyConfig, as Istio takes it: node metadata PROXY_CONFIG (what pilot-agent sends,
 // already merged) or the pod's `proxy.istio.io/config` annotation (YAML or JSON), whose fields
-// override the mesh's defaultConfig. Only read where Mizzen acts on a field (gatewayTopology).
+// override the mesh's defaultConfig. Only read where Mizzen acts on a field (gatewayTopology,
+// tracing.sampling).
 import { parse } from "yaml";
 
 export const PROXY_CONFIG_ANNOTATION = "proxy.istio.io/config";
@@ -32,4 +33,23 @@ export function numTrustedProxies(own: Readonly<Record<string, unknown>> | undef
     return typeof n === "number" && Number.isInteger(n) && n >= 0 ? n : undefined;
   };
   return pick(own?.["gatewayTopology"]) ?? pick(meshDefault) ?? 0;
+}
+
+/** Istio's trace sampling default (PILOT_TRACE_SAMPLING), percent. */
+export const DEFAULT_TRACE_SAMPLING = 1;
+
+/**
+ * The random trace sampling percentage a proxy's ProxyConfig gives, as Istio reads it: the pod's
+ * tracing.sampling, else the mesh default's; 0 or unset means Istio's default of 1 %, and a value
+ * above 100 falls back to 1 % too. (A Telemetry resource's randomSamplingPercentage wins over this.)
+ */
+export function tracingSampling(own: Readonly<Record<string, unknown>> | undefined, meshDefault: unknown): number {
+  const pick = (config: unknown): number | undefined => {
+    const tracing = isRecord(config) ? config["tracing"] : undefined;
+    const v = isRecord(tracing) ? tracing["sampling"] : undefined;
+    const n = typeof v === "string" ? Number(v) : v;
+    return typeof n === "number" && Number.isFinite(n) && n !== 0 ? n : undefined;
+  };
+  const sampling = pick(own) ?? pick(meshDefault) ?? DEFAULT_TRACE_SAMPLING;
+  return sampling > 100 ? DEFAULT_TRACE_SAMPLING : sampling;
 }

@@ -20,7 +20,7 @@ export interface TelemetryMeshSettings {
   accessLogEncoding?: "TEXT" | "JSON" | undefined;
   accessLogFormat?: string | undefined;
   enableTracing?: boolean | undefined;
-  /** defaultConfig.tracing.sampling (percent; Istio's default 1). */
+  /** tracing.sampling of the proxy's ProxyConfig (pod annotation, else defaultConfig), percent; Istio's default 1. */
   defaultSampling?: number | undefined;
 }
 

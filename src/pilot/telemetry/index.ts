@@ -5,6 +5,7 @@ import type { ExtensionProvider } from "../../config/mesh/extension-providers.js
 import type { SecurityWorkload } from "../security/policy-selection.js";
 import { effectiveTelemetry } from "./effective.js";
 import { telemetryFragments, type TelemetryFragments, type TelemetryProxyIdentity } from "./envoy-fragments.js";
+import { tracingSampling } from "../proxy-config.js";
 
 export { effectiveTelemetry, applicableTelemetry, type EffectiveTelemetry } from "./effective.js";
 export { telemetryFragments, type TelemetryFragments, type TelemetryProxyIdentity, type TelemetryMeshSettings } from "./envoy-fragments.js";
@@ -14,20 +15,21 @@ export interface ProxyTelemetryInput {
   mesh: MeshConfig;
   workload: SecurityWorkload;
   identity: TelemetryProxyIdentity;
+  /** The pod's own ProxyConfig (node metadata or its proxy.istio.io/config annotation). */
+  proxyConfig?: Readonly<Record<string, unknown>> | undefined;
 }
 
 /** Access logs, tracing and the stats filter for a proxy's inbound and outbound HCMs. */
 export function telemetryForProxy(i: ProxyTelemetryInput): { inbound: TelemetryFragments; outbound: TelemetryFragments } {
   const m = i.mesh;
   const eff = effectiveTelemetry(i.telemetries, i.workload, m.rootNamespace ?? "istio-system", m.defaultProviders ?? {});
-  const sampling = m.defaultConfig?.tracing?.sampling;
   const settings = {
     extensionProviders: (m.extensionProviders ?? []) as ExtensionProvider[],
     accessLogFile: m.accessLogFile,
     accessLogEncoding: m.accessLogEncoding === "JSON" ? "JSON" as const : "TEXT" as const,
     accessLogFormat: m.accessLogFormat,
     enableTracing: m.enableTracing,
-    defaultSampling: sampling === undefined ? undefined : Number(sampling),
+    defaultSampling: tracingSampling(i.proxyConfig, m.defaultConfig),
   };
   return {
     inbound: telemetryFragments(eff, "inbound", settings, i.identity),

@@ -2,6 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { decodeMeshConfig } from "../../config/mesh/index.js";
 import { storeFrom, TestMesh } from "../../pilot/testing/bookinfo.js";
+import { proxyFromNode, nodeId } from "../../pilot/proxy.js";
 import { bookinfo } from "../../pilot/testing/bookinfo.js";
 import { assertValidEnvoy } from "../../pilot/testing/valid-envoy.js";
 import { HCM_TYPE, type EnvoyJson } from "../../pilot/envoy.js";
@@ -96,4 +97,28 @@ spec:
   const all = hcms(res.listeners);
   assert.ok(all.length > 0);
   for (const h of all) assert.equal(((h["http_filters"] as EnvoyJson[])[0] as EnvoyJson)["name"], "istio.stats");
+});
+
+test("a pod's proxy.istio.io/config tracing.sampling overrides the mesh's; a Telemetry resource's randomSamplingPercentage overrides both", () => {
+  const base = bookinfo();
+  const mesh = new TestMesh(base.store, decodeMeshConfig(MESH, "mesh.yaml").mesh);
+  const sampling = (m: TestMesh, annotation: string | undefined): number[] => {
+    const w = m.registry.snapshot().workload("default", "productpage-v1");
+    assert.ok(w);
+    const md: Record<string, unknown> = { LABELS: w.labels, SERVICE_ACCOUNT: w.serviceAccount };
+    if (annotation !== undefined) md["ANNOTATIONS"] = { "proxy.istio.io/config": annotation };
+    const proxy = proxyFromNode({ id: nodeId("sidecar", w.address, "productpage-v1", "default"), metadata: md }, w);
+    return hcms(m.resources(proxy).listeners).map((h) => (h["tracing"] as { random_sampling: { value: number } }).random_sampling.value);
+  };
+  assert.deepEqual([...new Set(sampling(mesh, undefined))], [100], "the mesh default");
+  assert.deepEqual([...new Set(sampling(mesh, "tracing:\n  sampling: 10\n"))], [10], "the pod's annotation");
+  assert.deepEqual([...new Set(sampling(mesh, "{ not yaml"))], [100], "an unreadable annotation leaves the mesh default");
+  for (const r of storeFrom(`apiVersion: telemetry.istio.io/v1
+kind: Telemetry
+metadata: { name: tracing, namespace: default }
+spec:
+  tracing:
+  - randomSamplingPercentage: 42
+`).list("Telemetry")) mesh.store.apply(r);
+  assert.deepEqual([...new Set(sampling(mesh, "tracing:\n  sampling: 10\n"))], [42], "the Telemetry API wins");
 });

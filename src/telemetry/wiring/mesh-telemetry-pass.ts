@@ -43,6 +43,7 @@ export function applyMeshTelemetry(scope: ProxyScope, listeners: EnvoyJson[]): s
     mesh: scope.push.mesh,
     workload: { namespace: scope.proxy.namespace, labels: scope.proxy.labels },
     identity: telemetryIdentity(scope),
+    proxyConfig: scope.proxy.proxyConfig,
   });
   const router = scope.proxy.type === "router";
   for (const l of listeners) {
