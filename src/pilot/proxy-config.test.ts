@@ -30,3 +30,9 @@ test("trace sampling: the pod's tracing.sampling, else the mesh default's; 0, un
   assert.equal(tracingSampling(undefined, { tracing: { sampling: 0 } }), 1);
   assert.equal(tracingSampling({ tracing: { sampling: 140 } }, mesh), 1, "above 100 falls back to 1, as in Istio");
 });
+
+test("the annotation's fields may use proto names, as Istio's proto JSON parsing allows", () => {
+  const own = proxyConfigFromMetadata({ ANNOTATIONS: { "proxy.istio.io/config": "gateway_topology:\n  num_trusted_proxies: 2\ntracing:\n  sampling: 7\n" } });
+  assert.equal(numTrustedProxies(own, undefined), 2);
+  assert.equal(tracingSampling(own, undefined), 7);
+});

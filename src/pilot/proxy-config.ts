@@ -3,6 +3,8 @@
 // override the mesh's defaultConfig. Only read where Mizzen acts on a field (gatewayTopology,
 // tracing.sampling).
 import { parse } from "yaml";
+import { proxyConfig as proxyConfigSchema } from "../config/mesh/proxy-config.js";
+import { withJsonFieldNames } from "../config/mesh/proto-field-names.js";
 
 export const PROXY_CONFIG_ANNOTATION = "proxy.istio.io/config";
 
@@ -12,13 +14,15 @@ function isRecord(v: unknown): v is Record<string, unknown> {
 
 /** The overrides from node metadata; undefined when none or unreadable (the mesh default applies). */
 export function proxyConfigFromMetadata(md: Readonly<Record<string, unknown>>): Readonly<Record<string, unknown>> | undefined {
-  if (isRecord(md["PROXY_CONFIG"])) return md["PROXY_CONFIG"];
+  // Proto JSON: fields may come by their proto names (num_trusted_proxies) as well.
+  const named = (v: Record<string, unknown>): Record<string, unknown> => withJsonFieldNames(v, proxyConfigSchema) as Record<string, unknown>;
+  if (isRecord(md["PROXY_CONFIG"])) return named(md["PROXY_CONFIG"]);
   const annotations = md["ANNOTATIONS"];
   const text = isRecord(annotations) ? annotations[PROXY_CONFIG_ANNOTATION] : undefined;
   if (typeof text !== "string" || text.trim() === "") return undefined;
   try {
     const v = parse(text) as unknown;
-    return isRecord(v) ? v : undefined;
+    return isRecord(v) ? named(v) : undefined;
   } catch {
     return undefined; // an unreadable annotation leaves the mesh default, as a missing one does
   }

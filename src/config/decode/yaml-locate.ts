@@ -9,6 +9,10 @@ export interface Locator {
   readonly start: number;
 }
 
+function protoName(jsonName: string): string {
+  return jsonName.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+}
+
 export function makeLocator(root: Node | null | undefined, counter: LineCounter, fallbackOffset: number): Locator {
   const lineAt = (offset: number): number => counter.linePos(offset).line;
   const start = lineAt(root?.range?.[0] ?? fallbackOffset);
@@ -19,7 +23,9 @@ export function makeLocator(root: Node | null | undefined, counter: LineCounter,
       let offset = root?.range?.[0] ?? fallbackOffset;
       for (const seg of path) {
         if (isMap(node)) {
-          const pair = node.items.find((p) => (isScalar(p.key) ? String(p.key.value) : p.key) === String(seg));
+          const keyOf = (p: { key: unknown }): unknown => (isScalar(p.key) ? String(p.key.value) : p.key);
+          // A field written by its proto name (max_path_tag_length) is reported by its JSON name.
+          const pair = node.items.find((p) => keyOf(p) === String(seg)) ?? node.items.find((p) => keyOf(p) === protoName(String(seg)));
           if (!pair) break;
           const keyNode = pair.key as Node | null;
           offset = keyNode?.range?.[0] ?? offset;

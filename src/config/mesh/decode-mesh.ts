@@ -8,6 +8,7 @@ import { makeLocator } from "../decode/yaml-locate.js";
 import { meshConfigSchema, type MeshConfig } from "./mesh-config.js";
 import { defaultMeshConfig } from "./defaults.js";
 import { validateMeshConfig } from "./validate-mesh.js";
+import { withJsonFieldNames } from "./proto-field-names.js";
 
 export interface MeshConfigResult {
   /** The merged config when there were no errors; Istio's defaults otherwise. */
@@ -64,7 +65,7 @@ export function decodeMeshConfig(text: string, file: string): MeshConfigResult {
   }
   if (value === null || value === undefined) return { mesh: defaultMeshConfig(), diagnostics };
   const locator = makeLocator(doc.contents as Node | null, counter, 0);
-  const parsed = parseWithSchema(meshConfigSchema, value);
+  const parsed = parseWithSchema(meshConfigSchema, withJsonFieldNames(value, meshConfigSchema));
   if (parsed.data === undefined) {
     for (const p of parsed.problems) {
       const code = p.unknownField ? ErrorCode.UnknownField : ErrorCode.Schema;

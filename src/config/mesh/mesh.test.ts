@@ -200,3 +200,33 @@ test("default providers must name a configured provider (a warning)", () => {
   assert.equal(diagnostics[0]?.severity, "warning");
   assert.equal(diagnostics[0]?.path, "defaultProviders.tracing[0]");
 });
+
+test("proto field names (snake_case) are read as their JSON names, as Istio reads MeshConfig; map keys stay as written", () => {
+  // The MeshConfig of Istio's "Configure tracing using MeshConfig and Pod annotations" task.
+  const { mesh, diagnostics } = decodeMeshConfig(`enable_tracing: true
+default_config:
+  tracing:
+    sampling: 10
+    max_path_tag_length: 256
+    custom_tags:
+      my_tag_header:
+        header:
+          name: host
+      clusterID:
+        environment:
+          name: ISTIO_META_CLUSTER_ID
+`, "mesh.yaml");
+  assert.deepEqual(diagnostics, []);
+  assert.equal(mesh.enableTracing, true);
+  assert.equal(mesh.defaultConfig?.tracing?.sampling, 10);
+  assert.equal(mesh.defaultConfig?.tracing?.maxPathTagLength, 256);
+  assert.deepEqual(Object.keys(mesh.defaultConfig?.tracing?.customTags ?? {}).sort(), ["clusterID", "my_tag_header"]);
+  const unknown = decodeMeshConfig("default_config:\n  tracing:\n    no_such_field: 1\n", "mesh.yaml");
+  assert.equal(unknown.diagnostics[0]?.path, "defaultConfig.tracing.no_such_field", "a name that is neither stays an error");
+});
+
+test("an error in a field written by its proto name points at its line", () => {
+  const { diagnostics } = decodeMeshConfig("enable_tracing: true\ndefault_config:\n  tracing:\n    sampling: 500\n", "mesh.yaml");
+  assert.equal(diagnostics[0]?.path, "defaultConfig.tracing.sampling");
+  assert.equal(diagnostics[0]?.line, 4);
+});

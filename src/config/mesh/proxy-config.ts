@@ -49,7 +49,8 @@ export const proxyConfig = strict({
   runtimeValues: stringMap.optional(),
   statusPort: protoInt32.optional(),
   extraStatTags: z.array(z.string()).optional(),
-  gatewayTopology: looseMessage.optional(),
+  // Typed where Mizzen reads it (numTrustedProxies); other fields are kept as written.
+  gatewayTopology: z.looseObject({ numTrustedProxies: protoUint32.optional() }).optional(),
   terminationDrainDuration: duration.optional(),
   meshId: z.string().optional(),
   readinessProbe: looseMessage.optional(),
