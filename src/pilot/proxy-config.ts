@@ -1,7 +1,7 @@
 // The pod's own ProxyConfig, as Istio takes it: node metadata PROXY_CONFIG (what pilot-agent sends,
 // already merged) or the pod's `proxy.istio.io/config` annotation (YAML or JSON), whose fields
 // override the mesh's defaultConfig. Only read where Mizzen acts on a field (gatewayTopology,
-// tracing.sampling).
+// tracing: sampling, customTags, maxPathTagLength).
 import { parse } from "yaml";
 import { proxyConfig as proxyConfigSchema } from "../config/mesh/proxy-config.js";
 import { withJsonFieldNames } from "../config/mesh/proto-field-names.js";
@@ -56,4 +56,46 @@ export function tracingSampling(own: Readonly<Record<string, unknown>> | undefin
   };
   const sampling = pick(own) ?? pick(meshDefault) ?? DEFAULT_TRACE_SAMPLING;
   return sampling > 100 ? DEFAULT_TRACE_SAMPLING : sampling;
+}
+
+/** A span tag from ProxyConfig tracing.customTags (the shape Telemetry's customTags share). */
+export interface ProxyCustomTag {
+  literal?: { value: string };
+  environment?: { name: string; defaultValue?: string };
+  header?: { name: string; defaultValue?: string };
+}
+
+function tagsOf(config: unknown): Record<string, ProxyCustomTag> {
+  const tracing = isRecord(config) ? config["tracing"] : undefined;
+  const tags = isRecord(tracing) ? tracing["customTags"] : undefined;
+  const out: Record<string, ProxyCustomTag> = {};
+  if (!isRecord(tags)) return out;
+  const str = (v: unknown): v is string => typeof v === "string";
+  for (const [name, t] of Object.entries(tags)) {
+    if (!isRecord(t)) continue;
+    const { literal, environment, header } = t;
+    if (isRecord(literal) && str(literal["value"])) out[name] = { literal: { value: literal["value"] } };
+    else if (isRecord(environment) && str(environment["name"])) out[name] = { environment: { name: environment["name"], ...(str(environment["defaultValue"]) ? { defaultValue: environment["defaultValue"] } : {}) } };
+    else if (isRecord(header) && str(header["name"])) out[name] = { header: { name: header["name"], ...(str(header["defaultValue"]) ? { defaultValue: header["defaultValue"] } : {}) } };
+  }
+  return out;
+}
+
+/**
+ * ProxyConfig tracing.customTags, the pod's merged over the mesh default's (map entries merge, as
+ * proto merging does). Istio adds them to spans when no Telemetry resource names custom tags.
+ */
+export function proxyTracingTags(own: Readonly<Record<string, unknown>> | undefined, meshDefault: unknown): Record<string, ProxyCustomTag> {
+  return { ...tagsOf(meshDefault), ...tagsOf(own) };
+}
+
+/** ProxyConfig tracing.maxPathTagLength (the pod's, else the mesh default's); undefined when unset or 0. */
+export function proxyMaxPathTagLength(own: Readonly<Record<string, unknown>> | undefined, meshDefault: unknown): number | undefined {
+  const pick = (config: unknown): number | undefined => {
+    const tracing = isRecord(config) ? config["tracing"] : undefined;
+    const v = isRecord(tracing) ? tracing["maxPathTagLength"] : undefined;
+    const n = typeof v === "string" ? Number(v) : v;
+    return typeof n === "number" && Number.isInteger(n) && n > 0 ? n : undefined;
+  };
+  return pick(own) ?? pick(meshDefault);
 }

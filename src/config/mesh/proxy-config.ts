@@ -8,13 +8,20 @@ import { looseMessage } from "./networking-types.js";
 const oneOf = <T extends readonly [string, ...string[]]>(what: string, values: T) =>
   z.enum(values, { error: `${what} must be one of ${values.join(", ")}` });
 
+/** istio.mesh.v1alpha1 Tracing.CustomTag: one of a literal, an environment variable or a request header. */
+const proxyCustomTag = strict({
+  literal: strict({ value: z.string() }).optional(),
+  environment: strict({ name: z.string(), defaultValue: z.string().optional() }).optional(),
+  header: strict({ name: z.string(), defaultValue: z.string().optional() }).optional(),
+});
+
 export const proxyTracing = strict({
   zipkin: strict({ address: z.string().optional() }).optional(),
   lightstep: looseMessage.optional(),
   datadog: strict({ address: z.string().optional() }).optional(),
   stackdriver: looseMessage.optional(),
   openCensusAgent: looseMessage.optional(),
-  customTags: z.record(z.string(), looseMessage).optional(),
+  customTags: z.record(z.string(), proxyCustomTag).optional(),
   maxPathTagLength: protoUint32.optional(),
   /** Percentage of requests traced, 0..100 (Istio's default is 1). */
   sampling: percent.optional(),

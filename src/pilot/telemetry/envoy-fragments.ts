@@ -5,7 +5,8 @@
 // emitted for the proxy to reject.
 import type { EnvoyJson } from "../envoy.js";
 import type { ExtensionProvider } from "../../config/mesh/extension-providers.js";
-import type { MetricsOverrides } from "../../config/kinds/telemetry/index.js";
+import type { CustomTag, MetricsOverrides } from "../../config/kinds/telemetry/index.js";
+import type { ProxyCustomTag } from "../proxy-config.js";
 import { compileCelFilter } from "../../telemetry/access-log/cel-filter.js";
 import { ISTIO_JSON_FORMAT, ISTIO_TEXT_FORMAT } from "../../telemetry/access-log/formats.js";
 import { FILE_ACCESS_LOG_TYPE, CEL_FILTER_TYPE } from "../../telemetry/access-log/http-access-log.js";
@@ -22,6 +23,10 @@ export interface TelemetryMeshSettings {
   enableTracing?: boolean | undefined;
   /** tracing.sampling of the proxy's ProxyConfig (pod annotation, else defaultConfig), percent; Istio's default 1. */
   defaultSampling?: number | undefined;
+  /** ProxyConfig tracing.customTags (pod over mesh): span tags when no Telemetry resource names any. */
+  proxyCustomTags?: Readonly<Record<string, ProxyCustomTag>> | undefined;
+  /** ProxyConfig tracing.maxPathTagLength; undefined = Envoy's 256. */
+  maxPathTagLength?: number | undefined;
 }
 
 /** The proxy's own identity for Istio's span tags. */
@@ -134,13 +139,16 @@ function tracing(eff: EffectiveTelemetry, mode: TelemetryMode, mesh: TelemetryMe
     { tag: "istio.namespace", literal: { value: id.namespace } },
     { tag: "istio.cluster_id", literal: { value: id.clusterId } },
   ];
-  for (const [tag, t] of Object.entries(tr.customTags).sort(([a], [b]) => (a < b ? -1 : 1))) {
+  const tags: Readonly<Record<string, CustomTag | ProxyCustomTag>> = Object.keys(tr.customTags).length > 0 ? tr.customTags : mesh.proxyCustomTags ?? {};
+  for (const [tag, t] of Object.entries(tags).sort(([a], [b]) => (a < b ? -1 : 1))) {
     if (t.literal !== undefined) customTags.push({ tag, literal: { value: t.literal.value } });
     else if (t.environment !== undefined) customTags.push({ tag, environment: { name: t.environment.name, default_value: t.environment.defaultValue ?? "" } });
     else if (t.header !== undefined) customTags.push({ tag, request_header: { name: t.header.name, default_value: t.header.defaultValue ?? "" } });
     else warnings.push(`custom tag ${JSON.stringify(tag)}: formatter tags are not supported`);
   }
-  return { client_sampling: { value: 100 }, random_sampling: { value: sampling }, overall_sampling: { value: 100 }, custom_tags: customTags, provider: prov };
+  const out: EnvoyJson = { client_sampling: { value: 100 }, random_sampling: { value: sampling }, overall_sampling: { value: 100 }, custom_tags: customTags, provider: prov };
+  if (mesh.maxPathTagLength !== undefined) out["max_path_tag_length"] = mesh.maxPathTagLength;
+  return out;
 }
 
 function statsFilter(eff: EffectiveTelemetry, mode: TelemetryMode, mesh: TelemetryMeshSettings, warnings: string[]): EnvoyJson | undefined {

@@ -5,7 +5,7 @@ import type { ExtensionProvider } from "../../config/mesh/extension-providers.js
 import type { SecurityWorkload } from "../security/policy-selection.js";
 import { effectiveTelemetry } from "./effective.js";
 import { telemetryFragments, type TelemetryFragments, type TelemetryProxyIdentity } from "./envoy-fragments.js";
-import { tracingSampling } from "../proxy-config.js";
+import { proxyMaxPathTagLength, proxyTracingTags, tracingSampling } from "../proxy-config.js";
 
 export { effectiveTelemetry, applicableTelemetry, type EffectiveTelemetry } from "./effective.js";
 export { telemetryFragments, type TelemetryFragments, type TelemetryProxyIdentity, type TelemetryMeshSettings } from "./envoy-fragments.js";
@@ -30,6 +30,8 @@ export function telemetryForProxy(i: ProxyTelemetryInput): { inbound: TelemetryF
     accessLogFormat: m.accessLogFormat,
     enableTracing: m.enableTracing,
     defaultSampling: tracingSampling(i.proxyConfig, m.defaultConfig),
+    proxyCustomTags: proxyTracingTags(i.proxyConfig, m.defaultConfig),
+    maxPathTagLength: proxyMaxPathTagLength(i.proxyConfig, m.defaultConfig),
   };
   return {
     inbound: telemetryFragments(eff, "inbound", settings, i.identity),

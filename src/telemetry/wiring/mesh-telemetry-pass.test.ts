@@ -122,3 +122,56 @@ spec:
 `).list("Telemetry")) mesh.store.apply(r);
   assert.deepEqual([...new Set(sampling(mesh, "tracing:\n  sampling: 10\n"))], [42], "the Telemetry API wins");
 });
+
+test("ProxyConfig tracing custom tags and max path tag length (Istio's tracing task, proto names) reach the HCM; a pod adds its own; Telemetry tags replace them", () => {
+  const meshYaml = `enableTracing: true
+defaultConfig:
+  tracing:
+    sampling: 100.0
+    max_path_tag_length: 100
+    custom_tags:
+      clusterID:
+        environment:
+          name: ISTIO_META_CLUSTER_ID
+      my_tag_header:
+        header:
+          name: host
+extensionProviders:
+- name: zipkin
+  zipkin: { service: zipkin.istio-system.svc.cluster.local, port: 9411 }
+defaultProviders:
+  tracing: [zipkin]
+`;
+  const decoded = decodeMeshConfig(meshYaml, "mesh.yaml");
+  assert.deepEqual(decoded.diagnostics, []);
+  const mesh = new TestMesh(bookinfo().store, decoded.mesh);
+  type Tracing = { max_path_tag_length?: number; custom_tags: { tag: string; environment?: { name: string }; request_header?: { name: string }; literal?: { value: string } }[] };
+  const tracingOf = (annotation: string | undefined): Tracing => {
+    const w = mesh.registry.snapshot().workload("default", "reviews-v1");
+    assert.ok(w);
+    const md: Record<string, unknown> = { LABELS: w.labels, SERVICE_ACCOUNT: w.serviceAccount };
+    if (annotation !== undefined) md["ANNOTATIONS"] = { "proxy.istio.io/config": annotation };
+    const h = hcms(mesh.resources(proxyFromNode({ id: nodeId("sidecar", w.address, "reviews-v1", "default"), metadata: md }, w)).listeners)[0] as EnvoyJson;
+    compileHcmConfig(h.rds === undefined ? h : { ...h, rds: undefined, route_config: { name: "r", virtual_hosts: [] } });
+    return h["tracing"] as Tracing;
+  };
+  const plain = tracingOf(undefined);
+  assert.equal(plain.max_path_tag_length, 100);
+  assert.deepEqual(plain.custom_tags.find((t) => t.tag === "clusterID")?.environment?.name, "ISTIO_META_CLUSTER_ID");
+  assert.deepEqual(plain.custom_tags.find((t) => t.tag === "my_tag_header")?.request_header?.name, "host");
+  const pod = tracingOf("tracing:\n  custom_tags:\n    team:\n      literal:\n        value: payments\n");
+  assert.equal(pod.custom_tags.find((t) => t.tag === "team")?.literal?.value, "payments");
+  assert.ok(pod.custom_tags.some((t) => t.tag === "clusterID"), "the mesh's tags stay, merged with the pod's");
+  for (const r of storeFrom(`apiVersion: telemetry.istio.io/v1
+kind: Telemetry
+metadata: { name: tags, namespace: default }
+spec:
+  tracing:
+  - customTags:
+      from_telemetry:
+        literal: { value: "yes" }
+`).list("Telemetry")) mesh.store.apply(r);
+  const withTelemetry = tracingOf(undefined);
+  assert.ok(withTelemetry.custom_tags.some((t) => t.tag === "from_telemetry"));
+  assert.ok(!withTelemetry.custom_tags.some((t) => t.tag === "clusterID"), "Telemetry's custom tags replace ProxyConfig's, as in Istio");
+});
