@@ -25,8 +25,9 @@ interface Proxy {
 }
 
 /** Rewrites the sample's listener port and cluster endpoint ports, returns the bootstrap path. */
-async function preparedBootstrap(dir: string, sample: string, endpointPorts: number[]): Promise<{ path: string; listenerPort: number }> {
+async function preparedBootstrap(dir: string, sample: string, endpointPorts: number[], edit?: (b: Json) => void): Promise<{ path: string; listenerPort: number }> {
   const b = parse(readFileSync(join(SAMPLES, sample), "utf8")) as Json;
+  edit?.(b);
   const st = b.static_resources as { listeners: Json[]; clusters: Json[] };
   const listenerPort = await freePort();
   ((st.listeners[0] as { address: { socket_address: Json } }).address.socket_address).port_value = listenerPort;
@@ -148,6 +149,56 @@ describe("mizzen proxy (tcp-proxy sample)", () => {
     assert.equal(await readUntil(c, "during drain"), "during drain");
     await closed(c); // closed at the end of --drain-time-s 1
     assert.equal(await p.exited, 0);
+  });
+});
+
+describe("mizzen proxy with a bootstrap stats_matcher (Istio's minimal stats)", () => {
+  const dir = mkdtempSync(join(tmpdir(), "mizzen-proxy-stats-"));
+  let a: Awaited<ReturnType<typeof greeter>>;
+  let p: Proxy;
+  before(async () => {
+    a = await greeter("one");
+    const { path, listenerPort } = await preparedBootstrap(dir, "tcp-proxy.yaml", [a.port], (b) => {
+      b["stats_config"] = { stats_matcher: { inclusion_list: { patterns: [{ prefix: "server." }, { prefix: "listener_manager" }, { suffix: "downstream_cx_total" }] } } };
+    });
+    p = await startProxy(path, listenerPort);
+  });
+  after(async () => {
+    if (p.child.exitCode === null) p.child.kill("SIGKILL");
+    await closeServer(a.server, a.sockets);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("/stats and /stats/prometheus keep only the stats the inclusion list names", async () => {
+    const c = await dial(p.listenerPort);
+    await readUntil(c, "\n");
+    c.destroy();
+    const stats = (await http(p.adminPort, "/stats")).body;
+    assert.match(stats, /^tcp\.backend\.downstream_cx_total: [1-9]\d*$/m, "a suffix match");
+    assert.match(stats, /^server\.live: 1$/m, "a prefix match");
+    assert.doesNotMatch(stats, /^cluster\.backend\./m, "cluster stats are not in the list");
+    const prom = (await http(p.adminPort, "/stats/prometheus")).body;
+    assert.match(prom, /^envoy_server_live 1$/m);
+    assert.doesNotMatch(prom, /envoy_cluster_/);
+  });
+});
+
+describe("mizzen proxy refuses a bad stats_matcher", () => {
+  it("exits 1 naming the field", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "mizzen-proxy-stats-bad-"));
+    try {
+      const { path, listenerPort } = await preparedBootstrap(dir, "tcp-proxy.yaml", [1], (b) => {
+        b["stats_config"] = { stats_matcher: { inclusion_list: { patterns: [{ safe_regex: { regex: "(unclosed" } }] } } };
+      });
+      const err = await startProxy(path, listenerPort).then(
+        (px) => { px.child.kill("SIGKILL"); return "started"; },
+        (e: unknown) => (e instanceof Error ? e.message : String(e)),
+      );
+      assert.match(err, /proxy exited 1/);
+      assert.match(err, /stats_config\.stats_matcher\.inclusion_list\.patterns\[0\]/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -39,7 +39,8 @@ export function adminBackend(p: ProxyServer): AdminBackend {
       out.push({ name: "server.uptime", value: Math.floor((Date.now() - p.startedAt) / 1000), type: "gauge" });
       out.push({ name: "server.total_connections", value: p.listeners.list().reduce((n, l) => n + l.openConnections(), 0), type: "gauge" });
       out.push({ name: "listener_manager.total_listeners_active", value: p.listeners.list().length, type: "gauge" });
-      return out;
+      const keep = p.statsFilter;
+      return keep === null ? out : out.filter((s) => keep(s.cluster !== undefined ? `cluster.${s.cluster}.${s.name}` : s.name));
     },
     state: () => p.state,
     serverInfo: () => ({

@@ -6,6 +6,7 @@ import type { EnvoyJson, ProxyServices } from "../contracts.js";
 import { AdminServer } from "../admin/admin-server.js";
 import { ConfigDumpStore } from "../admin/config-dump.js";
 import { StatsStore } from "../admin/stats.js";
+import { compileStatsMatcher, type StatsFilter } from "../admin/stats-matcher.js";
 import { httpConnectionManagerFactory, closeSharedUpstreamPool } from "../http/http-connection-manager.js";
 import { invalid, isObject, optObject, optObjects, optString } from "../listener/envoy-fields.js";
 import { NetworkFilterRegistry } from "../listener/filter-registry.js";
@@ -63,6 +64,8 @@ export class ProxyServer {
   readonly registry = new NetworkFilterRegistry();
   readonly nodeId: string;
   readonly node: EnvoyJson;
+  /** bootstrap stats_config.stats_matcher; null keeps every stat. */
+  readonly statsFilter: StatsFilter | null;
   readonly startedAt = Date.now();
   state: ServerState = "PRE_INITIALIZING";
   adminPort = 0;
@@ -76,6 +79,7 @@ export class ProxyServer {
     const node = optObject(b, "node", "bootstrap") ?? {};
     this.node = { ...node, ...(options.serviceNode !== undefined ? { id: options.serviceNode } : {}) };
     this.nodeId = typeof this.node.id === "string" ? this.node.id : "";
+    this.statsFilter = compileStatsMatcher(b);
     this.clusters = new ClusterManager({ tlsBuilder: (json, field) => buildUpstreamTls(json, this.secrets, field) });
     const services: ProxyServices = { nodeId: this.nodeId, clusters: this.clusters, stats: this.stats, routeConfigs: this.routes, ...options.observers };
     this.registry.register(tcpProxyFactory);
