@@ -1,6 +1,8 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { nodeId, nodeMetadata, proxyBootstrap, type ProxyIdentity } from "./bootstrap.js";
+import { istioStatsMatcher } from "./stats-matcher.js";
+import { parseBootstrap } from "../../../proxy/xds/bootstrap.js";
 
 const sidecar: ProxyIdentity = {
   role: "sidecar", podName: "reviews-v2-abc-xyz12", namespace: "default", ip: "127.18.3.4",
@@ -30,6 +32,14 @@ describe("proxy bootstrap", () => {
     const annotated = { ...sidecar, annotations: { "prometheus.io/scrape": "true", "prometheus.io/port": "9080" } };
     assert.deepEqual(nodeMetadata(annotated)["ANNOTATIONS"], { "prometheus.io/scrape": "true", "prometheus.io/port": "9080" });
     assert.equal(nodeMetadata(sidecar)["ANNOTATIONS"], undefined);
+  });
+
+  it("carries Istio's stats_matcher when given, in a bootstrap Envoy's protos accept", () => {
+    const b = proxyBootstrap({ identity: sidecar, xds: { host: "127.0.0.1", port: 15010 }, admin: { host: "127.0.0.1", port: 15000 }, statsMatcher: istioStatsMatcher(undefined) });
+    const checked = parseBootstrap(JSON.stringify(b), "bootstrap.json");
+    const patterns = ((checked["stats_config"] as { stats_matcher: { inclusion_list: { patterns: Record<string, unknown>[] } } }).stats_matcher.inclusion_list.patterns);
+    assert.ok(patterns.some((p) => p["prefix"] === "cluster.xds-grpc"));
+    assert.equal(proxyBootstrap({ identity: sidecar, xds: { host: "127.0.0.1", port: 15010 }, admin: { host: "127.0.0.1", port: 15000 } })["stats_config"], undefined);
   });
 
   it("turns DNS capture on for REDIRECT sidecars only", () => {

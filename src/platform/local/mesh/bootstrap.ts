@@ -27,6 +27,8 @@ export interface BootstrapOptions {
   identity: ProxyIdentity;
   xds: { host: string; port: number };
   admin: { host: string; port: number };
+  /** stats_config.stats_matcher (Istio's minimal stats plus proxyStatsMatcher); absent = every stat. */
+  statsMatcher?: EnvoyJson;
 }
 
 /** `sidecar~10.1.0.22~reviews-v2-abc.default~default.svc.cluster.local`, as Istio names proxies. */
@@ -70,6 +72,7 @@ export function proxyBootstrap(o: BootstrapOptions): EnvoyJson {
   return {
     node: { id: nodeId(id), cluster: serviceCluster(id), metadata: nodeMetadata(id) },
     admin: { address: socket(o.admin.host, o.admin.port) },
+    ...(o.statsMatcher !== undefined ? { stats_config: { stats_matcher: o.statsMatcher } } : {}),
     dynamic_resources: {
       ads_config: { api_type: "GRPC", transport_api_version: "V3", grpc_services: [{ envoy_grpc: { cluster_name: "xds-grpc" } }] },
       cds_config: { ads: {}, resource_api_version: "V3" },

@@ -25,6 +25,7 @@ import { notReadyReport } from "./pod-report.js";
 import { processAlive, readMeshState, writeMeshState, type MeshState } from "./state.js";
 import { cleanupStale } from "./teardown.js";
 import { WorkloadSync } from "./workload-sync.js";
+import { istioStatsMatcher, meshDefaultConfig } from "./stats-matcher.js";
 
 export interface MeshOptions {
   /** Manifest files or directories (Kubernetes kinds and Istio config). */
@@ -108,8 +109,11 @@ export class Mesh {
     };
     // Spans go to 127.0.0.1:<trace store port>; a pod in its own network namespace relays that to the host.
     const traceEnv: Record<string, string> = mode === "REDIRECT" && o.traceStorePort ? { MIZZEN_TRACE_RELAY: `${bridge.gateway}:${o.traceStorePort}` } : {};
+    // Every proxy's bootstrap gets Istio's stats_matcher (ProxyConfig as the pods start, as in Istio).
+    const meshDefaults = meshDefaultConfig(o.meshConfigFile, resources);
+    const statsEnv = (annotations: Readonly<Record<string, string>> | undefined): Record<string, string> => ({ MIZZEN_STATS_MATCHER: JSON.stringify(istioStatsMatcher(meshDefaults, annotations)) });
     const withSecrets = (plans: PodPlan[]): PodPlan[] => {
-      for (const p of plans) if (isGatewayPod(p.labels)) for (const c of p.containers) c.env = { ...c.env, ...traceEnv, MIZZEN_STATIC_SECRETS: gatewaySecretsFile };
+      for (const p of plans) if (isGatewayPod(p.labels)) for (const c of p.containers) c.env = { ...c.env, ...traceEnv, ...statsEnv(p.annotations), MIZZEN_STATIC_SECRETS: gatewaySecretsFile };
       return plans;
     };
     state.controlPlane = { pid: cp.pid, xdsPort: cp.xdsPort, monitoringPort: cp.monitoringPort, host: cp.host };
@@ -123,7 +127,7 @@ export class Mesh {
       .map((w) => (identity && w.sidecar ? { ...w, labels: { ...(w.labels ?? {}), [TLS_MODE_LABEL]: "istio" } } : w)));
     const platform = new LocalPlatform({
       captureMode: mode, stateDir: o.stateDir, cwd: o.cwd, ...(mode === "REDIRECT" ? { bridge } : {}),
-      sidecar: (ctx) => sidecarFor(ctx, xds, identity ? identityArgs(identity, ctx.pod) : [], { ...(identity ? identityEnv(identity) : {}), ...traceEnv }),
+      sidecar: (ctx) => sidecarFor(ctx, xds, identity ? identityArgs(identity, ctx.pod) : [], { ...(identity ? identityEnv(identity) : {}), ...traceEnv, ...statsEnv(ctx.pod.annotations) }),
       appGraceMs: 3000, sidecarGraceMs: 5000,
       ...(o.backoff ? { backoff: o.backoff } : {}),
       ...(mode === "NONE" ? { pool: AddressPool.loopbackSubnet(o.loopbackSubnet ?? loopbackSubnetFor(process.pid)) } : {}),

@@ -20,6 +20,7 @@ import { nodeId, proxyBootstrap, type ProxyIdentity } from "./bootstrap.js";
 import { CA_RELAY_PORT } from "./identity.js";
 import { forwardPort } from "./port-forward.js";
 import { startSdsRelay } from "./sds-relay.js";
+import type { EnvoyJson } from "../../../proxy/contracts.js";
 
 function readSecrets(file: string): Record<string, unknown>[] {
   const list = JSON.parse(readFileSync(file, "utf8")) as unknown;
@@ -94,7 +95,9 @@ async function main(): Promise<number> {
     });
   }
   const xds = credentials ? { host: "127.0.0.1", port: credentials.port } : hostPort(env("MIZZEN_XDS_ADDRESS"));
-  const bootstrap = proxyBootstrap({ identity, xds, admin: adminAt });
+  // Istio's stats_matcher, built by the supervisor from the mesh's and the pod's ProxyConfig.
+  const statsMatcher = process.env["MIZZEN_STATS_MATCHER"];
+  const bootstrap = proxyBootstrap({ identity, xds, admin: adminAt, ...(statsMatcher ? { statsMatcher: JSON.parse(statsMatcher) as EnvoyJson } : {}) });
   const dir = mkdtempSync(join(tmpdir(), "mizzen-pod-"));
   const file = join(dir, "envoy-rev.json");
   writeFileSync(file, `${JSON.stringify(bootstrap, null, 2)}\n`);
