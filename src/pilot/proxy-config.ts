@@ -5,6 +5,7 @@
 import { parse } from "yaml";
 import { proxyConfig as proxyConfigSchema } from "../config/mesh/proxy-config.js";
 import { withJsonFieldNames } from "../config/mesh/proto-field-names.js";
+import type { CustomTag } from "../config/kinds/telemetry/index.js";
 
 export const PROXY_CONFIG_ANNOTATION = "proxy.istio.io/config";
 
@@ -28,15 +29,24 @@ export function proxyConfigFromMetadata(md: Readonly<Record<string, unknown>>): 
   }
 }
 
+/** The number at `path` in a ProxyConfig (proto JSON may write 64-bit and unsigned ints as strings). */
+function numberAt(config: unknown, path: readonly string[]): number | undefined {
+  let v: unknown = config;
+  for (const k of path) v = isRecord(v) ? v[k] : undefined;
+  const n = typeof v === "string" ? Number(v) : v;
+  return typeof n === "number" && Number.isFinite(n) ? n : undefined;
+}
+
+/** `numberAt` on the pod's ProxyConfig where `ok`, else on the mesh default's. */
+function ownOrMesh(own: unknown, meshDefault: unknown, path: readonly string[], ok: (n: number) => boolean): number | undefined {
+  const pick = (c: unknown): number | undefined => { const n = numberAt(c, path); return n !== undefined && ok(n) ? n : undefined; };
+  return pick(own) ?? pick(meshDefault);
+}
+
 /** gatewayTopology.numTrustedProxies from the pod's ProxyConfig, else the mesh default; 0 when unset. */
 export function numTrustedProxies(own: Readonly<Record<string, unknown>> | undefined, meshDefault: unknown): number {
-  const pick = (topology: unknown): number | undefined => {
-    if (!isRecord(topology)) return undefined;
-    const v = topology["numTrustedProxies"];
-    const n = typeof v === "string" ? Number(v) : v; // uint32 in proto JSON may be a string
-    return typeof n === "number" && Number.isInteger(n) && n >= 0 ? n : undefined;
-  };
-  return pick(own?.["gatewayTopology"]) ?? pick(meshDefault) ?? 0;
+  // meshDefault is the mesh's gatewayTopology itself.
+  return ownOrMesh(own?.["gatewayTopology"], meshDefault, ["numTrustedProxies"], (n) => Number.isInteger(n) && n >= 0) ?? 0;
 }
 
 /** Istio's trace sampling default (PILOT_TRACE_SAMPLING), percent. */
@@ -48,22 +58,12 @@ export const DEFAULT_TRACE_SAMPLING = 1;
  * above 100 falls back to 1 % too. (A Telemetry resource's randomSamplingPercentage wins over this.)
  */
 export function tracingSampling(own: Readonly<Record<string, unknown>> | undefined, meshDefault: unknown): number {
-  const pick = (config: unknown): number | undefined => {
-    const tracing = isRecord(config) ? config["tracing"] : undefined;
-    const v = isRecord(tracing) ? tracing["sampling"] : undefined;
-    const n = typeof v === "string" ? Number(v) : v;
-    return typeof n === "number" && Number.isFinite(n) && n !== 0 ? n : undefined;
-  };
-  const sampling = pick(own) ?? pick(meshDefault) ?? DEFAULT_TRACE_SAMPLING;
+  const sampling = ownOrMesh(own, meshDefault, ["tracing", "sampling"], (n) => n !== 0) ?? DEFAULT_TRACE_SAMPLING;
   return sampling > 100 ? DEFAULT_TRACE_SAMPLING : sampling;
 }
 
-/** A span tag from ProxyConfig tracing.customTags (the shape Telemetry's customTags share). */
-export interface ProxyCustomTag {
-  literal?: { value: string };
-  environment?: { name: string; defaultValue?: string };
-  header?: { name: string; defaultValue?: string };
-}
+/** A span tag from ProxyConfig tracing.customTags: Telemetry's CustomTag without the formatter. */
+export type ProxyCustomTag = Omit<CustomTag, "formatter">;
 
 function tagsOf(config: unknown): Record<string, ProxyCustomTag> {
   const tracing = isRecord(config) ? config["tracing"] : undefined;
@@ -91,11 +91,5 @@ export function proxyTracingTags(own: Readonly<Record<string, unknown>> | undefi
 
 /** ProxyConfig tracing.maxPathTagLength (the pod's, else the mesh default's); undefined when unset or 0. */
 export function proxyMaxPathTagLength(own: Readonly<Record<string, unknown>> | undefined, meshDefault: unknown): number | undefined {
-  const pick = (config: unknown): number | undefined => {
-    const tracing = isRecord(config) ? config["tracing"] : undefined;
-    const v = isRecord(tracing) ? tracing["maxPathTagLength"] : undefined;
-    const n = typeof v === "string" ? Number(v) : v;
-    return typeof n === "number" && Number.isInteger(n) && n > 0 ? n : undefined;
-  };
-  return pick(own) ?? pick(meshDefault);
+  return ownOrMesh(own, meshDefault, ["tracing", "maxPathTagLength"], (n) => Number.isInteger(n) && n > 0);
 }
