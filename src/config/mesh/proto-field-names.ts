@@ -31,14 +31,26 @@ function jsonName(protoName: string): string {
   return protoName.replace(/_([a-z0-9])/g, (_m, c: string) => c.toUpperCase());
 }
 
+/** The schema under optional/nullable/default/readonly wrappers, a pipe's input, a lazy's target. */
+function unwrap(s: z.ZodType): z.ZodType {
+  let cur = s;
+  for (let i = 0; i < MAX_DEPTH; i++) {
+    const d = defOf(cur);
+    const next = d.type === "optional" || d.type === "nullable" || d.type === "default" || d.type === "readonly" ? d.innerType
+      : d.type === "pipe" ? d.in
+        : d.type === "lazy" ? d.getter?.()
+          : undefined;
+    if (next === undefined) return cur;
+    cur = next;
+  }
+  return cur;
+}
+
 /** The fields of an object schema, or of every object option of a union (oneof-like messages). */
 function fieldsOf(s: z.ZodType, depth: number): Record<string, z.ZodType> | null {
   if (depth > MAX_DEPTH) return null;
-  const d = defOf(s);
+  const d = defOf(unwrap(s));
   if (d.type === "object") return d.shape ?? null;
-  if (d.type === "optional" || d.type === "nullable" || d.type === "default" || d.type === "readonly") return d.innerType ? fieldsOf(d.innerType, depth + 1) : null;
-  if (d.type === "pipe") return d.in ? fieldsOf(d.in, depth + 1) : null;
-  if (d.type === "lazy") return d.getter ? fieldsOf(d.getter(), depth + 1) : null;
   if (d.type === "union" && d.options) {
     const all: Record<string, z.ZodType> = {};
     for (const o of d.options) Object.assign(all, fieldsOf(o, depth + 1) ?? {});
@@ -49,40 +61,29 @@ function fieldsOf(s: z.ZodType, depth: number): Record<string, z.ZodType> | null
 
 function rename(value: unknown, schema: z.ZodType, depth: number): unknown {
   if (depth > MAX_DEPTH) return value;
-  const d = defOf(schema);
-  switch (d.type) {
-    case "optional": case "nullable": case "default": case "readonly":
-      return d.innerType ? rename(value, d.innerType, depth + 1) : value;
-    case "pipe":
-      return d.in ? rename(value, d.in, depth + 1) : value;
-    case "lazy":
-      return d.getter ? rename(value, d.getter(), depth + 1) : value;
-    case "array":
-      return Array.isArray(value) && d.element ? value.map((v) => rename(v, d.element as z.ZodType, depth + 1)) : value;
-    case "record": {
-      if (!isPlainObject(value) || !d.valueType) return value;
-      const out: Record<string, unknown> = {};
-      for (const [k, v] of Object.entries(value)) out[k] = rename(v, d.valueType, depth + 1);
-      return out;
-    }
-    case "object": case "union": {
-      const fields = isPlainObject(value) ? fieldsOf(schema, depth) : null;
-      if (fields === null || !isPlainObject(value)) return value;
-      const out: Record<string, unknown> = {};
-      for (const [k, v] of Object.entries(value)) {
-        let key = k;
-        if (!Object.hasOwn(fields, k) && k.includes("_")) {
-          const j = jsonName(k);
-          if (Object.hasOwn(fields, j) && !Object.hasOwn(value, j)) key = j;
-        }
-        const field = fields[key];
-        out[key] = field === undefined ? v : rename(v, field, depth + 1);
-      }
-      return out;
-    }
-    default:
-      return value;
+  const s = unwrap(schema);
+  const d = defOf(s);
+  if (d.type === "array") return Array.isArray(value) && d.element ? value.map((v) => rename(v, d.element as z.ZodType, depth + 1)) : value;
+  if (!isPlainObject(value)) return value;
+  if (d.type === "record") {
+    if (!d.valueType) return value;
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) out[k] = rename(v, d.valueType, depth + 1);
+    return out;
   }
+  const fields = d.type === "object" || d.type === "union" ? fieldsOf(s, depth) : null;
+  if (fields === null) return value;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) {
+    let key = k;
+    if (!Object.hasOwn(fields, k) && k.includes("_")) {
+      const j = jsonName(k);
+      if (Object.hasOwn(fields, j) && !Object.hasOwn(value, j)) key = j;
+    }
+    const field = fields[key];
+    out[key] = field === undefined ? v : rename(v, field, depth + 1);
+  }
+  return out;
 }
 
 /** `value` with proto field names (snake_case) renamed to their JSON names where `schema` has them. */
