@@ -173,7 +173,8 @@ spec:
   });
 });
 
-function helloManifest(replicas: number, greeting: string): string {
+/** `podAnnotations`: one line of YAML flow-map entries for the pod template, e.g. `a: b`. */
+function helloManifest(replicas: number, greeting: string, podAnnotations = ""): string {
   return `apiVersion: v1
 kind: Service
 metadata: { name: hello }
@@ -188,7 +189,7 @@ spec:
   replicas: ${replicas}
   selector: { matchLabels: { app: hello } }
   template:
-    metadata: { labels: { app: hello, version: v1 } }
+    metadata: { labels: { app: hello, version: v1 }, annotations: { ${podAnnotations} } }
     spec:
       containers:
       - name: hello
@@ -258,8 +259,13 @@ for (const capture of captures) {
       assert.ok(oldPids.length >= 2, "app and sidecar run");
       await eventually("the pod as the gateway's endpoint", async () => ((await endpoints()).includes(`${old.ip}:9080`) ? true : undefined));
 
-      // A changed template (and two replicas): new pods start, the old one stops.
-      writeFileSync(join(dir, "app.yaml"), helloManifest(2, "hello two"));
+      // The proxy drains for the pod's terminationDrainDuration when it stops: Istio's 5s by default.
+      const drainTime = async (podPrefix: string): Promise<unknown> =>
+        (JSON.parse(await proxyAdmin(m, podPrefix, "/server_info")) as { command_line_options?: { drain_time?: unknown } }).command_line_options?.drain_time;
+      assert.equal(await drainTime(old.name), "5s");
+
+      // A changed template (two replicas, and a ProxyConfig annotation): new pods start, the old one stops.
+      writeFileSync(join(dir, "app.yaml"), helloManifest(2, "hello two", `"proxy.istio.io/config": "terminationDrainDuration: 7s"`));
       const applied = await m.cli(["apply", "-f", dir]);
       assert.equal(applied.code, 0, applied.stderr);
       const second = await eventually("two new ready pods and the old one gone", async () => {
@@ -267,6 +273,7 @@ for (const capture of captures) {
         return now.length === 2 && now.every((p) => p.ready && p.name !== old.name) ? now : undefined;
       }, 60_000);
       for (const pid of oldPids) assert.equal(processAlive(pid), false, `process ${pid} of the old pod is left`);
+      for (const p of second) assert.equal(await drainTime(p.name), "7s", `${p.name} drains for its annotation's terminationDrainDuration`);
       if (capture === "redirect") assert.equal(netnsList().includes(`mzn-${old.name}`), false, "the old pod's namespace is gone");
       await eventually("the old pod no longer an endpoint, the new ones are", async () => {
         const eps = await endpoints();

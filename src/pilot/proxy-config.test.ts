@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { numTrustedProxies, proxyConfigFromMetadata, tracingSampling } from "./proxy-config.js";
+import { numTrustedProxies, proxyConfigFromMetadata, terminationDrainMs, tracingSampling } from "./proxy-config.js";
 
 test("a pod's ProxyConfig comes from PROXY_CONFIG, else the proxy.istio.io/config annotation (YAML or JSON)", () => {
   assert.deepEqual(proxyConfigFromMetadata({ PROXY_CONFIG: { gatewayTopology: { numTrustedProxies: 3 } }, ANNOTATIONS: { "proxy.istio.io/config": "gatewayTopology: {numTrustedProxies: 1}" } }), { gatewayTopology: { numTrustedProxies: 3 } });
@@ -35,4 +35,14 @@ test("the annotation's fields may use proto names, as Istio's proto JSON parsing
   const own = proxyConfigFromMetadata({ ANNOTATIONS: { "proxy.istio.io/config": "gateway_topology:\n  num_trusted_proxies: 2\ntracing:\n  sampling: 7\n" } });
   assert.equal(numTrustedProxies(own, undefined), 2);
   assert.equal(tracingSampling(own, undefined), 7);
+});
+
+test("terminationDrainDuration: the pod's, else the mesh default's, else Istio's 5s; a bad value is skipped", () => {
+  const own = proxyConfigFromMetadata({ ANNOTATIONS: { "proxy.istio.io/config": "terminationDrainDuration: 1500ms\n" } });
+  assert.equal(terminationDrainMs(own, { terminationDrainDuration: "30s" }), 1500);
+  assert.equal(terminationDrainMs(proxyConfigFromMetadata({ ANNOTATIONS: { "proxy.istio.io/config": "termination_drain_duration: 2s" } }), undefined), 2000);
+  assert.equal(terminationDrainMs(undefined, { terminationDrainDuration: "1m" }), 60_000);
+  assert.equal(terminationDrainMs({ terminationDrainDuration: "soon" }, { terminationDrainDuration: "7s" }), 7000);
+  assert.equal(terminationDrainMs(undefined, undefined), 5000);
+  assert.equal(terminationDrainMs({ terminationDrainDuration: "0s" }, undefined), 0);
 });

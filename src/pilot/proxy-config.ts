@@ -1,10 +1,11 @@
 // The pod's own ProxyConfig, as Istio takes it: node metadata PROXY_CONFIG (what pilot-agent sends,
 // already merged) or the pod's `proxy.istio.io/config` annotation (YAML or JSON), whose fields
 // override the mesh's defaultConfig. Only read where Mizzen acts on a field (gatewayTopology,
-// tracing: sampling, customTags, maxPathTagLength).
+// tracing: sampling, customTags, maxPathTagLength; terminationDrainDuration).
 import { parse } from "yaml";
 import { proxyConfig as proxyConfigSchema } from "../config/mesh/proxy-config.js";
 import { withJsonFieldNames } from "../config/mesh/proto-field-names.js";
+import { parseDurationMs } from "../config/schema/duration.js";
 import type { CustomTag } from "../config/kinds/telemetry/index.js";
 
 export const PROXY_CONFIG_ANNOTATION = "proxy.istio.io/config";
@@ -92,4 +93,20 @@ export function proxyTracingTags(own: Readonly<Record<string, unknown>> | undefi
 /** ProxyConfig tracing.maxPathTagLength (the pod's, else the mesh default's); undefined when unset or 0. */
 export function proxyMaxPathTagLength(own: Readonly<Record<string, unknown>> | undefined, meshDefault: unknown): number | undefined {
   return ownOrMesh(own, meshDefault, ["tracing", "maxPathTagLength"], (n) => Number.isInteger(n) && n > 0);
+}
+
+/** Istio's default ProxyConfig.terminationDrainDuration (5s). */
+export const DEFAULT_TERMINATION_DRAIN_MS = 5000;
+
+/**
+ * ProxyConfig terminationDrainDuration in ms (the pod's, else the mesh default's, else 5 s): how
+ * long pilot-agent lets the proxy drain after SIGTERM before it stops it. A value that is not a
+ * duration is skipped, as a missing one is.
+ */
+export function terminationDrainMs(own: Readonly<Record<string, unknown>> | undefined, meshDefault: unknown): number {
+  const pick = (c: unknown): number | undefined => {
+    const v = isRecord(c) ? c["terminationDrainDuration"] : undefined;
+    return typeof v === "string" ? parseDurationMs(v) : undefined;
+  };
+  return pick(own) ?? pick(meshDefault) ?? DEFAULT_TERMINATION_DRAIN_MS;
 }

@@ -13,6 +13,8 @@ export interface ContainerSpec {
   cwd?: string;
   /** When set, the container is ready once this URL answers 200 (else: ready once started). */
   readinessUrl?: string;
+  /** Grace between SIGTERM and SIGKILL when the pod stops; default the platform's for the container's role. */
+  stopGraceMs?: number;
 }
 
 export interface ExitInfo {

@@ -213,8 +213,8 @@ export class PodRuntime {
     for (const w of [...this.wakers]) w();
     this.changed();
     const byRole = (role: ContainerStatus["role"]): Slot[] => this.slots.filter((s) => s.status.role === role);
-    await Promise.all(byRole("app").map((s) => s.proc.stop(this.opts.appGraceMs ?? 5000)));
-    await Promise.all(byRole("sidecar").map((s) => s.proc.stop(this.opts.sidecarGraceMs ?? 10_000)));
+    await Promise.all(byRole("app").map((s) => s.proc.stop(s.proc.spec.stopGraceMs ?? this.opts.appGraceMs ?? 5000)));
+    await Promise.all(byRole("sidecar").map((s) => s.proc.stop(s.proc.spec.stopGraceMs ?? this.opts.sidecarGraceMs ?? 10_000)));
     await Promise.all(byRole("init").map((s) => s.proc.stop(1000)));
     await Promise.all(this.loops);
     this.stopped = true;

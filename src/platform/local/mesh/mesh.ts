@@ -26,6 +26,7 @@ import { processAlive, readMeshState, writeMeshState, type MeshState } from "./s
 import { cleanupStale } from "./teardown.js";
 import { WorkloadSync } from "./workload-sync.js";
 import { istioStatsMatcher, meshDefaultConfig } from "./stats-matcher.js";
+import { withProxyDrain } from "./drain.js";
 
 export interface MeshOptions {
   /** Manifest files or directories (Kubernetes kinds and Istio config). */
@@ -112,8 +113,12 @@ export class Mesh {
     // Every proxy's bootstrap gets Istio's stats_matcher (ProxyConfig as the pods start, as in Istio).
     const meshDefaults = meshDefaultConfig(o.meshConfigFile, resources);
     const statsEnv = (annotations: Readonly<Record<string, string>> | undefined): Record<string, string> => ({ MIZZEN_STATS_MATCHER: JSON.stringify(istioStatsMatcher(meshDefaults, annotations)) });
-    const withSecrets = (plans: PodPlan[]): PodPlan[] => {
-      for (const p of plans) if (isGatewayPod(p.labels)) for (const c of p.containers) c.env = { ...c.env, ...traceEnv, ...statsEnv(p.annotations), MIZZEN_STATIC_SECRETS: gatewaySecretsFile };
+    // Gateway pods run the pod agent as their only container: it gets what a sidecar gets.
+    const withGatewayEnv = (plans: PodPlan[]): PodPlan[] => {
+      for (const p of plans) {
+        if (!isGatewayPod(p.labels)) continue;
+        for (const c of p.containers) withProxyDrain(Object.assign(c, { env: { ...c.env, ...traceEnv, ...statsEnv(p.annotations), MIZZEN_STATIC_SECRETS: gatewaySecretsFile } }), meshDefaults, p.annotations);
+      }
       return plans;
     };
     state.controlPlane = { pid: cp.pid, xdsPort: cp.xdsPort, monitoringPort: cp.monitoringPort, host: cp.host };
@@ -127,8 +132,11 @@ export class Mesh {
       .map((w) => (identity && w.sidecar ? { ...w, labels: { ...(w.labels ?? {}), [TLS_MODE_LABEL]: "istio" } } : w)));
     const platform = new LocalPlatform({
       captureMode: mode, stateDir: o.stateDir, cwd: o.cwd, ...(mode === "REDIRECT" ? { bridge } : {}),
-      sidecar: (ctx) => sidecarFor(ctx, xds, identity ? identityArgs(identity, ctx.pod) : [], { ...(identity ? identityEnv(identity) : {}), ...traceEnv, ...statsEnv(ctx.pod.annotations) }),
-      appGraceMs: 3000, sidecarGraceMs: 5000,
+      sidecar: (ctx) => {
+        const spec = sidecarFor(ctx, xds, identity ? identityArgs(identity, ctx.pod) : [], { ...(identity ? identityEnv(identity) : {}), ...traceEnv, ...statsEnv(ctx.pod.annotations) });
+        return spec && withProxyDrain(spec, meshDefaults, ctx.pod.annotations);
+      },
+      appGraceMs: 3000,
       ...(o.backoff ? { backoff: o.backoff } : {}),
       ...(mode === "NONE" ? { pool: AddressPool.loopbackSubnet(o.loopbackSubnet ?? loopbackSubnetFor(process.pid)) } : {}),
       onChange: () => sync.changed(),
@@ -142,11 +150,11 @@ export class Mesh {
       egressStarted = true;
       const service = [egressGatewayService()];
       writeResources(configDir, service, mode === "NONE" ? nonePortMapper(nonePorts, service) : undefined);
-      platform.startPods(await prepare(withSecrets([gatewayPlan(EGRESS_GATEWAY, xds, mode)])));
+      platform.startPods(await prepare(withGatewayEnv([gatewayPlan(EGRESS_GATEWAY, xds, mode)])));
       o.log("egress gateway: starting istio-egressgateway (istio-system)");
     };
     try {
-      platform.startPods(await prepare(withSecrets(podPlans(resources, xds, mode))));
+      platform.startPods(await prepare(withGatewayEnv(podPlans(resources, xds, mode))));
       await startEgress(resources);
       if (mode === "REDIRECT") {
         forward = await forwardPort("127.0.0.1", o.ingressPort, () => {
@@ -165,7 +173,7 @@ export class Mesh {
       throw e;
     }
     const watch = new DeploymentWatch(configDir, deploymentsOf(resources), {
-      start: async (d) => { platform.startPods(await prepare(deploymentPlans([d], mode))); },
+      start: async (d) => { platform.startPods(await prepare(withGatewayEnv(deploymentPlans([d], mode)))); },
       podsOf: (ns, name) => platform.podsOf(ns, name),
       stopPod: (name) => platform.stopPod(name),
       configRead: startEgress,

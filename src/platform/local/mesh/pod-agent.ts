@@ -6,7 +6,8 @@
 // Environment: INSTANCE_IP, POD_NAME, POD_NAMESPACE, SERVICE_ACCOUNT (the launcher's), and
 // MIZZEN_PROXY_ROLE (sidecar|router), MIZZEN_XDS_ADDRESS (host:port), MIZZEN_POD_LABELS (JSON), MIZZEN_POD_ANNOTATIONS (JSON),
 // MIZZEN_WORKLOAD_NAME, MIZZEN_INTERCEPTION_MODE, MIZZEN_INBOUND_APP_ADDRESS, MIZZEN_HTTP_PROXY_PORT,
-// MIZZEN_ADMIN_ADDRESS (host:port), MIZZEN_HEALTH_ADDRESS (host:port), MIZZEN_DRAIN_S,
+// MIZZEN_ADMIN_ADDRESS (host:port), MIZZEN_HEALTH_ADDRESS (host:port), MIZZEN_DRAIN_S (seconds to drain on SIGTERM: the
+// pod's terminationDrainDuration, default 5),
 // MIZZEN_STATIC_SECRETS (a JSON file of Envoy secrets served over SDS by the agent's xDS relay, followed as it changes), MIZZEN_PROXY_ARGS (JSON list of more `mizzen proxy` flags), MIZZEN_CA_RELAY (host:port of the CA,
 // relayed from 127.0.0.1:15012 in the pod), MIZZEN_TRACE_RELAY (host:port of the trace store, relayed from the same port on the pod's 127.0.0.1).
 import http from "node:http";
@@ -118,7 +119,7 @@ async function main(): Promise<number> {
   try {
     // The proxy is `mizzen proxy --bootstrap <file>` run in this process; it handles SIGTERM (drain).
     const extra = JSON.parse(process.env["MIZZEN_PROXY_ARGS"] ?? "[]") as string[];
-    return await proxyCommand.run(["--bootstrap", file, "--drain-time-s", process.env["MIZZEN_DRAIN_S"] ?? "2", ...extra]);
+    return await proxyCommand.run(["--bootstrap", file, "--drain-time-s", process.env["MIZZEN_DRAIN_S"] ?? "5", ...extra]);
   } finally {
     await relay?.close();
     await traceRelay?.close();
