@@ -1,4 +1,4 @@
-// CPU time and RSS of benchmark processes from /proc (Linux only).
+// CPU time, RSS and private memory of benchmark processes from /proc (Linux only).
 import { readFileSync, readdirSync } from "node:fs";
 
 const TICKS_PER_SECOND = 100; // USER_HZ on Linux
@@ -18,6 +18,20 @@ export function rssBytes(pid: number): number {
   try {
     const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
     return m ? Number(m[1]) * 1024 : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * Memory only this process holds (Private_Clean + Private_Dirty of smaps_rollup): RSS without the
+ * pages it shares, such as the executable's text that every process of the same binary maps.
+ */
+export function privateBytes(pid: number): number {
+  try {
+    const text = readFileSync(`/proc/${pid}/smaps_rollup`, "utf8");
+    const kb = (field: string): number => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, "m").exec(text)?.[1] ?? 0);
+    return (kb("Private_Clean") + kb("Private_Dirty")) * 1024;
   } catch {
     return 0;
   }

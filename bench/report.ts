@@ -10,6 +10,8 @@ export interface Row {
   p99Fixed: number;
   cpuUsPerReqFixed: number;
   rssMb: number;
+  /** Private_Clean + Private_Dirty: what the process holds alone. */
+  privateMb: number;
 }
 
 const f = (n: number, d = 2): string => (Number.isFinite(n) ? n.toFixed(d) : "-");
@@ -18,7 +20,7 @@ export function printTable(rows: readonly Row[]): void {
   const by = (n: string): Row | undefined => rows.find((r) => r.name === n);
   const direct = by("direct");
   const cols = ["setup", "req/s", "÷nginx", "÷direct", "p50 max ms", "p99 max ms", "CPU µs/req max", "÷nginx",
-    "p50@1k ms", "p99@1k ms", "CPU µs/req @1k", "÷nginx", "RSS MB"];
+    "p50@1k ms", "p99@1k ms", "CPU µs/req @1k", "÷nginx", "RSS MB", "private MB"];
   const lines: string[][] = [cols];
   for (const r of rows) {
     const hops = r.name.includes("2 hops") ? "nginx 2 hops" : "nginx 1 hop";
@@ -27,7 +29,7 @@ export function printTable(rows: readonly Row[]): void {
       r.name, f(r.rps, 0), ng ? f(r.rps / ng.rps) : "", direct ? f(r.rps / direct.rps) : "",
       f(r.p50Max, 3), f(r.p99Max, 3), f(r.cpuUsPerReqMax, 1), ng ? f(r.cpuUsPerReqMax / ng.cpuUsPerReqMax) : "",
       f(r.p50Fixed, 3), f(r.p99Fixed, 3), f(r.cpuUsPerReqFixed, 1), ng ? f(r.cpuUsPerReqFixed / ng.cpuUsPerReqFixed) : "",
-      f(r.rssMb, 1),
+      f(r.rssMb, 1), f(r.privateMb, 1),
     ]);
   }
   const widths = cols.map((_, i) => Math.max(...lines.map((l) => (l[i] ?? "").length)));

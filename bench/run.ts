@@ -8,7 +8,7 @@ import { loadavg, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { ensureTools, writeNginxConfig } from "./nginx.js";
-import { cpuMicros, rssBytes, withChildren } from "./proc-stats.js";
+import { cpuMicros, privateBytes, rssBytes, withChildren } from "./proc-stats.js";
 import { printTable, type Row } from "./report.js";
 import { writeBenchBootstrap } from "./bootstrap.js";
 import { runOtherSections } from "./sections.js";
@@ -103,6 +103,7 @@ async function measure(s: Setup): Promise<Row> {
     cpuUsPerReqMax: reqs > 0 ? cpuMax / reqs : NaN,
     p50Fixed: fixed.p50, p99Fixed: fixed.p99, cpuUsPerReqFixed: cpuFixed / (1000 * FIXED_SECONDS),
     rssMb: s.pids.reduce((t, p) => t + rssBytes(p), 0) / (1 << 20),
+    privateMb: s.pids.reduce((t, p) => t + privateBytes(p), 0) / (1 << 20),
   };
 }
 
@@ -147,9 +148,9 @@ async function main(): Promise<void> {
     rounds.push(rows);
     process.stdout.write(`round ${r + 1}/${ROUNDS} done\n`);
   }
-  const keys = ["rps", "p50Max", "p99Max", "cpuUsPerReqMax", "p50Fixed", "p99Fixed", "cpuUsPerReqFixed", "rssMb"] as const;
+  const keys = ["rps", "p50Max", "p99Max", "cpuUsPerReqMax", "p50Fixed", "p99Fixed", "cpuUsPerReqFixed", "rssMb", "privateMb"] as const;
   const result: Row[] = setups.map((s, i) => {
-    const row: Row = { name: s.name, rps: 0, p50Max: 0, p99Max: 0, cpuUsPerReqMax: 0, p50Fixed: 0, p99Fixed: 0, cpuUsPerReqFixed: 0, rssMb: 0 };
+    const row: Row = { name: s.name, rps: 0, p50Max: 0, p99Max: 0, cpuUsPerReqMax: 0, p50Fixed: 0, p99Fixed: 0, cpuUsPerReqFixed: 0, rssMb: 0, privateMb: 0 };
     for (const k of keys) row[k] = median(rounds.map((rows) => (rows[i] as Row)[k]));
     return row;
   });
