@@ -27,8 +27,13 @@ export interface BootstrapOptions {
   identity: ProxyIdentity;
   xds: { host: string; port: number };
   admin: { host: string; port: number };
-  /** stats_config.stats_matcher (Istio's minimal stats plus proxyStatsMatcher); absent = every stat. */
+  /** stats_config.stats_matcher (Istio's minimal stats plus the pod's); absent = every stat. `{pod_ip}` in it becomes the pod's address. */
   statsMatcher?: EnvoyJson;
+}
+
+/** `{pod_ip}` in every string of `json` replaced by `ip`, as pilot-agent fills the stats patterns. */
+function withPodIp(json: EnvoyJson, ip: string): EnvoyJson {
+  return JSON.parse(JSON.stringify(json), (_k, v: unknown) => (typeof v === "string" ? v.replaceAll("{pod_ip}", ip) : v)) as EnvoyJson;
 }
 
 /** `sidecar~10.1.0.22~reviews-v2-abc.default~default.svc.cluster.local`, as Istio names proxies. */
@@ -72,7 +77,7 @@ export function proxyBootstrap(o: BootstrapOptions): EnvoyJson {
   return {
     node: { id: nodeId(id), cluster: serviceCluster(id), metadata: nodeMetadata(id) },
     admin: { address: socket(o.admin.host, o.admin.port) },
-    ...(o.statsMatcher !== undefined ? { stats_config: { stats_matcher: o.statsMatcher } } : {}),
+    ...(o.statsMatcher !== undefined ? { stats_config: { stats_matcher: withPodIp(o.statsMatcher, o.identity.ip) } } : {}),
     dynamic_resources: {
       ads_config: { api_type: "GRPC", transport_api_version: "V3", grpc_services: [{ envoy_grpc: { cluster_name: "xds-grpc" } }] },
       cds_config: { ads: {}, resource_api_version: "V3" },

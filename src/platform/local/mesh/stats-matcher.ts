@@ -1,8 +1,11 @@
 // The stats_matcher pilot-agent writes into every proxy's bootstrap: Istio's minimal set of Envoy
-// stats (what its readiness, draining and dashboards need), plus ProxyConfig.proxyStatsMatcher from
-// the mesh's defaultConfig or the pod's proxy.istio.io/config annotation (a list set by the pod
-// replaces the mesh's list, as Istio's merge of the annotation does). Istio's own metrics are not
-// Envoy stats in Mizzen and are never filtered.
+// stats (what its readiness, draining and dashboards need), plus, for each of prefixes, suffixes and
+// regexps, the pod's sidecar.istio.io/statsInclusion* annotation (comma-separated; Istio's older
+// form, still what its fortio sample uses) or else ProxyConfig.proxyStatsMatcher from the pod's
+// proxy.istio.io/config annotation or the mesh's defaultConfig (a list set by the pod replaces the
+// mesh's list, as Istio's merge of the annotation does). `{pod_ip}` in a pattern becomes the pod's
+// address (the pod's bootstrap, `bootstrap.ts`). Istio's own metrics are not Envoy stats in Mizzen and
+// are never filtered.
 import { readFileSync } from "node:fs";
 import type { EnvoyJson } from "../../../proxy/contracts.js";
 import type { Resource } from "../../../config/resource.js";
@@ -18,6 +21,12 @@ const REGEXPS = ["vhost\\..*\\.route\\..*"];
 
 type Lists = { inclusionPrefixes?: unknown; inclusionSuffixes?: unknown; inclusionRegexps?: unknown };
 
+const ANNOTATIONS: Record<keyof Lists, string> = {
+  inclusionPrefixes: "sidecar.istio.io/statsInclusionPrefixes",
+  inclusionSuffixes: "sidecar.istio.io/statsInclusionSuffixes",
+  inclusionRegexps: "sidecar.istio.io/statsInclusionRegexps",
+};
+
 function strings(v: unknown): string[] | undefined {
   return Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : undefined;
 }
@@ -31,7 +40,12 @@ function matcherOf(config: unknown): Lists {
 export function istioStatsMatcher(meshDefaultConfig: unknown, annotations: Readonly<Record<string, string>> = {}): EnvoyJson {
   const mesh = matcherOf(meshDefaultConfig);
   const pod = matcherOf(proxyConfigFromMetadata({ ANNOTATIONS: annotations }));
-  const pick = (k: keyof Lists): string[] => strings(pod[k]) ?? strings(mesh[k]) ?? [];
+  // As pilot-agent: a non-empty annotation wins, else the ProxyConfig list; Istio's own list is added.
+  const annotated = (k: keyof Lists): string[] | undefined => {
+    const text = annotations[ANNOTATIONS[k]];
+    return text === undefined || text === "" ? undefined : text.split(",");
+  };
+  const pick = (k: keyof Lists): string[] => annotated(k) ?? strings(pod[k]) ?? strings(mesh[k]) ?? [];
   const patterns: EnvoyJson[] = [
     ...[...pick("inclusionPrefixes"), ...PREFIXES].map((prefix) => ({ prefix })),
     ...[...pick("inclusionSuffixes"), ...SUFFIXES].map((suffix) => ({ suffix })),
