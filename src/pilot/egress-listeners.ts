@@ -6,7 +6,7 @@ import { isHttpProtocol, parseProtocol } from "../registry/index.js";
 import { outboundClusterName, socketAddress, tcpProxyFilter, type EnvoyJson } from "./envoy.js";
 import { httpConnectionManager } from "./filters.js";
 import type { RouteContext } from "./http-route.js";
-import { imported, parseEgressHosts, type ProxyScope } from "./scope.js";
+import { imported, includeAttemptCount, parseEgressHosts, proxyHeadersFor, type ProxyScope } from "./scope.js";
 import { catchAllVirtualHost, dedupeDomains, defaultRoute, serviceDomains, virtualServiceRoutes } from "./virtual-hosts.js";
 
 export interface EgressResources {
@@ -35,11 +35,11 @@ export function egressListenerResources(scope: ProxyScope): EgressResources {
       const ctx: RouteContext = { push, gateway: "mesh", port, sourceLabels: proxy.labels, sourceNamespace: proxy.namespace, proxyNamespace: proxy.namespace };
       const vhosts: EnvoyJson[] = services.map((svc) => {
         const vs = scope.meshVirtualServiceIndex.forHost(svc.hostname);
-        return { name: `${svc.hostname}:${port}`, domains: serviceDomains(svc, port, proxy.namespace, push.domainSuffix), routes: vs ? virtualServiceRoutes(vs, ctx) : [defaultRoute(svc.hostname, port, ctx)] };
+        return { name: `${svc.hostname}:${port}`, domains: serviceDomains(svc, port, proxy.namespace, push.domainSuffix), routes: vs ? virtualServiceRoutes(vs, ctx) : [defaultRoute(svc.hostname, port, ctx)], include_request_attempt_count: includeAttemptCount(scope) };
       });
       vhosts.push(catchAllVirtualHost(scope));
       out.routes.push({ name: routeName, virtual_hosts: dedupeDomains(vhosts), validate_clusters: false });
-      listener["filter_chains"] = [{ filters: [httpConnectionManager(`outbound_${name}`, { rds: routeName })] }];
+      listener["filter_chains"] = [{ filters: [httpConnectionManager(`outbound_${name}`, { rds: routeName }, proxyHeadersFor(scope, "outbound"))] }];
     } else {
       const first = services[0];
       const cluster = first ? outboundClusterName(port, "", first.hostname) : "BlackHoleCluster";

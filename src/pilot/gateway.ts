@@ -9,8 +9,8 @@ import { httpConnectionManager } from "./filters.js";
 import { hostsIntersect, narrowerHost } from "./hosts.js";
 import type { RouteContext } from "./http-route.js";
 import type { IndexedVirtualService } from "./push-context.js";
-import { numTrustedProxies } from "./proxy-config.js";
-import type { ProxyScope } from "./scope.js";
+import { numTrustedProxies, type ProxyHeaderOptions } from "./proxy-config.js";
+import { includeAttemptCount, proxyHeadersFor, type ProxyScope } from "./scope.js";
 import { l4FilterChains } from "./tcp-routes.js";
 import { dedupeDomains, virtualServiceRoutes } from "./virtual-hosts.js";
 
@@ -86,7 +86,7 @@ function gatewayVirtualHosts(scope: ProxyScope, servers: readonly BoundServer[],
           if (redirect) existing["require_tls"] = "ALL";
           continue;
         }
-        const vh: EnvoyJson = { name: `${host}:${port}`, domains: host === "*" ? ["*"] : [host, `${host}:${port}`], routes, include_request_attempt_count: true };
+        const vh: EnvoyJson = { name: `${host}:${port}`, domains: host === "*" ? ["*"] : [host, `${host}:${port}`], routes, include_request_attempt_count: includeAttemptCount(scope) };
         if (redirect) vh["require_tls"] = "ALL";
         byHost.set(host, vh);
       }
@@ -139,8 +139,8 @@ export interface GatewayOutput {
  * ProxyConfig gatewayTopology.numTrustedProxies (xff_num_trusted_hops): the gateway pod's
  * `proxy.istio.io/config` annotation, else the mesh's defaultConfig.
  */
-function gatewayHcm(port: number, rds: string, trustedHops: number): EnvoyJson {
-  const filter = httpConnectionManager(`outbound_0.0.0.0_${port}`, { rds });
+function gatewayHcm(port: number, rds: string, trustedHops: number, headers: ProxyHeaderOptions): EnvoyJson {
+  const filter = httpConnectionManager(`outbound_0.0.0.0_${port}`, { rds }, headers);
   const hcm = filter["typed_config"] as EnvoyJson;
   hcm["use_remote_address"] = true;
   if (trustedHops > 0) hcm["xff_num_trusted_hops"] = trustedHops;
@@ -149,6 +149,7 @@ function gatewayHcm(port: number, rds: string, trustedHops: number): EnvoyJson {
 
 export function gatewayResources(scope: ProxyScope): GatewayOutput {
   const trustedHops = numTrustedProxies(scope.proxy.proxyConfig, scope.push.mesh.defaultConfig?.gatewayTopology);
+  const headers = proxyHeadersFor(scope, "gateway");
   const out: GatewayOutput = { listeners: [], routes: [] };
   for (const [port, servers] of [...boundServers(scope)].sort((a, b) => a[0] - b[0])) {
     const chains: EnvoyJson[] = [];
@@ -157,7 +158,7 @@ export function gatewayResources(scope: ProxyScope): GatewayOutput {
     if (plainHttp.length > 0) {
       const name = `http.${port}`;
       out.routes.push({ name, virtual_hosts: gatewayVirtualHosts(scope, plainHttp, port), validate_clusters: false });
-      chains.push({ filters: [gatewayHcm(port, name, trustedHops)] });
+      chains.push({ filters: [gatewayHcm(port, name, trustedHops, headers)] });
     }
     for (const b of servers) {
       const protocol = parseProtocol(b.server.port.protocol);
@@ -167,7 +168,7 @@ export function gatewayResources(scope: ProxyScope): GatewayOutput {
         const match: EnvoyJson = {};
         const sni = serverNames(b.server);
         if (sni) match["server_names"] = sni;
-        chains.push({ filter_chain_match: match, transport_socket: downstreamTls(b.server), filters: [gatewayHcm(port, name, trustedHops)] });
+        chains.push({ filter_chain_match: match, transport_socket: downstreamTls(b.server), filters: [gatewayHcm(port, name, trustedHops, headers)] });
         tlsInspector = true;
       } else if (!isHttpProtocol(protocol)) {
         const vss = boundVirtualServices(scope, b).map((x) => x.vs);

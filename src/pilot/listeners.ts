@@ -15,7 +15,8 @@ import { hostMatches } from "./hosts.js";
 import type { RouteContext } from "./http-route.js";
 import { inboundPorts, type InboundPort } from "./inbound-ports.js";
 import { HTTP_PROXY_ROUTE, isSniffed, outboundHttpPorts } from "./routes.js";
-import type { ProxyScope } from "./scope.js";
+import { proxyHeadersFor, type ProxyScope } from "./scope.js";
+import type { ProxyHeaderOptions } from "./proxy-config.js";
 import { l4FilterChains } from "./tcp-routes.js";
 
 export const VIRTUAL_OUTBOUND = "virtualOutbound";
@@ -35,7 +36,7 @@ function outboundListener(name: string, address: string, port: number, chains: E
 
 function httpOutboundListeners(scope: ProxyScope): EnvoyJson[] {
   return outboundHttpPorts(scope).map((port) =>
-    outboundListener(`0.0.0.0_${port}`, "0.0.0.0", port, [{ filters: [httpConnectionManager(`outbound_0.0.0.0_${port}`, { rds: String(port) })] }], false),
+    outboundListener(`0.0.0.0_${port}`, "0.0.0.0", port, [{ filters: [httpConnectionManager(`outbound_0.0.0.0_${port}`, { rds: String(port) }, proxyHeadersFor(scope, "outbound"))] }], false),
   );
 }
 
@@ -54,7 +55,7 @@ function tcpOutboundListener(scope: ProxyScope, svc: MeshService, sp: ServicePor
   if (sniff) {
     chains.unshift({
       filter_chain_match: { application_protocols: ["http/1.1", "h2c"] },
-      filters: [httpConnectionManager(`outbound_${address}_${sp.port}`, { rds: String(sp.port) })],
+      filters: [httpConnectionManager(`outbound_${address}_${sp.port}`, { rds: String(sp.port) }, proxyHeadersFor(scope, "outbound"))],
     });
   }
   const sni = chains.some((c) => (c["filter_chain_match"] as EnvoyJson | undefined)?.["server_names"] !== undefined);
@@ -87,7 +88,7 @@ export function virtualOutboundListener(scope: ProxyScope): EnvoyJson {
   };
 }
 
-function inboundChain(p: InboundPort): EnvoyJson {
+function inboundChain(p: InboundPort, headers: ProxyHeaderOptions): EnvoyJson {
   const cluster = inboundClusterName(p.port);
   if (!isHttpProtocol(p.protocol)) return { name: cluster, filter_chain_match: { destination_port: p.port }, filters: [tcpProxyFilter(cluster, cluster)] };
   const routeConfig = {
@@ -95,18 +96,19 @@ function inboundChain(p: InboundPort): EnvoyJson {
     virtual_hosts: [{ name: `inbound|http|${p.port}`, domains: ["*"], routes: [{ name: "default", match: { prefix: "/" }, route: { cluster, timeout: "0s" } }] }],
     validate_clusters: false,
   };
-  return { name: cluster, filter_chain_match: { destination_port: p.port }, filters: [httpConnectionManager(`inbound_0.0.0.0_${p.port}`, { inline: routeConfig })] };
+  return { name: cluster, filter_chain_match: { destination_port: p.port }, filters: [httpConnectionManager(`inbound_0.0.0.0_${p.port}`, { inline: routeConfig }, headers)] };
 }
 
 export function inboundListeners(scope: ProxyScope): EnvoyJson[] {
   const ports = inboundPorts(scope);
+  const headers = proxyHeadersFor(scope, "inbound");
   if (scope.proxy.interceptionMode === "NONE") {
     return ports.map((p) => {
       const ip = p.bind ?? scope.proxy.ip;
-      return { name: `${ip}_${p.port}`, address: socketAddress(ip, p.port), traffic_direction: "INBOUND", filter_chains: [inboundChain(p)] };
+      return { name: `${ip}_${p.port}`, address: socketAddress(ip, p.port), traffic_direction: "INBOUND", filter_chains: [inboundChain(p, headers)] };
     });
   }
-  const chains = ports.map(inboundChain);
+  const chains = ports.map((p) => inboundChain(p, headers));
   chains.push({ name: "virtualInbound", filters: [tcpProxyFilter(INBOUND_PASSTHROUGH_CLUSTER, INBOUND_PASSTHROUGH_CLUSTER)] });
   return [{
     name: VIRTUAL_INBOUND,
@@ -127,7 +129,7 @@ export function httpProxyListener(scope: ProxyScope, port: number): EnvoyJson {
     name: `${address}_${port}`,
     address: socketAddress(address, port),
     traffic_direction: "OUTBOUND",
-    filter_chains: [{ filters: [httpConnectionManager(`outbound_${address}_${port}`, { rds: HTTP_PROXY_ROUTE }, { allowAbsoluteUrl: true })] }],
+    filter_chains: [{ filters: [httpConnectionManager(`outbound_${address}_${port}`, { rds: HTTP_PROXY_ROUTE }, proxyHeadersFor(scope, "outbound"), { allowAbsoluteUrl: true })] }],
   };
 }
 

@@ -1,7 +1,7 @@
 // The pod's own ProxyConfig, as Istio takes it: node metadata PROXY_CONFIG (what pilot-agent sends,
 // already merged) or the pod's `proxy.istio.io/config` annotation (YAML or JSON), whose fields
 // override the mesh's defaultConfig. Only read where Mizzen acts on a field (gatewayTopology,
-// tracing: sampling, customTags, maxPathTagLength; terminationDrainDuration).
+// tracing: sampling, customTags, maxPathTagLength; terminationDrainDuration; proxyHeaders).
 import { parse } from "yaml";
 import { proxyConfig as proxyConfigSchema } from "../config/mesh/proxy-config.js";
 import { withJsonFieldNames } from "../config/mesh/proto-field-names.js";
@@ -109,4 +109,49 @@ export function terminationDrainMs(own: Readonly<Record<string, unknown>> | unde
     return typeof v === "string" ? parseDurationMs(v) : undefined;
   };
   return pick(own) ?? pick(meshDefault) ?? DEFAULT_TERMINATION_DRAIN_MS;
+}
+
+/** What ProxyConfig proxyHeaders asks of a connection manager (Istio's GetProxyHeadersFromProxyConfig). */
+export interface ProxyHeaderOptions {
+  /** server_name; undefined = Envoy's default ("envoy"). */
+  readonly serverName?: string;
+  /** server_header_transformation PASS_THROUGH (proxyHeaders.server.disabled). */
+  readonly serverPassThrough?: boolean;
+  /** The router's suppress_envoy_headers (proxyHeaders.envoyDebugHeaders.disabled). */
+  readonly suppressEnvoyHeaders?: boolean;
+  /** generate_request_id false (proxyHeaders.requestId.disabled). */
+  readonly noRequestId?: boolean;
+  /** Virtual hosts without include_request_attempt_count (proxyHeaders.attemptCount.disabled). */
+  readonly noAttemptCount?: boolean;
+}
+
+function field(c: unknown, ...path: string[]): unknown {
+  let v: unknown = c;
+  for (const k of path) v = isRecord(v) ? v[k] : undefined;
+  return v;
+}
+
+/** A BoolValue as YAML writes it (`disabled: true`) or as proto JSON may (`{value: true}`). */
+function isTrue(v: unknown): boolean {
+  return v === true || (isRecord(v) && v["value"] === true);
+}
+
+/**
+ * The proxy headers of an HCM, as Istio sets them: inbound and gateway listeners name the server
+ * "istio-envoy", outbound ones keep Envoy's "envoy"; ProxyConfig proxyHeaders (each header's
+ * setting from the pod's ProxyConfig, else the mesh default's) may rename or disable the server
+ * header and disable x-request-id generation, x-envoy-attempt-count and Envoy's debug headers.
+ */
+export function proxyHeaderOptions(own: Readonly<Record<string, unknown>> | undefined, meshDefault: unknown, listener: "inbound" | "outbound" | "gateway"): ProxyHeaderOptions {
+  const pick = (name: string): unknown => field(own, "proxyHeaders", name) ?? field(meshDefault, "proxyHeaders", name);
+  const server = pick("server");
+  const value = field(server, "value");
+  const out: { -readonly [K in keyof ProxyHeaderOptions]: ProxyHeaderOptions[K] } = {};
+  if (isTrue(field(server, "disabled"))) out.serverPassThrough = true;
+  else if (typeof value === "string" && value !== "") out.serverName = value;
+  else if (listener !== "outbound") out.serverName = "istio-envoy";
+  if (isTrue(field(pick("envoyDebugHeaders"), "disabled"))) out.suppressEnvoyHeaders = true;
+  if (isTrue(field(pick("requestId"), "disabled"))) out.noRequestId = true;
+  if (isTrue(field(pick("attemptCount"), "disabled"))) out.noAttemptCount = true;
+  return out;
 }

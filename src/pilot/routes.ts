@@ -4,7 +4,7 @@ import { isHttpProtocol, type Protocol } from "../registry/index.js";
 import type { EnvoyJson } from "./envoy.js";
 import type { RouteContext } from "./http-route.js";
 import { egressListenerResources } from "./egress-listeners.js";
-import type { ProxyScope } from "./scope.js";
+import { includeAttemptCount, type ProxyScope } from "./scope.js";
 import { catchAllVirtualHost, dedupeDomains, defaultRoute, serviceDomains, virtualServiceRoutes } from "./virtual-hosts.js";
 
 /** The HTTP ports of the services a proxy sees (each gets a listener and a route config). */
@@ -40,7 +40,7 @@ function serviceVirtualHosts(scope: ProxyScope, port: number, domains: (all: str
     if (!svc.ports.some((p) => p.port === port && servesHttp(p.protocol))) continue;
     const vs = scope.meshVirtualServiceIndex.forHost(svc.hostname);
     const routes = vs ? virtualServiceRoutes(vs, ctx) : [defaultRoute(svc.hostname, port, ctx)];
-    vhosts.push({ name: `${svc.hostname}:${port}`, domains: domains(serviceDomains(svc, port, proxy.namespace, push.domainSuffix)), routes, include_request_attempt_count: true });
+    vhosts.push({ name: `${svc.hostname}:${port}`, domains: domains(serviceDomains(svc, port, proxy.namespace, push.domainSuffix)), routes, include_request_attempt_count: includeAttemptCount(scope) });
   }
   return vhosts;
 }

@@ -3,6 +3,7 @@
 import type { Sidecar } from "../config/kinds/networking/index.js";
 import type { MeshService } from "../registry/index.js";
 import { hostsIntersect } from "./hosts.js";
+import { proxyHeaderOptions, type ProxyHeaderOptions } from "./proxy-config.js";
 import type { Proxy } from "./proxy.js";
 import type { IndexedVirtualService, PushContext } from "./push-context.js";
 import { VirtualServiceIndex } from "./virtual-hosts.js";
@@ -19,6 +20,16 @@ export interface ProxyScope {
   /** meshVirtualServices indexed by host. */
   readonly meshVirtualServiceIndex: VirtualServiceIndex;
   readonly outboundMode: OutboundMode;
+}
+
+/** Istio's proxy headers for one of the proxy's connection managers (its ProxyConfig, else the mesh's). */
+export function proxyHeadersFor(scope: ProxyScope, listener: "inbound" | "outbound" | "gateway"): ProxyHeaderOptions {
+  return proxyHeaderOptions(scope.proxy.proxyConfig, scope.push.mesh.defaultConfig, listener);
+}
+
+/** Istio's virtual hosts number upstream attempts (x-envoy-attempt-count) unless ProxyConfig turns it off. */
+export function includeAttemptCount(scope: ProxyScope): boolean {
+  return proxyHeadersFor(scope, "outbound").noAttemptCount !== true;
 }
 
 export interface EgressHost {

@@ -6,7 +6,7 @@ import { hostMatches, hostSpecificity } from "./hosts.js";
 import { translateHttpRoute, type RouteContext } from "./http-route.js";
 import type { IndexedVirtualService } from "./push-context.js";
 import { retryPolicy } from "./route-policies.js";
-import type { ProxyScope } from "./scope.js";
+import { includeAttemptCount, type ProxyScope } from "./scope.js";
 
 /**
  * Istio's domains for a service seen from `proxyNamespace`: the FQDN, the short name (same
@@ -97,11 +97,12 @@ export function dedupeDomains(vhosts: EnvoyJson[]): EnvoyJson[] {
 /** The last virtual host: unknown hosts pass through (ALLOW_ANY) or get 502 (REGISTRY_ONLY). */
 export function catchAllVirtualHost(scope: ProxyScope): EnvoyJson {
   if (scope.outboundMode === "REGISTRY_ONLY") {
-    return { name: "block_all", domains: ["*"], routes: [{ name: "block_all", match: { prefix: "/" }, direct_response: { status: 502 } }] };
+    return { name: "block_all", domains: ["*"], routes: [{ name: "block_all", match: { prefix: "/" }, direct_response: { status: 502 } }], include_request_attempt_count: includeAttemptCount(scope) };
   }
   return {
     name: "allow_any",
     domains: ["*"],
     routes: [{ name: "allow_any", match: { prefix: "/" }, route: { cluster: PASSTHROUGH_CLUSTER, timeout: "0s" } }],
+    include_request_attempt_count: includeAttemptCount(scope),
   };
 }

@@ -22,6 +22,7 @@ export function upstreamHead(ex: HttpExchange, host: string): string {
     upgrade: ex.head.upgrade, requestId: ex.requestId,
     forwardedFor: dc.rt.config.useRemoteAddress ? dc.remoteAddress : "",
     forwardedProto: dc.tls ? "https" : "http",
+    attemptCount: (ex.route as CompiledRoute).virtualHost.includeRequestAttemptCount ? ex.record.attempts : 0,
   });
 }
 

@@ -17,7 +17,7 @@ export function localReply(ex: HttpExchange, status: number, flag: ResponseFlag 
   if (ex.upstream !== null) dropUpstream(ex, ex.upstream);
   const close = !ex.requestComplete || ex.head.close || dc.draining;
   if (close) dc.closeAfterResponse = true;
-  let extra = extraHeaders;
+  let extra = dc.rt.config.serverHeaderTransformation === "PASS_THROUGH" ? extraHeaders : dc.rt.config.serverLine + extraHeaders;
   const more = ex.extraResponse;
   if (more !== null) for (let i = 0; i < more.length; i++) extra += `${more.names[i] as string}: ${more.values[i] as string}\r\n`;
   const out = h1LocalReply(status, body ?? details, close, extra, ex.head.method === "HEAD");

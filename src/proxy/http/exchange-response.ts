@@ -7,17 +7,24 @@ import type { Cluster } from "../contracts.js";
 import type { CompiledRoute, ForwardAction } from "../router/route.js";
 import { applyHeaderMutations } from "../router/header-mutation.js";
 import { retriableResponse } from "../router/retry-policy.js";
-import { downstreamResponseHead } from "./h1/forward-head.js";
+import { downstreamResponseHead, splicedResponseHead } from "./h1/forward-head.js";
+import { envoyResponseLines, setsServer, upstreamServiceTimeMs } from "./envoy-response-headers.js";
 import { writeDirect } from "./h1/direct-write.js";
 import type { ResponseHead } from "./h1/response-head.js";
 import type { H1UpstreamConnection } from "./upstream/h1-upstream-connection.js";
 import { canRetry, dropUpstream, scheduleRetry } from "./exchange-attempt.js";
 import type { HttpExchange } from "./exchange.js";
 
-/** One write for a response head and its first body bytes: a single Buffer when they are adjacent in the read. */
+/** Up to this many body bytes are copied behind a rewritten head, for one write. */
+const JOIN_BODY_BYTES = 16 * 1024;
+
+/** One write for a response head and its first body bytes: a single Buffer when they are adjacent in the read, or small. */
 function writeHeadAndBody(socket: Socket, head: Buffer | string, body: Buffer): boolean {
-  if (typeof head !== "string" && head.buffer === body.buffer && head.byteOffset + head.length === body.byteOffset) {
-    return writeDirect(socket, Buffer.from(head.buffer, head.byteOffset, head.length + body.length));
+  if (typeof head !== "string") {
+    if (head.buffer === body.buffer && head.byteOffset + head.length === body.byteOffset) {
+      return writeDirect(socket, Buffer.from(head.buffer, head.byteOffset, head.length + body.length));
+    }
+    if (body.length <= JOIN_BODY_BYTES) return writeDirect(socket, Buffer.concat([head, body], head.length + body.length));
   }
   socket.cork();
   if (typeof head === "string") socket.write(head, "latin1"); else socket.write(head);
@@ -48,16 +55,20 @@ export function onUpstreamHead(ex: HttpExchange, conn: H1UpstreamConnection, hea
   if (hook !== null) hook(head.headers, ex.record);
   const close = head.close || ex.head.close || dc.draining || !ex.requestComplete;
   if (close) dc.closeAfterResponse = true;
+  const config = dc.rt.config;
+  const setServer = setsServer(config, head.serverLines > 0);
+  const dropServer = setServer && head.serverLines > 0;
+  const lines = envoyResponseLines(config, setServer, upstreamServiceTimeMs(config, ex.requestCompleteAt));
   let out: Buffer | string = raw;
-  if (head.hopByHop || close || ex.head.version === 10 || ex.extraResponse !== null || hook !== null || dc.rt.config.serverName !== ""
+  if (head.hopByHop || close || ex.head.version === 10 || ex.extraResponse !== null || hook !== null || (dropServer && head.serverLines > 1)
     || route.responseHeadersToAdd.length > 0 || route.responseHeadersToRemove.length > 0) {
     if (route.responseHeadersToAdd.length > 0 || route.responseHeadersToRemove.length > 0) {
       applyHeaderMutations(head.headers, route.responseHeadersToAdd, route.responseHeadersToRemove);
     }
     const extra = ex.extraResponse;
     if (extra !== null) for (let i = 0; i < extra.length; i++) head.headers.push(extra.names[i] as string, extra.values[i] as string);
-    out = downstreamResponseHead(head, dc.rt.config.serverName, close, ex.head.version === 10 && !close);
-  }
+    out = downstreamResponseHead(head, dropServer, lines, close, ex.head.version === 10 && !close);
+  } else if (lines !== "") out = splicedResponseHead(raw, head, dropServer, lines);
   ex.record.bytesSent += out.length;
   ex.heldHead = out;
 }

@@ -31,6 +31,8 @@ export class HttpExchange implements HttpStream, UpstreamUser {
   /** Bytes of the response already went to the client: no local reply or retry any more. */
   responseStarted = false;
   requestComplete: boolean;
+  /** performance.now() when the downstream request ended, -1 while it is arriving. */
+  requestCompleteAt = -1;
   finished = false;
   // State below is shared with the exchange-*.ts helpers (not for other modules).
   /** Request body bytes held (routing paused, back-off) or kept for a retry; null = none. */
@@ -62,6 +64,7 @@ export class HttpExchange implements HttpStream, UpstreamUser {
     const r = this.record;
     r.startTime = Date.now();
     r.startMono = performance.now();
+    if (bodyless) this.requestCompleteAt = r.startMono;
     r.method = head.method;
     r.authority = head.authority;
     r.path = head.path;
@@ -132,7 +135,7 @@ export class HttpExchange implements HttpStream, UpstreamUser {
       this.holdBody(bytes);
       if (this.finished) return;
     } else if (this.body !== null) this.keepForRetry(bytes);
-    if (last) this.requestComplete = true;
+    if (last) { this.requestComplete = true; this.requestCompleteAt = performance.now(); }
     if (up === null) return;
     if (!writeDirect(up.socket, bytes)) this.dc.pauseForUpstream();
     if (last) up.requestDone = true;

@@ -6,6 +6,8 @@ import type { EnvoyJson } from "../contracts.js";
 import { compileHcmTelemetry, type HcmTelemetry } from "../../telemetry/hcm-telemetry.js";
 
 export type CodecType = "AUTO" | "HTTP1" | "HTTP2";
+export type ServerHeaderTransformation = "OVERWRITE" | "APPEND_IF_ABSENT" | "PASS_THROUGH";
+const SERVER_HEADER_TRANSFORMATIONS: readonly ServerHeaderTransformation[] = ["OVERWRITE", "APPEND_IF_ABSENT", "PASS_THROUGH"];
 
 export interface HcmConfig {
   readonly statPrefix: string;
@@ -22,8 +24,14 @@ export interface HcmConfig {
   readonly generateRequestId: boolean;
   readonly useRemoteAddress: boolean;
   readonly xffNumTrustedHops: number;
-  /** "" = keep the upstream's server header. */
+  /** server_name: what the server header says (default "envoy", as Envoy). */
   readonly serverName: string;
+  /** server_header_transformation: replace the upstream's, add one only when absent, or leave it. */
+  readonly serverHeaderTransformation: ServerHeaderTransformation;
+  /** `server: <name>\r\n`, built once. */
+  readonly serverLine: string;
+  /** The router's suppress_envoy_headers: no x-envoy-upstream-service-time on responses. */
+  readonly suppressEnvoyHeaders: boolean;
   readonly websocket: boolean;
   readonly stripAnyHostPort: boolean;
   /** access_log and tracing (null when neither is configured). */
@@ -54,6 +62,7 @@ export function compileHcmConfig(c: EnvoyJson): HcmConfig {
   const filters: HttpFilter[] = [];
   const list = arr(c["http_filters"], "http_filters");
   let sawRouter = false;
+  let suppressEnvoyHeaders = false;
   list.forEach((f, i) => {
     const field = `http_filters[${i}]`;
     const fo = obj(f, field) ?? {};
@@ -63,6 +72,7 @@ export function compileHcmConfig(c: EnvoyJson): HcmConfig {
     if (type === ROUTER_FILTER_TYPE || (type === undefined && name === "envoy.filters.http.router")) {
       if (i !== list.length - 1) throw invalid(field, "envoy.filters.http.router must be the last filter");
       sawRouter = true;
+      suppressEnvoyHeaders = (tc && bool(tc["suppress_envoy_headers"], `${field}.typed_config.suppress_envoy_headers`)) ?? false;
       return;
     }
     if (bool(fo["disabled"], `${field}.disabled`) === true) return;
@@ -84,6 +94,12 @@ export function compileHcmConfig(c: EnvoyJson): HcmConfig {
     if (String(uo["upgrade_type"]).toLowerCase() === "websocket") websocket = bool(uo["enabled"], `upgrade_configs[${i}].enabled`) ?? true;
   });
   const rht = durationMs(c["request_headers_timeout"], "request_headers_timeout") ?? 0;
+  const sht = c["server_header_transformation"] ?? "OVERWRITE";
+  const serverHeaderTransformation = typeof sht === "number" ? SERVER_HEADER_TRANSFORMATIONS[sht] : SERVER_HEADER_TRANSFORMATIONS.find((t) => t === sht);
+  if (serverHeaderTransformation === undefined) throw invalid("server_header_transformation", `must be one of ${SERVER_HEADER_TRANSFORMATIONS.join(", ")}, not ${JSON.stringify(sht)}`);
+  // An empty server_name is proto3's unset: Envoy's default applies.
+  const serverName = str(c["server_name"], "server_name") || "envoy";
+  if (/[\0\r\n]/.test(serverName)) throw invalid("server_name", "must be a valid header value (no NUL, CR or LF)");
   const telemetry = compileHcmTelemetry(c);
   if (telemetry?.filter) filters.unshift(telemetry.filter);
   return {
@@ -99,7 +115,10 @@ export function compileHcmConfig(c: EnvoyJson): HcmConfig {
     generateRequestId: bool(c["generate_request_id"], "generate_request_id") ?? true,
     useRemoteAddress: bool(c["use_remote_address"], "use_remote_address") ?? false,
     xffNumTrustedHops: int(c["xff_num_trusted_hops"], "xff_num_trusted_hops") ?? 0,
-    serverName: str(c["server_name"], "server_name") ?? "",
+    serverName,
+    serverHeaderTransformation,
+    serverLine: `server: ${serverName}\r\n`,
+    suppressEnvoyHeaders,
     websocket,
     stripAnyHostPort: bool(c["strip_any_host_port"], "strip_any_host_port") ?? false,
     telemetry,

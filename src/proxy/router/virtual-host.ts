@@ -1,6 +1,6 @@
 // Virtual hosts and Envoy's domain precedence: exact, then `*.suffix` / `*suffix` (longest
 // first), then `prefix.*` / `prefix*` (longest first), then `*`.
-import { invalid, obj, str, arr } from "./envoy-json.js";
+import { invalid, obj, str, arr, bool } from "./envoy-json.js";
 import { compileHeaderAdds, compileHeaderRemoves, type HeaderAdd } from "./header-mutation.js";
 import { compileRetryPolicy, type RetryPolicy } from "./retry-policy.js";
 import { compileCorsPolicy, type CorsPolicy } from "./cors-policy.js";
@@ -21,6 +21,8 @@ export interface VirtualHostBase extends HeaderLevel {
   readonly cors: CorsPolicy | null;
   readonly perFilter: PerFilterConfigs;
   readonly routeConfig: HeaderLevel & { readonly name: string };
+  /** include_request_attempt_count: x-envoy-attempt-count on upstream requests. */
+  readonly includeRequestAttemptCount: boolean;
 }
 
 export interface CompiledVirtualHost extends VirtualHostBase {
@@ -44,6 +46,7 @@ export function compileVirtualHost(v: unknown, f: string, rc: VirtualHostBase["r
     responseHeadersToAdd: compileHeaderAdds(o["response_headers_to_add"], `${f}.response_headers_to_add`),
     responseHeadersToRemove: compileHeaderRemoves(o["response_headers_to_remove"], `${f}.response_headers_to_remove`),
     routeConfig: rc,
+    includeRequestAttemptCount: bool(o["include_request_attempt_count"], `${f}.include_request_attempt_count`) ?? false,
   };
   const routes = arr(o["routes"], `${f}.routes`).map((r, i) => compileRoute(r, `${f}.routes[${i}]`, base));
   return { ...base, domains, routes };

@@ -247,7 +247,7 @@ export class H1Downstream {
     this.state = R_CLOSED;
     this.pending = null;
     if (this.headTimer !== null) { clearTimeout(this.headTimer); this.headTimer = null; }
-    const out = h1LocalReply(status, `bad request: ${why}`, true);
+    const out = h1LocalReply(status, `bad request: ${why}`, true, this.rt.config.serverHeaderTransformation === "PASS_THROUGH" ? "" : this.rt.config.serverLine);
     r.bytesSent = out.length;
     this.socket.end(out);
     this.rt.observer?.(r);

@@ -12,6 +12,10 @@ export class ResponseHead {
   close = false;
   /** Carries hop-by-hop fields that must not be forwarded as they are. */
   hopByHop = false;
+  /** How many `server` lines, and the byte range of the last one (its CRLF included) in the head. */
+  serverLines = 0;
+  serverStart = -1;
+  serverEnd = -1;
 }
 
 /** The decimal digit at `i`, or NaN. */
@@ -60,6 +64,11 @@ export function parseResponseHead(s: string, r: ResponseHead): boolean {
       case "keep-alive":
       case "proxy-connection":
         r.hopByHop = true;
+        break;
+      case "server":
+        r.serverLines++;
+        r.serverStart = pos;
+        r.serverEnd = end + 2;
         break;
     }
     r.headers.push(name, value);

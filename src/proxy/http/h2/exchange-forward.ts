@@ -7,6 +7,7 @@ import type { Cluster, UpstreamHost } from "../../contracts.js";
 import type { CompiledRoute } from "../../router/route.js";
 import { applyHeaderMutations } from "../../router/header-mutation.js";
 import { HeaderList } from "../header-list.js";
+import { setsServer, upstreamServiceTimeMs } from "../envoy-response-headers.js";
 import { h1AgentFor, h2SessionFor } from "./upstream-sessions.js";
 import { fail, onUpstreamStatus, upstreamFailed } from "./exchange-routing.js";
 import type { H2Exchange } from "./exchange.js";
@@ -121,7 +122,10 @@ function responseHeaders(ex: H2Exchange, status: number, rh: IncomingHttpHeaders
   applyHeaderMutations(list, route.responseHeadersToAdd, route.responseHeadersToRemove);
   const extra = ex.extraResponse;
   if (extra !== null) for (let i = 0; i < extra.length; i++) list.push(extra.names[i] as string, extra.values[i] as string);
-  if (ex.rt.config.serverName !== "") list.set("server", ex.rt.config.serverName);
+  const config = ex.rt.config;
+  if (setsServer(config, list.get("server") !== undefined)) list.set("server", config.serverName);
+  const serviceTime = upstreamServiceTimeMs(config, ex.requestEndedAt);
+  if (serviceTime >= 0) list.set("x-envoy-upstream-service-time", String(serviceTime));
   const out: OutgoingHttpHeaders = { ":status": status };
   for (let i = 0; i < list.length; i++) {
     const k = list.names[i] as string;

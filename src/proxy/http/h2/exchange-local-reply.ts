@@ -35,6 +35,7 @@ export function respondLocal(ex: H2Exchange, status: number, body: Buffer, heade
   ex.record.status = status;
   const more = ex.extraResponse;
   if (more !== null) for (let i = 0; i < more.length; i++) headers[more.names[i] as string] = more.values[i];
+  if (ex.rt.config.serverHeaderTransformation !== "PASS_THROUGH") headers["server"] = ex.rt.config.serverName;
   ex.responded = true;
   const stream = ex.stream;
   if (!stream.closed && !stream.destroyed) {

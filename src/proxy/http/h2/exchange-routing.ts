@@ -68,6 +68,7 @@ export function attempt(ex: H2Exchange): void {
   ex.host = host;
   ex.record.upstreamHost = `${host.address}:${host.port}`;
   ex.record.attempts++;
+  if (route.virtualHost.includeRequestAttemptCount) ex.headers.set("x-envoy-attempt-count", String(ex.record.attempts));
   if (f.retry?.avoidPreviousHosts === true) (ex.tried ??= new Set()).add(host);
   const path = upstreamPath(route, ex.path);
   const authority = f.autoHostRewrite ? `${host.address}:${host.port}` : f.hostRewrite ?? ex.authority;

@@ -38,6 +38,8 @@ export class H2Exchange implements HttpStream {
   responded = false;
   finished = false;
   requestEnded = false;
+  /** performance.now() when the request ended (END_STREAM), -1 before. */
+  requestEndedAt = -1;
   /** Request body kept for retries (up to the listener's buffer limit); null once dropped. */
   body: Buffer[] | null = [];
   bodyBytes = 0;
@@ -163,6 +165,7 @@ export class H2Exchange implements HttpStream {
     // NO_ERROR); that body is truncated, so the upstream is reset (on 'close'), never ended.
     if (this.stream.closed) return;
     this.requestEnded = true;
+    this.requestEndedAt = performance.now();
     if (this.upstream !== null) this.upstream.end();
   }
 
