@@ -67,6 +67,7 @@ export function attempt(ex: HttpExchange): void {
 export function onUpstreamFailure(ex: HttpExchange, conn: H1UpstreamConnection, connected: boolean, malformed: boolean): void {
   ex.clearTryTimer();
   ex.heldHead = null;
+  ex.splicing = false;
   const cluster = ex.cluster as Cluster;
   cluster.report(conn.host, connected ? { kind: "reset" } : { kind: "connect-failure" });
   ex.releaseHost();

@@ -7,29 +7,44 @@ import type { Cluster } from "../contracts.js";
 import type { CompiledRoute, ForwardAction } from "../router/route.js";
 import { applyHeaderMutations } from "../router/header-mutation.js";
 import { retriableResponse } from "../router/retry-policy.js";
-import { downstreamResponseHead, splicedResponseHead } from "./h1/forward-head.js";
+import { downstreamResponseHead, splicedResponse } from "./h1/forward-head.js";
 import { envoyResponseLines, setsServer, upstreamServiceTimeMs } from "./envoy-response-headers.js";
-import { writeDirect } from "./h1/direct-write.js";
+import { pendingWriteBytes, writeDirect } from "./h1/direct-write.js";
 import type { ResponseHead } from "./h1/response-head.js";
 import type { H1UpstreamConnection } from "./upstream/h1-upstream-connection.js";
 import { canRetry, dropUpstream, scheduleRetry } from "./exchange-attempt.js";
 import type { HttpExchange } from "./exchange.js";
 
-/** Up to this many body bytes are copied behind a rewritten head, for one write. */
-const JOIN_BODY_BYTES = 16 * 1024;
-
-/** One write for a response head and its first body bytes: a single Buffer when they are adjacent in the read, or small. */
+/** One write for a response head and its first body bytes: a single Buffer when they are adjacent in the read. */
 function writeHeadAndBody(socket: Socket, head: Buffer | string, body: Buffer): boolean {
-  if (typeof head !== "string") {
-    if (head.buffer === body.buffer && head.byteOffset + head.length === body.byteOffset) {
-      return writeDirect(socket, Buffer.from(head.buffer, head.byteOffset, head.length + body.length));
-    }
-    if (body.length <= JOIN_BODY_BYTES) return writeDirect(socket, Buffer.concat([head, body], head.length + body.length));
+  if (typeof head !== "string" && head.buffer === body.buffer && head.byteOffset + head.length === body.byteOffset) {
+    return writeDirect(socket, Buffer.from(head.buffer, head.byteOffset, head.length + body.length));
   }
   socket.cork();
   if (typeof head === "string") socket.write(head, "latin1"); else socket.write(head);
   const ok = socket.write(body);
   socket.uncork();
+  return ok;
+}
+
+/** Up to this many body bytes are copied behind a spliced head, for one write. */
+const JOIN_BODY_BYTES = 16 * 1024;
+
+/**
+ * Spliced responses are built here (no allocation per response): the write almost always hands
+ * every byte to the kernel at once; when some wait in a queue instead, that queue keeps this
+ * buffer and the next response gets a fresh one.
+ */
+let scratch = Buffer.allocUnsafeSlow(JOIN_BODY_BYTES + 8 * 1024);
+
+/** Writes the held upstream head with Envoy's headers spliced in, and `body` behind it when given. */
+function writeSpliced(ex: HttpExchange, raw: Buffer, body: Buffer | null): boolean {
+  ex.splicing = false;
+  const socket = ex.dc.socket;
+  const out = splicedResponse(raw, ex.spliceCutStart, ex.spliceCutEnd, ex.spliceServer, ex.spliceMs, body, scratch);
+  ex.record.bytesSent += out.length - raw.length - (body === null ? 0 : body.length);
+  const ok = writeDirect(socket, out);
+  if (out.buffer === scratch.buffer && pendingWriteBytes(socket) > 0) scratch = Buffer.allocUnsafeSlow(scratch.length);
   return ok;
 }
 
@@ -58,7 +73,7 @@ export function onUpstreamHead(ex: HttpExchange, conn: H1UpstreamConnection, hea
   const config = dc.rt.config;
   const setServer = setsServer(config, head.serverLines > 0);
   const dropServer = setServer && head.serverLines > 0;
-  const lines = envoyResponseLines(config, setServer, upstreamServiceTimeMs(config, ex.requestCompleteAt));
+  const serviceMs = upstreamServiceTimeMs(config, ex.requestCompleteAt);
   let out: Buffer | string = raw;
   if (head.hopByHop || close || ex.head.version === 10 || ex.extraResponse !== null || hook !== null || (dropServer && head.serverLines > 1)
     || route.responseHeadersToAdd.length > 0 || route.responseHeadersToRemove.length > 0) {
@@ -67,8 +82,15 @@ export function onUpstreamHead(ex: HttpExchange, conn: H1UpstreamConnection, hea
     }
     const extra = ex.extraResponse;
     if (extra !== null) for (let i = 0; i < extra.length; i++) head.headers.push(extra.names[i] as string, extra.values[i] as string);
-    out = downstreamResponseHead(head, dropServer, lines, close, ex.head.version === 10 && !close);
-  } else if (lines !== "") out = splicedResponseHead(raw, head, dropServer, lines);
+    out = downstreamResponseHead(head, dropServer, envoyResponseLines(config, setServer, serviceMs), close, ex.head.version === 10 && !close);
+  } else if (setServer || serviceMs >= 0) {
+    // The usual case: Envoy's headers spliced into the upstream's bytes when they go out.
+    ex.splicing = true;
+    ex.spliceServer = setServer ? config.serverLineBytes : null;
+    ex.spliceMs = serviceMs;
+    ex.spliceCutStart = dropServer ? head.serverStart : -1;
+    ex.spliceCutEnd = head.serverEnd;
+  }
   ex.record.bytesSent += out.length;
   ex.heldHead = out;
 }
@@ -81,7 +103,12 @@ export function onUpstreamBody(ex: HttpExchange, conn: H1UpstreamConnection, byt
     if (head === null) ok = writeDirect(ex.dc.socket, bytes);
     else {
       ex.heldHead = null;
-      ok = writeHeadAndBody(ex.dc.socket, head, bytes);
+      if (!ex.splicing) ok = writeHeadAndBody(ex.dc.socket, head, bytes);
+      else if (bytes.length <= JOIN_BODY_BYTES) ok = writeSpliced(ex, head as Buffer, bytes);
+      else {
+        writeSpliced(ex, head as Buffer, null);
+        ok = writeDirect(ex.dc.socket, bytes);
+      }
     }
     if (!ok) conn.socket.pause();
   }
@@ -98,5 +125,5 @@ export function onUpstreamReadEnd(ex: HttpExchange): void {
   const head = ex.heldHead;
   if (head === null) return;
   ex.heldHead = null;
-  writeDirect(ex.dc.socket, head);
+  if (ex.splicing) writeSpliced(ex, head as Buffer, null); else writeDirect(ex.dc.socket, head);
 }

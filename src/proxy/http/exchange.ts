@@ -57,6 +57,12 @@ export class HttpExchange implements HttpStream, UpstreamUser {
   readonly peerSocket: Socket;
   /** The response head, held until the body bytes of the same upstream read (one write for both). */
   heldHead: Buffer | string | null = null;
+  /** The held head is the upstream's bytes, to go out with Envoy's headers spliced in (forward-head.ts `splicedResponse`). */
+  splicing = false;
+  spliceServer: Buffer | null = null;
+  spliceMs = -1;
+  spliceCutStart = -1;
+  spliceCutEnd = -1;
 
   constructor(readonly dc: H1Downstream, readonly head: RequestHead, bodyless: boolean) {
     this.requestComplete = bodyless;

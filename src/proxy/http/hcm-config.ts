@@ -28,8 +28,9 @@ export interface HcmConfig {
   readonly serverName: string;
   /** server_header_transformation: replace the upstream's, add one only when absent, or leave it. */
   readonly serverHeaderTransformation: ServerHeaderTransformation;
-  /** `server: <name>\r\n`, built once. */
+  /** `server: <name>\r\n`, built once (as text and as bytes). */
   readonly serverLine: string;
+  readonly serverLineBytes: Buffer;
   /** The router's suppress_envoy_headers: no x-envoy-upstream-service-time on responses. */
   readonly suppressEnvoyHeaders: boolean;
   readonly websocket: boolean;
@@ -118,6 +119,7 @@ export function compileHcmConfig(c: EnvoyJson): HcmConfig {
     serverName,
     serverHeaderTransformation,
     serverLine: `server: ${serverName}\r\n`,
+    serverLineBytes: Buffer.from(`server: ${serverName}\r\n`, "latin1"),
     suppressEnvoyHeaders,
     websocket,
     stripAnyHostPort: bool(c["strip_any_host_port"], "strip_any_host_port") ?? false,

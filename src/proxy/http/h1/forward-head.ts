@@ -76,17 +76,48 @@ export function downstreamResponseHead(r: ResponseHead, dropServer: boolean, env
   return `${s}\r\n`;
 }
 
+const SERVICE_TIME = Buffer.from("x-envoy-upstream-service-time: ", "latin1");
+
+function digitCount(n: number): number {
+  let d = 1;
+  for (let v = n; v >= 10; v = Math.floor(v / 10)) d++;
+  return d;
+}
+
 /**
- * The upstream's head bytes (`raw`, ending in CRLF CRLF) with `lines` added before the blank line
- * and, when `dropServer`, its one server line cut out: a copy, no re-serialising.
+ * Envoy's response headers added to the upstream's head bytes without re-serialising it: `raw`
+ * (ending in CRLF CRLF) with its bytes [cutStart, cutEnd) removed (the upstream's server line;
+ * cutStart -1 = none), then `serverLine` (null = none) and x-envoy-upstream-service-time
+ * (`serviceMs` -1 = none) before the blank line, then `body` (null = none): one Buffer, so head
+ * and first body bytes still go out in one write. It is the start of `into` when that is large
+ * enough (a scratch buffer the caller may reuse once the bytes are written), else a new one.
  */
-export function splicedResponseHead(raw: Buffer, r: ResponseHead, dropServer: boolean, lines: string): Buffer {
-  const cut = dropServer && r.serverLines === 1;
-  const keep = raw.length - 2 - (cut ? r.serverEnd - r.serverStart : 0);
-  const out = Buffer.allocUnsafe(keep + lines.length + 2);
-  let at = cut ? raw.copy(out, 0, 0, r.serverStart) + raw.copy(out, r.serverStart, r.serverEnd, raw.length - 2) : raw.copy(out, 0, 0, raw.length - 2);
-  at += out.write(lines, at, "latin1");
-  out[at] = 13;
-  out[at + 1] = 10;
+export function splicedResponse(raw: Buffer, cutStart: number, cutEnd: number, serverLine: Buffer | null, serviceMs: number, body: Buffer | null, into: Buffer | null = null): Buffer {
+  const headEnd = raw.length - 2;
+  const cut = cutStart < 0 ? 0 : cutEnd - cutStart;
+  const digits = serviceMs < 0 ? 0 : digitCount(serviceMs);
+  const added = (serverLine === null ? 0 : serverLine.length) + (serviceMs < 0 ? 0 : SERVICE_TIME.length + digits + 2);
+  const size = headEnd - cut + added + 2 + (body === null ? 0 : body.length);
+  const out = into !== null && into.length >= size ? into.subarray(0, size) : Buffer.allocUnsafe(size);
+  let at: number;
+  if (cutStart < 0) {
+    out.set(raw, 0); // its final CRLF is overwritten below
+    at = headEnd;
+  } else {
+    out.set(raw.subarray(0, cutStart), 0);
+    out.set(raw.subarray(cutEnd, headEnd), cutStart);
+    at = headEnd - cut;
+  }
+  if (serverLine !== null) { out.set(serverLine, at); at += serverLine.length; }
+  if (serviceMs >= 0) {
+    out.set(SERVICE_TIME, at);
+    at += SERVICE_TIME.length + digits;
+    for (let i = at - 1, v = serviceMs; i >= at - digits; i--, v = Math.floor(v / 10)) out[i] = 48 + (v % 10);
+    out[at++] = 13;
+    out[at++] = 10;
+  }
+  out[at++] = 13;
+  out[at++] = 10;
+  if (body !== null) out.set(body, at);
   return out;
 }
