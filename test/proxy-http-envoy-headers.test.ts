@@ -2,12 +2,14 @@
 // responses `server` (server_name, default "envoy", under server_header_transformation) and the
 // router's `x-envoy-upstream-service-time` (unless suppress_envoy_headers), on relayed responses
 // and the proxy's own replies; on upstream requests `x-envoy-attempt-count` (a virtual host's
-// include_request_attempt_count). Over HTTP/1.1 and h2c.
+// include_request_attempt_count). Over HTTP/1.1 and h2c. Two upstreams: node:http, whose
+// keep-alive headers make the proxy rebuild the head, and a lean one answering with heads the
+// proxy leaves as they are, so Envoy's lines are spliced into its bytes.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { createServer, request, type Server, type IncomingHttpHeaders } from "node:http";
 import { connect as h2connect, type IncomingHttpHeaders as H2Headers } from "node:http2";
-import type { AddressInfo } from "node:net";
+import { connect, createServer as createTcpServer, type AddressInfo, type Server as TcpServer, type Socket } from "node:net";
 import { HttpConnectionManager } from "../src/proxy/http/http-connection-manager.js";
 import { compileHcmConfig } from "../src/proxy/http/hcm-config.js";
 import { H1ConnectionPool } from "../src/proxy/http/upstream/connection-pool.js";
@@ -16,8 +18,21 @@ import { serveNetworkFilter, type ServedFilter } from "../src/proxy/http/testing
 import type { EnvoyJson } from "../src/proxy/contracts.js";
 
 const UPSTREAM_DELAY_MS = 60;
+/** Response i of the lean upstream's /raw/fill/i: 10 000 bytes no other response has. */
+const fill = (i: number): string => `${i}:`.padEnd(10_000, String.fromCharCode(97 + (i % 26)));
 let upstream: Server;
+let lean: TcpServer;
+const leanSockets = new Set<Socket>();
 let clusters: StaticClusterRegistry;
+
+/** The lean upstream's answer to one request head (GETs only): /raw/app-server adds its own Server line. */
+function leanResponse(head: string): string {
+  const path = head.slice(head.indexOf(" ") + 1, head.indexOf(" HTTP/"));
+  const attempt = /\r\nx-envoy-attempt-count: *(\d+)/i.exec(head)?.[1] ?? "none";
+  const body = path.startsWith("/raw/fill/") ? fill(Number(path.slice(10))) : `hello ${path}`;
+  const server = path === "/raw/app-server" ? "Server: app/1.0\r\n" : "";
+  return `HTTP/1.1 200 OK\r\n${server}content-length: ${body.length}\r\nx-seen-attempt-count: ${attempt}\r\n\r\n${body}`;
+}
 const pools: H1ConnectionPool[] = [];
 const proxies: ServedFilter[] = [];
 
@@ -36,7 +51,24 @@ before(async () => {
     });
   });
   await new Promise<void>((r) => upstream.listen(0, "127.0.0.1", () => r()));
-  clusters = new StaticClusterRegistry([new StaticCluster("web", [["127.0.0.1", (upstream.address() as AddressInfo).port]])]);
+  lean = createTcpServer((sock) => {
+    leanSockets.add(sock);
+    sock.on("close", () => leanSockets.delete(sock));
+    let pending = "";
+    sock.setEncoding("latin1");
+    sock.on("data", (d: string) => {
+      pending += d;
+      for (let end = pending.indexOf("\r\n\r\n"); end >= 0; end = pending.indexOf("\r\n\r\n")) {
+        sock.write(leanResponse(pending.slice(0, end)), "latin1");
+        pending = pending.slice(end + 4);
+      }
+    });
+  });
+  await new Promise<void>((r) => lean.listen(0, "127.0.0.1", () => r()));
+  clusters = new StaticClusterRegistry([
+    new StaticCluster("web", [["127.0.0.1", (upstream.address() as AddressInfo).port]]),
+    new StaticCluster("lean", [["127.0.0.1", (lean.address() as AddressInfo).port]]),
+  ]);
 });
 
 after(async () => {
@@ -44,6 +76,8 @@ after(async () => {
   for (const p of pools) p.closeAll();
   upstream.closeAllConnections();
   await new Promise((r) => upstream.close(r));
+  for (const sock of leanSockets) sock.destroy();
+  await new Promise((r) => lean.close(r));
 });
 
 /** A proxy with these HCM fields (and router typed_config fields) routing / to the upstream and /direct to a direct response. */
@@ -54,6 +88,7 @@ async function proxyWith(hcm: EnvoyJson, router: EnvoyJson = {}, vhost: EnvoyJso
     route_config: { name: "r", virtual_hosts: [{ name: "all", domains: ["*"], ...vhost, routes: [
       { match: { path: "/direct" }, direct_response: { status: 200, body: { inline_string: "direct" } } },
       { match: { path: "/flaky" }, route: { cluster: "web", retry_policy: { retry_on: "5xx", num_retries: 1 } } },
+      { match: { prefix: "/raw/" }, route: { cluster: "lean" } },
       { match: { prefix: "/" }, route: { cluster: "web" } },
     ] }] },
     http_filters: [{ name: "envoy.filters.http.router", typed_config: { "@type": "type.googleapis.com/envoy.extensions.filters.http.router.v3.Router", ...router } }],
@@ -89,11 +124,13 @@ function h2get(port: number, path: string, headers: Record<string, string> = {})
 
 test("by default responses say server: envoy, replacing the upstream's, and carry the upstream's service time", async () => {
   const port = await proxyWith({});
-  const own = await get(port, "/app-server");
-  assert.equal(own.headers["server"], "envoy");
-  assert.equal(own.body, "hello /app-server", "the body is relayed untouched");
-  assert.match(String(own.headers["x-envoy-upstream-service-time"]), /^\d+$/);
-  assert.equal((await get(port, "/plain")).headers["server"], "envoy");
+  for (const prefix of ["", "/raw"]) {
+    const own = await get(port, `${prefix}/app-server`);
+    assert.equal(own.headers["server"], "envoy", prefix);
+    assert.equal(own.body, `hello ${prefix}/app-server`, "the body is relayed untouched");
+    assert.match(String(own.headers["x-envoy-upstream-service-time"]), /^\d+$/);
+    assert.equal((await get(port, `${prefix}/plain`)).headers["server"], "envoy");
+  }
   const slow = await get(port, "/slow");
   assert.ok(Number(slow.headers["x-envoy-upstream-service-time"]) >= UPSTREAM_DELAY_MS - 1, `service time ${String(slow.headers["x-envoy-upstream-service-time"])} ms`);
   const direct = await get(port, "/direct");
@@ -104,20 +141,25 @@ test("by default responses say server: envoy, replacing the upstream's, and carr
 test("server_name names the server; APPEND_IF_ABSENT keeps the upstream's; PASS_THROUGH adds none", async () => {
   const named = await proxyWith({ server_name: "istio-envoy" });
   assert.equal((await get(named, "/app-server")).headers["server"], "istio-envoy");
+  assert.equal((await get(named, "/raw/app-server")).headers["server"], "istio-envoy");
   const append = await proxyWith({ server_name: "istio-envoy", server_header_transformation: "APPEND_IF_ABSENT" });
-  assert.equal((await get(append, "/app-server")).headers["server"], "app/1.0");
-  assert.equal((await get(append, "/plain")).headers["server"], "istio-envoy");
   const pass = await proxyWith({ server_header_transformation: "PASS_THROUGH" });
-  assert.equal((await get(pass, "/app-server")).headers["server"], "app/1.0");
-  assert.equal((await get(pass, "/plain")).headers["server"], undefined);
+  for (const prefix of ["", "/raw"]) {
+    assert.equal((await get(append, `${prefix}/app-server`)).headers["server"], "app/1.0");
+    assert.equal((await get(append, `${prefix}/plain`)).headers["server"], "istio-envoy");
+    assert.equal((await get(pass, `${prefix}/app-server`)).headers["server"], "app/1.0");
+    assert.equal((await get(pass, `${prefix}/plain`)).headers["server"], undefined);
+  }
   assert.equal((await get(pass, "/direct")).headers["server"], undefined);
 });
 
 test("the router's suppress_envoy_headers drops x-envoy-upstream-service-time", async () => {
   const port = await proxyWith({}, { suppress_envoy_headers: true });
-  const r = await get(port, "/plain");
-  assert.equal(r.headers["x-envoy-upstream-service-time"], undefined);
-  assert.equal(r.headers["server"], "envoy");
+  for (const path of ["/plain", "/raw/plain"]) {
+    const r = await get(port, path);
+    assert.equal(r.headers["x-envoy-upstream-service-time"], undefined);
+    assert.equal(r.headers["server"], "envoy");
+  }
 });
 
 test("over h2c the same headers are set", async () => {
@@ -140,10 +182,41 @@ test("include_request_attempt_count numbers each upstream attempt, replacing the
   const port = await proxyWith({}, {}, { include_request_attempt_count: true });
   const first = await get(port, "/plain", { "x-envoy-attempt-count": "7" });
   assert.equal(first.headers["x-seen-attempt-count"], "1");
+  assert.equal((await get(port, "/raw/plain")).headers["x-seen-attempt-count"], "1");
   const retried = await get(port, "/flaky");
   assert.equal(retried.status, 200);
   assert.equal(retried.headers["x-seen-attempt-count"], "2", "the retry is attempt 2");
   assert.equal((await h2get(port, "/plain"))["x-seen-attempt-count"], "1");
   const without = await proxyWith({});
   assert.equal((await get(without, "/plain")).headers["x-seen-attempt-count"], "none");
+});
+
+test("a client that reads late gets every spliced response intact while others are served (queued bytes are never overwritten)", async () => {
+  const port = await proxyWith({});
+  const COUNT = 800; // 8 MB of responses: more than the sockets buffer, so writes queue in the proxy
+  const slow = connect(port, "127.0.0.1");
+  await new Promise<void>((r) => slow.once("connect", () => r()));
+  slow.pause();
+  let requests = "";
+  for (let i = 0; i < COUNT; i++) requests += `GET /raw/fill/${i} HTTP/1.1\r\nhost: t\r\n\r\n`;
+  slow.write(requests);
+  await new Promise((r) => setTimeout(r, 300));
+  // Meanwhile another client's responses are spliced too.
+  for (let i = 0; i < 50; i++) assert.equal((await get(port, `/raw/fill/${COUNT + i}`)).body, fill(COUNT + i));
+  const chunks: Buffer[] = [];
+  slow.on("data", (d: Buffer) => chunks.push(d));
+  slow.resume();
+  const all = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`only ${Buffer.concat(chunks).length} bytes after 20 s`)), 20_000);
+    const check = (): void => {
+      const text = Buffer.concat(chunks).toString("latin1");
+      if ((text.match(/HTTP\/1\.1 200/g) ?? []).length === COUNT && text.endsWith(fill(COUNT - 1))) { clearTimeout(timer); resolve(text); }
+    };
+    slow.on("data", check);
+  });
+  slow.destroy();
+  const bodies = all.split(/HTTP\/1\.1 200 OK\r\n[^]*?\r\n\r\n/).slice(1);
+  assert.equal(bodies.length, COUNT);
+  for (let i = 0; i < COUNT; i++) assert.equal(bodies[i], fill(i), `response ${i}`);
+  assert.equal((all.match(/\r\nserver: envoy\r\n/g) ?? []).length, COUNT);
 });
