@@ -1,7 +1,7 @@
 // The headers Envoy adds itself, through a running connection manager on real sockets: on
 // responses `server` (server_name, default "envoy", under server_header_transformation) and the
 // router's `x-envoy-upstream-service-time` (unless suppress_envoy_headers), on relayed responses
-// and the proxy's own replies; on upstream requests `x-envoy-attempt-count` (a virtual host's
+// and the proxy's own replies (which also carry a date); on upstream requests `x-envoy-attempt-count` (a virtual host's
 // include_request_attempt_count). Over HTTP/1.1 and h2c. Two upstreams: node:http, whose
 // keep-alive headers make the proxy rebuild the head, and a lean one answering with heads the
 // proxy leaves as they are, so Envoy's lines are spliced into its bytes.
@@ -81,7 +81,7 @@ after(async () => {
 });
 
 /** A proxy with these HCM fields (and router typed_config fields) routing / to the upstream and /direct to a direct response. */
-async function proxyWith(hcm: EnvoyJson, router: EnvoyJson = {}, vhost: EnvoyJson = {}): Promise<number> {
+async function proxyWith(hcm: EnvoyJson, router: EnvoyJson = {}, vhost: EnvoyJson = {}, registry = clusters): Promise<number> {
   const config = compileHcmConfig({
     stat_prefix: "test",
     ...hcm,
@@ -95,7 +95,7 @@ async function proxyWith(hcm: EnvoyJson, router: EnvoyJson = {}, vhost: EnvoyJso
   });
   const pool = new H1ConnectionPool();
   pools.push(pool);
-  const served = await serveNetworkFilter(new HttpConnectionManager(config, { nodeId: "test", clusters }, { pool }));
+  const served = await serveNetworkFilter(new HttpConnectionManager(config, { nodeId: "test", clusters: registry }, { pool }));
   proxies.push(served);
   return served.port;
 }
@@ -135,6 +135,7 @@ test("by default responses say server: envoy, replacing the upstream's, and carr
   assert.ok(Number(slow.headers["x-envoy-upstream-service-time"]) >= UPSTREAM_DELAY_MS - 1, `service time ${String(slow.headers["x-envoy-upstream-service-time"])} ms`);
   const direct = await get(port, "/direct");
   assert.equal(direct.headers["server"], "envoy", "the proxy's own replies carry it too");
+  assert.match(String(direct.headers["date"]), /^[A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} [\d:]{8} GMT$/, "and a date");
   assert.equal(direct.headers["x-envoy-upstream-service-time"], undefined, "no upstream, no service time");
 });
 
@@ -168,7 +169,9 @@ test("over h2c the same headers are set", async () => {
   assert.equal(h[":status"], 200);
   assert.equal(h["server"], "istio-envoy");
   assert.match(String(h["x-envoy-upstream-service-time"]), /^\d+$/);
-  assert.equal((await h2get(port, "/direct"))["server"], "istio-envoy");
+  const direct = await h2get(port, "/direct");
+  assert.equal(direct["server"], "istio-envoy");
+  assert.match(String(direct["date"]), / GMT$/);
 });
 
 test("a bad server_header_transformation or server_name is rejected, naming the field", () => {
@@ -219,4 +222,28 @@ test("a client that reads late gets every spliced response intact while others a
   assert.equal(bodies.length, COUNT);
   for (let i = 0; i < COUNT; i++) assert.equal(bodies[i], fill(i), `response ${i}`);
   assert.equal((all.match(/\r\nserver: envoy\r\n/g) ?? []).length, COUNT);
+});
+
+test("through two proxies the client sees one server header and one service time, the nearer proxy's", async () => {
+  const server = await proxyWith({ server_name: "istio-envoy" });
+  const client = await proxyWith({}, {}, {}, new StaticClusterRegistry([new StaticCluster("web", [["127.0.0.1", server]]), new StaticCluster("lean", [["127.0.0.1", server]])]));
+  for (const path of ["/plain", "/raw/plain"]) {
+    // Keep-alive (a close would make the proxy rebuild the head): the response ends by its length.
+    const raw = await new Promise<string>((resolve, reject) => {
+      const sock = connect(client, "127.0.0.1", () => sock.write(`GET ${path} HTTP/1.1\r\nhost: t\r\n\r\n`));
+      let text = "";
+      sock.setEncoding("latin1");
+      sock.on("data", (d: string) => {
+        text += d;
+        const end = text.indexOf("\r\n\r\n");
+        const length = Number(/\r\ncontent-length: *(\d+)/i.exec(text)?.[1] ?? -1);
+        if (end >= 0 && length >= 0 && text.length >= end + 4 + length) { sock.destroy(); resolve(text); }
+      });
+      sock.on("error", reject);
+    });
+    const head = raw.slice(0, raw.indexOf("\r\n\r\n")).toLowerCase();
+    assert.equal(head.match(/\r\nserver: /g)?.length, 1, head);
+    assert.match(head, /\r\nserver: envoy\r\n/);
+    assert.equal(head.match(/\r\nx-envoy-upstream-service-time: /g)?.length, 1, head);
+  }
 });

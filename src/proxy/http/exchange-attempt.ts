@@ -68,6 +68,7 @@ export function onUpstreamFailure(ex: HttpExchange, conn: H1UpstreamConnection, 
   ex.clearTryTimer();
   ex.heldHead = null;
   ex.splicing = false;
+  ex.spliceHead = null;
   const cluster = ex.cluster as Cluster;
   cluster.report(conn.host, connected ? { kind: "reset" } : { kind: "connect-failure" });
   ex.releaseHost();

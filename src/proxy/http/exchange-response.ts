@@ -41,7 +41,9 @@ let scratch = Buffer.allocUnsafeSlow(JOIN_BODY_BYTES + 8 * 1024);
 function writeSpliced(ex: HttpExchange, raw: Buffer, body: Buffer | null): boolean {
   ex.splicing = false;
   const socket = ex.dc.socket;
-  const out = splicedResponse(raw, ex.spliceCutStart, ex.spliceCutEnd, ex.spliceServer, ex.spliceMs, body, scratch);
+  const out = splicedResponse(raw, ex.spliceHead as ResponseHead, ex.spliceServer !== null && (ex.spliceHead as ResponseHead).serverLines > 0,
+    ex.spliceMs >= 0 && (ex.spliceHead as ResponseHead).serviceTimeLines > 0, ex.spliceServer, ex.spliceMs, body, scratch);
+  ex.spliceHead = null;
   ex.record.bytesSent += out.length - raw.length - (body === null ? 0 : body.length);
   const ok = writeDirect(socket, out);
   if (out.buffer === scratch.buffer && pendingWriteBytes(socket) > 0) scratch = Buffer.allocUnsafeSlow(scratch.length);
@@ -74,22 +76,22 @@ export function onUpstreamHead(ex: HttpExchange, conn: H1UpstreamConnection, hea
   const setServer = setsServer(config, head.serverLines > 0);
   const dropServer = setServer && head.serverLines > 0;
   const serviceMs = upstreamServiceTimeMs(config, ex.requestCompleteAt);
+  const dropServiceTime = serviceMs >= 0 && head.serviceTimeLines > 0;
   let out: Buffer | string = raw;
   if (head.hopByHop || close || ex.head.version === 10 || ex.extraResponse !== null || hook !== null || (dropServer && head.serverLines > 1)
-    || route.responseHeadersToAdd.length > 0 || route.responseHeadersToRemove.length > 0) {
+    || head.serviceTimeLines > 1 || route.responseHeadersToAdd.length > 0 || route.responseHeadersToRemove.length > 0) {
     if (route.responseHeadersToAdd.length > 0 || route.responseHeadersToRemove.length > 0) {
       applyHeaderMutations(head.headers, route.responseHeadersToAdd, route.responseHeadersToRemove);
     }
     const extra = ex.extraResponse;
     if (extra !== null) for (let i = 0; i < extra.length; i++) head.headers.push(extra.names[i] as string, extra.values[i] as string);
-    out = downstreamResponseHead(head, dropServer, envoyResponseLines(config, setServer, serviceMs), close, ex.head.version === 10 && !close);
+    out = downstreamResponseHead(head, dropServer, dropServiceTime, envoyResponseLines(config, setServer, serviceMs), close, ex.head.version === 10 && !close);
   } else if (setServer || serviceMs >= 0) {
     // The usual case: Envoy's headers spliced into the upstream's bytes when they go out.
     ex.splicing = true;
+    ex.spliceHead = head;
     ex.spliceServer = setServer ? config.serverLineBytes : null;
     ex.spliceMs = serviceMs;
-    ex.spliceCutStart = dropServer ? head.serverStart : -1;
-    ex.spliceCutEnd = head.serverEnd;
   }
   ex.record.bytesSent += out.length;
   ex.heldHead = out;

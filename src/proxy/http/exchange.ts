@@ -59,10 +59,9 @@ export class HttpExchange implements HttpStream, UpstreamUser {
   heldHead: Buffer | string | null = null;
   /** The held head is the upstream's bytes, to go out with Envoy's headers spliced in (forward-head.ts `splicedResponse`). */
   splicing = false;
+  spliceHead: ResponseHead | null = null;
   spliceServer: Buffer | null = null;
   spliceMs = -1;
-  spliceCutStart = -1;
-  spliceCutEnd = -1;
 
   constructor(readonly dc: H1Downstream, readonly head: RequestHead, bodyless: boolean) {
     this.requestComplete = bodyless;

@@ -2,6 +2,7 @@
 // requests): a status, Envoy's response flag on the record, and a short text body that names
 // the cause and the route/cluster so a failure explains itself.
 import { STATUS_CODES } from "node:http";
+import { httpDate } from "./http-date.js";
 
 export function reasonPhrase(status: number): string {
   return STATUS_CODES[status] ?? "Unknown";
@@ -10,7 +11,7 @@ export function reasonPhrase(status: number): string {
 /** Serialises an HTTP/1.1 local reply (head + body) as one buffer. */
 export function h1LocalReply(status: number, body: string | Buffer, close: boolean, extraHeaders = "", headOnly = false): Buffer {
   const b = typeof body === "string" ? Buffer.from(body, "utf8") : body;
-  let head = `HTTP/1.1 ${status} ${reasonPhrase(status)}\r\ncontent-length: ${b.length}\r\n`;
+  let head = `HTTP/1.1 ${status} ${reasonPhrase(status)}\r\ndate: ${httpDate()}\r\ncontent-length: ${b.length}\r\n`;
   if (b.length > 0 && !/^content-type:/im.test(extraHeaders)) head += "content-type: text/plain; charset=utf-8\r\n";
   head += extraHeaders;
   if (close) head += "connection: close\r\n";

@@ -56,9 +56,10 @@ export function upstreamRequestHead(h: HeaderList, x: RequestHeadExtras): string
 
 /**
  * The response head for the client after changes: hop-by-hop fields removed, the upstream's
- * server header dropped when `dropServer` (Envoy's own is among `envoyLines`), close.
+ * server and x-envoy-upstream-service-time headers dropped when asked (Envoy's own are among
+ * `envoyLines`), close.
  */
-export function downstreamResponseHead(r: ResponseHead, dropServer: boolean, envoyLines: string, close: boolean, keepAlive10: boolean): string {
+export function downstreamResponseHead(r: ResponseHead, dropServer: boolean, dropServiceTime: boolean, envoyLines: string, close: boolean, keepAlive10: boolean): string {
   let s = `HTTP/1.1 ${r.status} ${reasonPhrase(r.status)}\r\n`;
   const names = r.headers.names;
   const values = r.headers.values;
@@ -67,7 +68,7 @@ export function downstreamResponseHead(r: ResponseHead, dropServer: boolean, env
     if (n === "connection" || n === "keep-alive" || n === "proxy-connection") {
       if (r.status !== 101) continue;
     }
-    if (n === "server" && dropServer) continue;
+    if ((n === "server" && dropServer) || (n === "x-envoy-upstream-service-time" && dropServiceTime)) continue;
     s += `${n}: ${values[i] as string}\r\n`;
   }
   s += envoyLines;
@@ -86,27 +87,40 @@ function digitCount(n: number): number {
 
 /**
  * Envoy's response headers added to the upstream's head bytes without re-serialising it: `raw`
- * (ending in CRLF CRLF) with its bytes [cutStart, cutEnd) removed (the upstream's server line;
- * cutStart -1 = none), then `serverLine` (null = none) and x-envoy-upstream-service-time
- * (`serviceMs` -1 = none) before the blank line, then `body` (null = none): one Buffer, so head
- * and first body bytes still go out in one write. It is the start of `into` when that is large
- * enough (a scratch buffer the caller may reuse once the bytes are written), else a new one.
+ * (ending in CRLF CRLF) without the upstream's one server line when `dropServer` and its one
+ * x-envoy-upstream-service-time line when `dropServiceTime` (positions from `r`), then
+ * `serverLine` (null = none) and x-envoy-upstream-service-time (`serviceMs` -1 = none) before the
+ * blank line, then `body` (null = none): one Buffer, so head and first body bytes still go out in
+ * one write. It is the start of `into` when that is large enough (a scratch buffer the caller may
+ * reuse once the bytes are written), else a new one.
  */
-export function splicedResponse(raw: Buffer, cutStart: number, cutEnd: number, serverLine: Buffer | null, serviceMs: number, body: Buffer | null, into: Buffer | null = null): Buffer {
+export function splicedResponse(raw: Buffer, r: ResponseHead, dropServer: boolean, dropServiceTime: boolean, serverLine: Buffer | null, serviceMs: number, body: Buffer | null, into: Buffer | null = null): Buffer {
+  // The cut line ranges, in order: [c0, c1) then [c2, c3); -1 = none.
+  let c0 = dropServer ? r.serverStart : -1;
+  let c1 = r.serverEnd;
+  let c2 = dropServiceTime ? r.serviceTimeStart : -1;
+  let c3 = r.serviceTimeEnd;
+  if (c0 < 0 || (c2 >= 0 && c2 < c0)) { [c0, c1, c2, c3] = [c2, c3, c0, c1]; }
   const headEnd = raw.length - 2;
-  const cut = cutStart < 0 ? 0 : cutEnd - cutStart;
+  const cut = (c0 < 0 ? 0 : c1 - c0) + (c2 < 0 ? 0 : c3 - c2);
   const digits = serviceMs < 0 ? 0 : digitCount(serviceMs);
   const added = (serverLine === null ? 0 : serverLine.length) + (serviceMs < 0 ? 0 : SERVICE_TIME.length + digits + 2);
   const size = headEnd - cut + added + 2 + (body === null ? 0 : body.length);
   const out = into !== null && into.length >= size ? into.subarray(0, size) : Buffer.allocUnsafe(size);
   let at: number;
-  if (cutStart < 0) {
+  if (c0 < 0) {
     out.set(raw, 0); // its final CRLF is overwritten below
     at = headEnd;
   } else {
-    out.set(raw.subarray(0, cutStart), 0);
-    out.set(raw.subarray(cutEnd, headEnd), cutStart);
-    at = headEnd - cut;
+    out.set(raw.subarray(0, c0), 0);
+    at = c0;
+    const restEnd = c2 < 0 ? headEnd : c2;
+    out.set(raw.subarray(c1, restEnd), at);
+    at += restEnd - c1;
+    if (c2 >= 0) {
+      out.set(raw.subarray(c3, headEnd), at);
+      at += headEnd - c3;
+    }
   }
   if (serverLine !== null) { out.set(serverLine, at); at += serverLine.length; }
   if (serviceMs >= 0) {

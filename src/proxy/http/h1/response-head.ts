@@ -16,6 +16,10 @@ export class ResponseHead {
   serverLines = 0;
   serverStart = -1;
   serverEnd = -1;
+  /** The same for `x-envoy-upstream-service-time` (a proxy upstream of this one set it). */
+  serviceTimeLines = 0;
+  serviceTimeStart = -1;
+  serviceTimeEnd = -1;
 }
 
 /** The decimal digit at `i`, or NaN. */
@@ -69,6 +73,11 @@ export function parseResponseHead(s: string, r: ResponseHead): boolean {
         r.serverLines++;
         r.serverStart = pos;
         r.serverEnd = end + 2;
+        break;
+      case "x-envoy-upstream-service-time":
+        r.serviceTimeLines++;
+        r.serviceTimeStart = pos;
+        r.serviceTimeEnd = end + 2;
         break;
     }
     r.headers.push(name, value);
