@@ -41,8 +41,7 @@ let scratch = Buffer.allocUnsafeSlow(JOIN_BODY_BYTES + 8 * 1024);
 function writeSpliced(ex: HttpExchange, raw: Buffer, body: Buffer | null): boolean {
   ex.splicing = false;
   const socket = ex.dc.socket;
-  const out = splicedResponse(raw, ex.spliceHead as ResponseHead, ex.spliceServer !== null && (ex.spliceHead as ResponseHead).serverLines > 0,
-    ex.spliceMs >= 0 && (ex.spliceHead as ResponseHead).serviceTimeLines > 0, ex.spliceServer, ex.spliceMs, body, scratch);
+  const out = splicedResponse(raw, ex.spliceHead as ResponseHead, ex.spliceServer, ex.spliceMs, body, scratch);
   ex.spliceHead = null;
   ex.record.bytesSent += out.length - raw.length - (body === null ? 0 : body.length);
   const ok = writeDirect(socket, out);

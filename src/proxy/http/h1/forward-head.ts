@@ -87,20 +87,19 @@ function digitCount(n: number): number {
 
 /**
  * Envoy's response headers added to the upstream's head bytes without re-serialising it: `raw`
- * (ending in CRLF CRLF) without the upstream's one server line when `dropServer` and its one
- * x-envoy-upstream-service-time line when `dropServiceTime` (positions from `r`), then
+ * (ending in CRLF CRLF, parsed into `r`, with at most one line of each of these headers), then
  * `serverLine` (null = none) and x-envoy-upstream-service-time (`serviceMs` -1 = none) before the
- * blank line, then `body` (null = none): one Buffer, so head and first body bytes still go out in
- * one write. It is the start of `into` when that is large enough (a scratch buffer the caller may
- * reuse once the bytes are written), else a new one.
+ * blank line, each replacing the upstream's line, then `body` (null = none): one Buffer, so head
+ * and first body bytes still go out in one write. It is the start of `into` when that is large
+ * enough (a scratch buffer the caller may reuse once the bytes are written), else a new one.
  */
-export function splicedResponse(raw: Buffer, r: ResponseHead, dropServer: boolean, dropServiceTime: boolean, serverLine: Buffer | null, serviceMs: number, body: Buffer | null, into: Buffer | null = null): Buffer {
-  // The cut line ranges, in order: [c0, c1) then [c2, c3); -1 = none.
-  let c0 = dropServer ? r.serverStart : -1;
+export function splicedResponse(raw: Buffer, r: ResponseHead, serverLine: Buffer | null, serviceMs: number, body: Buffer | null, into: Buffer | null = null): Buffer {
+  // The upstream's lines to cut, in order: [c0, c1) then [c2, c3); -1 = none.
+  let c0 = serverLine !== null && r.serverLines > 0 ? r.serverStart : -1;
   let c1 = r.serverEnd;
-  let c2 = dropServiceTime ? r.serviceTimeStart : -1;
+  let c2 = serviceMs >= 0 && r.serviceTimeLines > 0 ? r.serviceTimeStart : -1;
   let c3 = r.serviceTimeEnd;
-  if (c0 < 0 || (c2 >= 0 && c2 < c0)) { [c0, c1, c2, c3] = [c2, c3, c0, c1]; }
+  if (c0 < 0 || (c2 >= 0 && c2 < c0)) [c0, c1, c2, c3] = [c2, c3, c0, c1];
   const headEnd = raw.length - 2;
   const cut = (c0 < 0 ? 0 : c1 - c0) + (c2 < 0 ? 0 : c3 - c2);
   const digits = serviceMs < 0 ? 0 : digitCount(serviceMs);
