@@ -33,9 +33,10 @@ export function egressListenerResources(scope: ProxyScope): EgressResources {
       // Named without the pod address so alike pods can share their route configurations.
       const routeName = e.bind ? name : `egress_${port}`;
       const ctx: RouteContext = { push, gateway: "mesh", port, sourceLabels: proxy.labels, sourceNamespace: proxy.namespace, proxyNamespace: proxy.namespace };
+      const attemptCount = includeAttemptCount(scope);
       const vhosts: EnvoyJson[] = services.map((svc) => {
         const vs = scope.meshVirtualServiceIndex.forHost(svc.hostname);
-        return { name: `${svc.hostname}:${port}`, domains: serviceDomains(svc, port, proxy.namespace, push.domainSuffix), routes: vs ? virtualServiceRoutes(vs, ctx) : [defaultRoute(svc.hostname, port, ctx)], include_request_attempt_count: includeAttemptCount(scope) };
+        return { name: `${svc.hostname}:${port}`, domains: serviceDomains(svc, port, proxy.namespace, push.domainSuffix), routes: vs ? virtualServiceRoutes(vs, ctx) : [defaultRoute(svc.hostname, port, ctx)], include_request_attempt_count: attemptCount };
       });
       vhosts.push(catchAllVirtualHost(scope));
       out.routes.push({ name: routeName, virtual_hosts: dedupeDomains(vhosts), validate_clusters: false });

@@ -74,6 +74,7 @@ function routeContext(scope: ProxyScope, b: BoundServer, port: number): RouteCon
  */
 function gatewayVirtualHosts(scope: ProxyScope, servers: readonly BoundServer[], port: number): EnvoyJson[] {
   const byHost = new Map<string, EnvoyJson>();
+  const attemptCount = includeAttemptCount(scope);
   for (const b of servers) {
     const ctx = routeContext(scope, b, port);
     const redirect = b.server.tls?.httpsRedirect === true;
@@ -86,7 +87,7 @@ function gatewayVirtualHosts(scope: ProxyScope, servers: readonly BoundServer[],
           if (redirect) existing["require_tls"] = "ALL";
           continue;
         }
-        const vh: EnvoyJson = { name: `${host}:${port}`, domains: host === "*" ? ["*"] : [host, `${host}:${port}`], routes, include_request_attempt_count: includeAttemptCount(scope) };
+        const vh: EnvoyJson = { name: `${host}:${port}`, domains: host === "*" ? ["*"] : [host, `${host}:${port}`], routes, include_request_attempt_count: attemptCount };
         if (redirect) vh["require_tls"] = "ALL";
         byHost.set(host, vh);
       }

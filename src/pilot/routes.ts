@@ -36,11 +36,12 @@ function serviceVirtualHosts(scope: ProxyScope, port: number, domains: (all: str
   const { proxy, push } = scope;
   const ctx: RouteContext = { push, gateway: "mesh", port, sourceLabels: proxy.labels, sourceNamespace: proxy.namespace, proxyNamespace: proxy.namespace };
   const vhosts: EnvoyJson[] = [];
+  const attemptCount = includeAttemptCount(scope);
   for (const svc of scope.services) {
     if (!svc.ports.some((p) => p.port === port && servesHttp(p.protocol))) continue;
     const vs = scope.meshVirtualServiceIndex.forHost(svc.hostname);
     const routes = vs ? virtualServiceRoutes(vs, ctx) : [defaultRoute(svc.hostname, port, ctx)];
-    vhosts.push({ name: `${svc.hostname}:${port}`, domains: domains(serviceDomains(svc, port, proxy.namespace, push.domainSuffix)), routes, include_request_attempt_count: includeAttemptCount(scope) });
+    vhosts.push({ name: `${svc.hostname}:${port}`, domains: domains(serviceDomains(svc, port, proxy.namespace, push.domainSuffix)), routes, include_request_attempt_count: attemptCount });
   }
   return vhosts;
 }

@@ -67,7 +67,6 @@ export function attempt(ex: HttpExchange): void {
 export function onUpstreamFailure(ex: HttpExchange, conn: H1UpstreamConnection, connected: boolean, malformed: boolean): void {
   ex.clearTryTimer();
   ex.heldHead = null;
-  ex.splicing = false;
   ex.spliceHead = null;
   const cluster = ex.cluster as Cluster;
   cluster.report(conn.host, connected ? { kind: "reset" } : { kind: "connect-failure" });

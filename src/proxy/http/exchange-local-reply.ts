@@ -4,6 +4,7 @@
 import type { ResponseFlag } from "../contracts.js";
 import { grpcMessage, h1LocalReply } from "./local-reply.js";
 import { dropUpstream } from "./exchange-attempt.js";
+import { setsServer } from "./envoy-response-headers.js";
 import type { HttpExchange } from "./exchange.js";
 
 export function localReply(ex: HttpExchange, status: number, flag: ResponseFlag | null, details: string, extraHeaders = "", body?: Buffer): void {
@@ -17,7 +18,7 @@ export function localReply(ex: HttpExchange, status: number, flag: ResponseFlag 
   if (ex.upstream !== null) dropUpstream(ex, ex.upstream);
   const close = !ex.requestComplete || ex.head.close || dc.draining;
   if (close) dc.closeAfterResponse = true;
-  let extra = dc.rt.config.serverHeaderTransformation === "PASS_THROUGH" ? extraHeaders : dc.rt.config.serverLine + extraHeaders;
+  let extra = setsServer(dc.rt.config, false) ? dc.rt.config.serverLine + extraHeaders : extraHeaders;
   const more = ex.extraResponse;
   if (more !== null) for (let i = 0; i < more.length; i++) extra += `${more.names[i] as string}: ${more.values[i] as string}\r\n`;
   const out = h1LocalReply(status, body ?? details, close, extra, ex.head.method === "HEAD");

@@ -38,11 +38,10 @@ const JOIN_BODY_BYTES = 16 * 1024;
 let scratch = Buffer.allocUnsafeSlow(JOIN_BODY_BYTES + 8 * 1024);
 
 /** Writes the held upstream head with Envoy's headers spliced in, and `body` behind it when given. */
-function writeSpliced(ex: HttpExchange, raw: Buffer, body: Buffer | null): boolean {
-  ex.splicing = false;
-  const socket = ex.dc.socket;
-  const out = splicedResponse(raw, ex.spliceHead as ResponseHead, ex.spliceServer, ex.spliceMs, body, scratch);
+function writeSpliced(ex: HttpExchange, head: ResponseHead, raw: Buffer, body: Buffer | null): boolean {
   ex.spliceHead = null;
+  const socket = ex.dc.socket;
+  const out = splicedResponse(raw, head, ex.spliceServer, ex.spliceMs, body, scratch);
   ex.record.bytesSent += out.length - raw.length - (body === null ? 0 : body.length);
   const ok = writeDirect(socket, out);
   if (out.buffer === scratch.buffer && pendingWriteBytes(socket) > 0) scratch = Buffer.allocUnsafeSlow(scratch.length);
@@ -87,7 +86,6 @@ export function onUpstreamHead(ex: HttpExchange, conn: H1UpstreamConnection, hea
     out = downstreamResponseHead(head, dropServer, dropServiceTime, envoyResponseLines(config, setServer, serviceMs), close, ex.head.version === 10 && !close);
   } else if (setServer || serviceMs >= 0) {
     // The usual case: Envoy's headers spliced into the upstream's bytes when they go out.
-    ex.splicing = true;
     ex.spliceHead = head;
     ex.spliceServer = setServer ? config.serverLineBytes : null;
     ex.spliceMs = serviceMs;
@@ -104,10 +102,11 @@ export function onUpstreamBody(ex: HttpExchange, conn: H1UpstreamConnection, byt
     if (head === null) ok = writeDirect(ex.dc.socket, bytes);
     else {
       ex.heldHead = null;
-      if (!ex.splicing) ok = writeHeadAndBody(ex.dc.socket, head, bytes);
-      else if (bytes.length <= JOIN_BODY_BYTES) ok = writeSpliced(ex, head as Buffer, bytes);
+      const spliced = ex.spliceHead;
+      if (spliced === null) ok = writeHeadAndBody(ex.dc.socket, head, bytes);
+      else if (bytes.length <= JOIN_BODY_BYTES) ok = writeSpliced(ex, spliced, head as Buffer, bytes);
       else {
-        writeSpliced(ex, head as Buffer, null);
+        writeSpliced(ex, spliced, head as Buffer, null);
         ok = writeDirect(ex.dc.socket, bytes);
       }
     }
@@ -126,5 +125,5 @@ export function onUpstreamReadEnd(ex: HttpExchange): void {
   const head = ex.heldHead;
   if (head === null) return;
   ex.heldHead = null;
-  if (ex.splicing) writeSpliced(ex, head as Buffer, null); else writeDirect(ex.dc.socket, head);
+  if (ex.spliceHead !== null) writeSpliced(ex, ex.spliceHead, head as Buffer, null); else writeDirect(ex.dc.socket, head);
 }

@@ -57,8 +57,7 @@ export class HttpExchange implements HttpStream, UpstreamUser {
   readonly peerSocket: Socket;
   /** The response head, held until the body bytes of the same upstream read (one write for both). */
   heldHead: Buffer | string | null = null;
-  /** The held head is the upstream's bytes, to go out with Envoy's headers spliced in (forward-head.ts `splicedResponse`). */
-  splicing = false;
+  /** Set when the held head is the upstream's bytes, to go out with Envoy's headers spliced in (forward-head.ts `splicedResponse`). */
   spliceHead: ResponseHead | null = null;
   spliceServer: Buffer | null = null;
   spliceMs = -1;

@@ -7,6 +7,7 @@ import { RequestHead, parseRequestHead } from "./request-head.js";
 import { ChunkedFraming, CHUNKED_ERROR, CHUNKED_NEED_MORE } from "./chunked-framing.js";
 import { findHeadEnd } from "./head-syntax.js";
 import { h1LocalReply } from "../local-reply.js";
+import { setsServer } from "../envoy-response-headers.js";
 import { HttpExchange } from "../exchange.js";
 import { HttpRequestRecord } from "../request-record.js";
 import type { HcmRuntime } from "../hcm-runtime.js";
@@ -247,7 +248,7 @@ export class H1Downstream {
     this.state = R_CLOSED;
     this.pending = null;
     if (this.headTimer !== null) { clearTimeout(this.headTimer); this.headTimer = null; }
-    const out = h1LocalReply(status, `bad request: ${why}`, true, this.rt.config.serverHeaderTransformation === "PASS_THROUGH" ? "" : this.rt.config.serverLine);
+    const out = h1LocalReply(status, `bad request: ${why}`, true, setsServer(this.rt.config, false) ? this.rt.config.serverLine : "");
     r.bytesSent = out.length;
     this.socket.end(out);
     this.rt.observer?.(r);

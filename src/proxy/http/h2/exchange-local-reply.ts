@@ -6,6 +6,7 @@ import { grpcMessage, grpcStatusFor } from "../local-reply.js";
 import { dropUpstream } from "./exchange-routing.js";
 import type { H2Exchange } from "./exchange.js";
 import { httpDate } from "../http-date.js";
+import { setsServer } from "../envoy-response-headers.js";
 
 export function localReply(ex: H2Exchange, status: number, flag: ResponseFlag | null, details: string, extraHeaders = ""): void {
   if (flag !== null) ex.record.addFlag(flag);
@@ -36,7 +37,7 @@ export function respondLocal(ex: H2Exchange, status: number, body: Buffer, heade
   ex.record.status = status;
   const more = ex.extraResponse;
   if (more !== null) for (let i = 0; i < more.length; i++) headers[more.names[i] as string] = more.values[i];
-  if (ex.rt.config.serverHeaderTransformation !== "PASS_THROUGH") headers["server"] = ex.rt.config.serverName;
+  if (setsServer(ex.rt.config, false)) headers["server"] = ex.rt.config.serverName;
   headers["date"] = httpDate();
   ex.responded = true;
   const stream = ex.stream;
