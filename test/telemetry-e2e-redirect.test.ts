@@ -97,6 +97,10 @@ describe("tracing in REDIRECT capture: Bookinfo spans from pod namespaces reach 
     rmSync(stateDir, { recursive: true, force: true });
   });
 
+  it("points at the trace store it started (its --trace-store-port)", () => {
+    assert.match(up.stdout, new RegExp(`curl 'http://127\\.0\\.0\\.1:${storePort}/api/v2/traces\\?limit=5'`), up.stdout);
+  });
+
   it("runs every pod in its own network namespace", () => {
     assert.ok(pods.length >= 7, JSON.stringify(pods.map((p) => p.name)));
     for (const p of pods) assert.equal(p.captureMode, "REDIRECT", p.name);

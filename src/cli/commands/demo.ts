@@ -28,7 +28,8 @@ export const DEMO_PATHS = [
   "samples/bookinfo/networking/destination-rule-all.yaml",
 ].map((p) => join(ROOT, p));
 
-function pointers(stateDir: string): (ingressPort: number) => string {
+/** `traces`: where spans go, the built-in store's port or --tracing-endpoint. */
+function pointers(stateDir: string, traces: number | string): (ingressPort: number) => string {
   const flag = stateDir === stateDirOf(undefined) ? "" : ` --state-dir ${stateDir}`;
   return (port) => {
     return [
@@ -39,7 +40,9 @@ function pointers(stateDir: string): (ingressPort: number) => string {
       `  proxies          mizzen proxy-status${flag}`,
       `  metrics          curl http://<pod ip>:15020/stats/prometheus   (pod ips in mizzen status)`,
       `  access logs      mizzen logs <pod>${flag} -c proxy`,
-      `  traces           curl 'http://127.0.0.1:${DEMO_TRACE_STORE_PORT}/api/v2/traces?limit=5'   (built-in trace store, Zipkin API; unless --tracing-endpoint)`,
+      typeof traces === "number"
+        ? `  traces           curl 'http://127.0.0.1:${traces}/api/v2/traces?limit=5'   (built-in trace store, Zipkin API)`
+        : `  traces           sent to ${traces}`,
       `  tasks            mizzen apply${flag} -f samples/bookinfo/networking/virtual-service-all-v1.yaml (and samples/bookinfo/tasks/)`,
       `  stop             mizzen down${flag}`,
     ].join("\n");
@@ -56,6 +59,7 @@ async function run(args: string[]): Promise<number> {
     }
     if (f.positionals.length > 0 || f.values.has("file")) throw new Error("demo takes no manifests (it runs samples/bookinfo)");
     opts = upOptions(f, DEMO_PATHS, ROOT);
+    let traces: number | string | undefined;
     if (!lastValue(f, "mesh-config")) {
       // The demo profile: access logs to the proxies' stdout (their log files), every request
       // traced to the built-in trace store on 127.0.0.1:9411 (or to --tracing-endpoint).
@@ -65,8 +69,9 @@ async function run(args: string[]): Promise<number> {
       writeFileSync(file, demoMeshConfig({ tracingEndpoint, ...(opts.traceStorePort ? { traceStorePort: opts.traceStorePort } : {}) }));
       opts.meshConfigFile = file;
       if (tracingEndpoint === undefined) opts.traceStorePort ??= DEMO_TRACE_STORE_PORT;
+      traces = tracingEndpoint ?? opts.traceStorePort;
     }
-    opts.afterReady = pointers(opts.stateDir);
+    opts.afterReady = pointers(opts.stateDir, traces ?? "where --mesh-config says");
   } catch (e) {
     console.error(`mizzen demo: ${errorMessage(e)}\n\n${USAGE}`);
     return 2;
