@@ -117,7 +117,10 @@ export class Mesh {
     const withGatewayEnv = (plans: PodPlan[]): PodPlan[] => {
       for (const p of plans) {
         if (!isGatewayPod(p.labels)) continue;
-        for (const c of p.containers) withProxyDrain(Object.assign(c, { env: { ...c.env, ...traceEnv, ...statsEnv(p.annotations), MIZZEN_STATIC_SECRETS: gatewaySecretsFile } }), meshDefaults, p.annotations);
+        for (const c of p.containers) {
+          c.env = { ...c.env, ...traceEnv, ...statsEnv(p.annotations), MIZZEN_STATIC_SECRETS: gatewaySecretsFile };
+          withProxyDrain(c, meshDefaults, p.annotations);
+        }
       }
       return plans;
     };
