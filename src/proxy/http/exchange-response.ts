@@ -44,7 +44,9 @@ function writeSpliced(ex: HttpExchange, head: ResponseHead, raw: Buffer, body: B
   const out = splicedResponse(raw, head, ex.spliceServer, ex.spliceMs, body, scratch);
   ex.record.bytesSent += out.length - raw.length - (body === null ? 0 : body.length);
   const ok = writeDirect(socket, out);
-  if (out.buffer === scratch.buffer && pendingWriteBytes(socket) > 0) scratch = Buffer.allocUnsafeSlow(scratch.length);
+  // splicedResponse builds in the scratch buffer whenever it fits: a length test, not `.buffer`
+  // (a call into the runtime).
+  if (out.length <= scratch.length && pendingWriteBytes(socket) > 0) scratch = Buffer.allocUnsafeSlow(scratch.length);
   return ok;
 }
 

@@ -10,6 +10,7 @@ import { findHeadEnd } from "../h1/head-syntax.js";
 import { logger } from "../../server/logger.js";
 import { setWriteWatermark } from "../h1/buffer-limit.js";
 import { pendingWriteBytes } from "../h1/direct-write.js";
+import { readLean } from "../h1/own-read-buffer.js";
 
 /** What an upstream connection reports to the request using it. */
 export interface UpstreamUser {
@@ -83,10 +84,13 @@ export class H1UpstreamConnection {
       s.on("secureConnect", () => this.onTlsConnect(s));
       this.socket = s;
     } else {
+      const nextBuffer = (): Buffer => this.nextReadBuffer();
+      const onRead = (n: number, buf: Uint8Array): boolean => this.onRead(buf as Buffer, n);
       this.socket = netConnect({
         host: host.address, port: host.port, noDelay: true,
-        onread: { buffer: () => this.nextReadBuffer(), callback: (n: number, buf: Uint8Array) => this.onRead(buf as Buffer, n) },
+        onread: { buffer: nextBuffer, callback: onRead },
       });
+      readLean(this.socket, nextBuffer, onRead);
       this.socket.on("connect", () => this.onConnect());
     }
     // Request bytes queued beyond the cluster's buffer limit stop reading the client.

@@ -1,0 +1,39 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { findHeadEnd } from "./head-syntax.js";
+
+/** What findHeadEnd must return: Buffer.indexOf's answer. */
+function expected(buf: Buffer, from: number): number {
+  const i = buf.indexOf("\r\n\r\n", from > 3 ? from - 3 : 0, "latin1");
+  return i < 0 ? -1 : i + 4;
+}
+
+test("findHeadEnd finds the blank line of typical heads, and -1 when it has not arrived", () => {
+  const head = "HTTP/1.1 200 OK\r\ncontent-length: 5\r\n\r\nhello";
+  assert.equal(findHeadEnd(Buffer.from(head, "latin1"), 0), head.indexOf("hello"));
+  assert.equal(findHeadEnd(Buffer.from("GET / HTTP/1.1\r\nhost: a\r\n", "latin1"), 0), -1);
+  assert.equal(findHeadEnd(Buffer.from("\r\n\r\n", "latin1"), 0), 4);
+  assert.equal(findHeadEnd(Buffer.from("\r\n\r", "latin1"), 0), -1);
+  assert.equal(findHeadEnd(Buffer.alloc(0), 0), -1);
+  // LF-only line ends and lone CRs are not a head end.
+  assert.equal(findHeadEnd(Buffer.from("a\n\nb\r\r\n\n\r\n", "latin1"), 0), -1);
+});
+
+test("findHeadEnd resumes a scan: a blank line split across reads is found from the previous length", () => {
+  const whole = Buffer.from("GET / HTTP/1.1\r\nhost: a\r\n\r\n", "latin1");
+  // The caller resumes from the length it had scanned, which never held the whole blank line.
+  for (let cut = 0; cut < whole.length; cut++) assert.equal(findHeadEnd(whole, cut), whole.length, `resumed at ${cut}`);
+});
+
+test("findHeadEnd agrees with Buffer.indexOf on random CR/LF-heavy bytes, short and long", () => {
+  let seed = 12345;
+  const rand = (n: number): number => { seed = (seed * 1103515245 + 12345) & 0x7fffffff; return seed % n; };
+  const alphabet = [13, 10, 13, 10, 97, 32];
+  for (let round = 0; round < 3000; round++) {
+    const len = round % 10 === 0 ? 2000 + rand(200) : rand(40);
+    const buf = Buffer.alloc(len);
+    for (let i = 0; i < len; i++) buf[i] = alphabet[rand(alphabet.length)] as number;
+    const from = len === 0 ? 0 : rand(len + 1);
+    assert.equal(findHeadEnd(buf, from), expected(buf, from), `bytes ${JSON.stringify(buf.toString("latin1"))} from ${from}`);
+  }
+});
