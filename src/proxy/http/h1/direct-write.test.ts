@@ -1,22 +1,10 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { createServer, connect, type Server, type Socket } from "node:net";
+import type { Socket } from "node:net";
 import { once } from "node:events";
 import { createHash } from "node:crypto";
 import { pendingWriteBytes, writeDirect } from "./direct-write.js";
-
-/** A server whose accepted socket is handed to the test (paused: nothing is read until asked). */
-async function pair(): Promise<{ server: Server; client: Socket; accepted: Socket }> {
-  const server = createServer({ pauseOnConnect: true });
-  server.listen(0, "127.0.0.1");
-  await once(server, "listening");
-  const port = (server.address() as { port: number }).port;
-  const acceptedP = once(server, "connection") as Promise<[Socket]>;
-  const client = connect({ port, host: "127.0.0.1" });
-  await once(client, "connect");
-  const [accepted] = await acceptedP;
-  return { server, client, accepted };
-}
+import { socketPair } from "../testing/socket-pair.js";
 
 function readAll(s: Socket, bytes: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
@@ -33,7 +21,8 @@ function readAll(s: Socket, bytes: number): Promise<Buffer> {
 }
 
 test("strings and buffers, direct and through the stream, arrive whole and in order", async () => {
-  const { server, client, accepted } = await pair();
+  const pair = await socketPair();
+  const { client, accepted } = pair;
   try {
     const expected: Buffer[] = [];
     for (let i = 0; i < 200; i++) {
@@ -46,14 +35,13 @@ test("strings and buffers, direct and through the stream, arrive whole and in or
     const want = Buffer.concat(expected);
     assert.deepEqual(await readAll(accepted, want.length), want);
   } finally {
-    client.destroy();
-    accepted.destroy();
-    server.close();
+    pair.close();
   }
 });
 
 test("a write the kernel cannot take at once is queued in order, reports back-pressure, then 'drain'", async () => {
-  const { server, client, accepted } = await pair();
+  const pair = await socketPair();
+  const { client, accepted } = pair;
   try {
     const big = Buffer.alloc(16 * 1024 * 1024);
     for (let i = 0; i < big.length; i += 4096) big.writeUInt32BE(i, i);
@@ -73,14 +61,13 @@ test("a write the kernel cannot take at once is queued in order, reports back-pr
     assert.equal(createHash("sha256").update(got.subarray(0, big.length)).digest("hex"), createHash("sha256").update(big).digest("hex"));
     assert.equal(got.subarray(big.length).toString(), "tail written after the big one\r\nand one through the stream\r\n");
   } finally {
-    client.destroy();
-    accepted.destroy();
-    server.close();
+    pair.close();
   }
 });
 
 test("a socket whose peer is gone takes the stream's path, which reports the error", async () => {
-  const { server, client, accepted } = await pair();
+  const pair = await socketPair();
+  const { client, accepted } = pair;
   try {
     accepted.destroy();
     await once(client, "end");
@@ -89,7 +76,6 @@ test("a socket whose peer is gone takes the stream's path, which reports the err
     const err = await failed;
     assert.equal(err.code, "EPIPE");
   } finally {
-    client.destroy();
-    server.close();
+    pair.close();
   }
 });

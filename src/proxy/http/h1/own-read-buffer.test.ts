@@ -1,21 +1,9 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { createServer, connect, type Server, type Socket } from "node:net";
+import { createServer, connect } from "node:net";
 import { once } from "node:events";
 import { readIntoOwnBuffer, readLean } from "./own-read-buffer.js";
-
-/** A server whose accepted socket is handed to the test paused (nothing is read until asked). */
-async function pair(): Promise<{ server: Server; port: number; client: Socket; accepted: Socket }> {
-  const server = createServer({ pauseOnConnect: true });
-  server.listen(0, "127.0.0.1");
-  await once(server, "listening");
-  const port = (server.address() as { port: number }).port;
-  const acceptedP = once(server, "connection") as Promise<[Socket]>;
-  const client = connect({ port, host: "127.0.0.1" });
-  await once(client, "connect");
-  const [accepted] = await acceptedP;
-  return { server, port, client, accepted };
-}
+import { socketPair } from "../testing/socket-pair.js";
 
 function until(cond: () => boolean, what: string): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -30,7 +18,8 @@ function until(cond: () => boolean, what: string): Promise<void> {
 }
 
 test("reads land in the caller's buffers, a new buffer is used from the next read, and end still arrives", async () => {
-  const { server, client, accepted } = await pair();
+  const pair = await socketPair();
+  const { client, accepted } = pair;
   try {
     const buffers = [Buffer.alloc(64), Buffer.alloc(64)];
     let which = 0;
@@ -51,14 +40,13 @@ test("reads land in the caller's buffers, a new buffer is used from the next rea
     client.end();
     await ended; // end of stream goes through Node's own handling
   } finally {
-    client.destroy();
-    accepted.destroy();
-    server.close();
+    pair.close();
   }
 });
 
 test("returning false stops reading until resume(); bytes sent meanwhile arrive after it", async () => {
-  const { server, client, accepted } = await pair();
+  const pair = await socketPair();
+  const { client, accepted } = pair;
   try {
     const buf = Buffer.alloc(64);
     let text = "";
@@ -76,14 +64,13 @@ test("returning false stops reading until resume(); bytes sent meanwhile arrive 
     accepted.resume();
     await until(() => text === "ab", "the read after resume()");
   } finally {
-    client.destroy();
-    accepted.destroy();
-    server.close();
+    pair.close();
   }
 });
 
 test("reads count as activity for socket.setTimeout", async () => {
-  const { server, client, accepted } = await pair();
+  const pair = await socketPair();
+  const { client, accepted } = pair;
   try {
     const buf = Buffer.alloc(64);
     let reads = 0;
@@ -99,9 +86,7 @@ test("reads count as activity for socket.setTimeout", async () => {
     assert.ok(reads >= 4, `reads: ${reads}`);
     await until(() => timedOut, "the timeout once the client is quiet");
   } finally {
-    client.destroy();
-    accepted.destroy();
-    server.close();
+    pair.close();
   }
 });
 
