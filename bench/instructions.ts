@@ -9,13 +9,12 @@
 // and COUNT requests are sent; the main thread's instructions ÷ COUNT is the figure.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { writeBenchBootstrap } from "./bootstrap.js";
 import { exactRequests } from "./exact-requests.js";
-import { ensureTools, nginxConfig } from "./nginx.js";
+import { ensureTools, has, nginxConfig } from "./nginx.js";
 import { freePort, waitForPort } from "./ports.js";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -23,24 +22,6 @@ const MIZZEN_BIN = join(HERE, "..", "..", "bin", "mizzen.js");
 const WARM = Number(process.env["BENCH_WARM"] ?? 8000);
 const COUNT = Number(process.env["BENCH_COUNT"] ?? 4000);
 const CONNECTIONS = 8;
-
-function has(cmd: string): boolean {
-  return spawnSync("sh", ["-c", `command -v ${cmd}`]).status === 0;
-}
-
-/** Resolves once a connection to 127.0.0.1:port succeeds (valgrind starts slowly: up to 2 min). */
-async function waitForListener(port: number): Promise<void> {
-  for (let i = 0; i < 600; i++) {
-    const up = await new Promise<boolean>((resolve) => {
-      const s = connect(port, "127.0.0.1");
-      s.once("connect", () => { s.destroy(); resolve(true); });
-      s.once("error", () => resolve(false));
-    });
-    if (up) return;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`nothing listening on ${port} after 2 minutes`);
-}
 
 function control(pid: number, arg: string): void {
   const r = spawnSync("callgrind_control", [arg, String(pid)], { encoding: "utf8" });
@@ -71,7 +52,7 @@ async function measure(name: string, port: number, cmd: string[], dir: string): 
   let stderr = "";
   child.stderr?.on("data", (d: Buffer) => { stderr = (stderr + d.toString()).slice(-2000); });
   try {
-    await waitForListener(port);
+    await waitForPort(port, 4800); // valgrind starts slowly: up to 2 min
     await exactRequests(port, WARM, CONNECTIONS);
     control(child.pid as number, "--zero");
     await exactRequests(port, COUNT, CONNECTIONS);

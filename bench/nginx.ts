@@ -39,7 +39,8 @@ export function writeNginxConfig(dir: string, listenPort: number, upstreamPort: 
   return file;
 }
 
-function has(cmd: string): boolean {
+/** Is `cmd` on the PATH? */
+export function has(cmd: string): boolean {
   return spawnSync("sh", ["-c", `command -v ${cmd}`]).status === 0;
 }
 

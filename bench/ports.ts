@@ -9,9 +9,9 @@ export async function freePort(): Promise<number> {
   return p;
 }
 
-/** Resolves once something listens on 127.0.0.1:port (bounded: 200 tries, 25 ms apart). */
-export async function waitForPort(port: number): Promise<void> {
-  for (let i = 0; i < 200; i++) {
+/** Resolves once something listens on 127.0.0.1:port (bounded: `tries` tries, 25 ms apart). */
+export async function waitForPort(port: number, tries = 200): Promise<void> {
+  for (let i = 0; i < tries; i++) {
     const taken = await new Promise<boolean>((resolve) => {
       const s = createServer();
       s.once("error", () => resolve(true));
