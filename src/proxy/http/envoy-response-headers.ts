@@ -2,6 +2,7 @@
 // server_name under its server_header_transformation) and `x-envoy-upstream-service-time` (the
 // router's, in whole ms from the end of the downstream request to the upstream's response head,
 // unless suppress_envoy_headers). Shared by the HTTP/1.1 and HTTP/2 paths.
+import { performance } from "node:perf_hooks"; // the global `performance` is a getter
 import type { HcmConfig } from "./hcm-config.js";
 
 /** Whether the response's server header becomes server_name (else the upstream's, or none, stays). */

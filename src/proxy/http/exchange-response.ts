@@ -2,6 +2,7 @@
 // something must change) and its body bytes, passed on as they are, head and first body bytes in
 // one write; a slow client pauses the upstream (its socket's write watermark is the listener's
 // buffer limit).
+import { Buffer } from "node:buffer"; // the global `Buffer` is a getter: each use in hot code is a call
 import type { Socket } from "node:net";
 import type { Cluster } from "../contracts.js";
 import type { CompiledRoute, ForwardAction } from "../router/route.js";

@@ -3,6 +3,7 @@
 // concern each: exchange-routing.ts (route action, cluster, upstream head), exchange-attempt.ts
 // (host pick, upstream attempt, timeouts, retries), exchange-response.ts (response relay) and
 // exchange-local-reply.ts (answers the proxy makes itself).
+import { performance } from "node:perf_hooks"; // the global `performance` is a getter
 import type { Socket } from "node:net";
 import type { Cluster, ConnectionInfo, ResponseFlag, UpstreamHost } from "../contracts.js";
 import type { CompiledRoute } from "../router/route.js";

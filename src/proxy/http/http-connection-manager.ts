@@ -1,6 +1,7 @@
 // The HTTP connection manager network filter (envoy.filters.network.http_connection_manager):
 // compiled once per filter chain, it serves each connection with the HTTP/1.1 fast path or,
 // for h2 (ALPN or the prior-knowledge preface), with the HTTP/2 codec.
+import { Buffer } from "node:buffer"; // the global `Buffer` is a getter: each use in hot code is a call
 import type { ConnectionInfo, EnvoyJson, NetworkFilter, NetworkFilterFactory, ProxyServices } from "../contracts.js";
 import { compileHcmConfig, type HcmConfig } from "./hcm-config.js";
 import { H1Downstream } from "./h1/downstream.js";

@@ -2,6 +2,7 @@
 // each one from a dozen string concatenations (about 0.5 KB of garbage per request, the second
 // largest per-request allocation in the heap profile); this fills a 36-byte template from a pool
 // of random bytes and makes one string of it.
+import { Buffer } from "node:buffer"; // the global `Buffer` is a getter: each use in hot code is a call
 import { randomFillSync } from "node:crypto";
 
 const POOL_UUIDS = 128;

@@ -29,6 +29,16 @@ test("virtual host precedence: exact, longest suffix, longest prefix, then *", (
   assert.equal(rc.match(req("www.example.com:9090", "/"), true)?.virtualHost.name, "suffix");
 });
 
+test("repeated lookups answer as first ones: the last authority is remembered with its port rule", () => {
+  const rc = compileRouteConfiguration({ name: "r", virtual_hosts: [vh("exact", ["a.example.com"]), vh("empty", ["x*"])] });
+  const seq: [string, boolean, string | undefined][] = [
+    ["a.example.com", false, "exact"], ["a.example.com", false, "exact"], ["A.example.com", false, "exact"],
+    ["a.example.com:80", false, undefined], ["a.example.com:80", true, "exact"], ["a.example.com:80", false, undefined],
+    ["", false, undefined], ["", false, undefined], ["xy", false, "empty"], ["other", false, undefined],
+  ];
+  for (const [authority, strip, want] of seq) assert.equal(rc.match(req(authority, "/"), strip)?.virtualHost.name, want, `${authority} strip=${strip}`);
+});
+
 test("duplicate domains and bad regexes are rejected with the field named", () => {
   assert.throws(() => compileRouteConfiguration({ virtual_hosts: [vh("a", ["x"]), vh("b", ["x"])] }),
     (e) => isMizzenError(e) && e.code === "MIZZEN_ERR_XDS_INVALID" && /virtual_hosts\[1\]\.domains/.test(e.message));

@@ -34,11 +34,22 @@ export class CompiledRouteConfig {
     this.table = new VirtualHostTable(this.virtualHosts, "virtual_hosts");
   }
 
+  /** The last lookup: clients send the same Host on request after request. */
+  private lastAuthority: string | null = null;
+  private lastStripPort = false;
+  private lastVirtualHost: CompiledVirtualHost | null = null;
+
   /** The virtual host for an authority (Host header), or null. */
   findVirtualHost(authority: string, stripPort = false): CompiledVirtualHost | null {
+    // Comparing with the last authority costs less than lower-casing and hashing a fresh string.
+    if (authority === this.lastAuthority && stripPort === this.lastStripPort) return this.lastVirtualHost;
     let host = authority.toLowerCase();
     if (stripPort || this.ignorePortInHostMatching) host = stripHostPort(host);
-    return this.table.find(host);
+    const vh = this.table.find(host);
+    this.lastAuthority = authority;
+    this.lastStripPort = stripPort;
+    this.lastVirtualHost = vh;
+    return vh;
   }
 
   match(req: RouteRequest, stripPort = false): RouteMatchResult | null {

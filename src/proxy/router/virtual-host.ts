@@ -78,8 +78,10 @@ export class VirtualHostTable {
 
   /** `host` lower-cased already. Wildcards need at least one character to stand for. */
   find(host: string): CompiledVirtualHost | null {
-    const e = this.exact.get(host);
-    if (e !== undefined) return e;
+    if (this.exact.size > 0) {
+      const e = this.exact.get(host);
+      if (e !== undefined) return e;
+    }
     for (let i = 0; i < this.suffixes.length; i++) {
       const s = this.suffixes[i] as [string, CompiledVirtualHost];
       if (host.length > s[0].length && host.endsWith(s[0])) return s[1];

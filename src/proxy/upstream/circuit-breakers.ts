@@ -39,22 +39,39 @@ export class CircuitBreakers {
 
   constructor(public limits: CircuitBreakerLimits) {}
 
+  // One branch per resource with plain property accesses: `active[resource]` with a varying key
+  // is a megamorphic keyed access on every request.
   tryAcquire(resource: CircuitBreakerResource): boolean {
-    if (this.active[resource] >= this.limits[resource]) {
-      switch (resource) {
-        case "connections": this.cxOverflow++; break;
-        case "pending": this.rqPendingOverflow++; break;
-        case "requests": this.rqOverflow++; break;
-        case "retries": this.rqRetryOverflow++; break;
-      }
-      return false;
+    const a = this.active;
+    const l = this.limits;
+    switch (resource) {
+      case "connections":
+        if (a.connections >= l.connections) { this.cxOverflow++; return false; }
+        a.connections++;
+        return true;
+      case "pending":
+        if (a.pending >= l.pending) { this.rqPendingOverflow++; return false; }
+        a.pending++;
+        return true;
+      case "requests":
+        if (a.requests >= l.requests) { this.rqOverflow++; return false; }
+        a.requests++;
+        return true;
+      case "retries":
+        if (a.retries >= l.retries) { this.rqRetryOverflow++; return false; }
+        a.retries++;
+        return true;
     }
-    this.active[resource]++;
-    return true;
   }
 
   release(resource: CircuitBreakerResource): void {
-    if (this.active[resource] > 0) this.active[resource]--;
+    const a = this.active;
+    switch (resource) {
+      case "connections": if (a.connections > 0) a.connections--; break;
+      case "pending": if (a.pending > 0) a.pending--; break;
+      case "requests": if (a.requests > 0) a.requests--; break;
+      case "retries": if (a.retries > 0) a.retries--; break;
+    }
   }
 
   /** True when any resource sits at its limit (for describeNoHealthyUpstream). */

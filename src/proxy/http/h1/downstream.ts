@@ -1,6 +1,7 @@
 // A client's HTTP/1.1 connection: finds request heads in the byte stream, frames request bodies
 // (content-length / chunked) without decoding them, serves one request at a time (pipelined
 // requests wait, the socket paused) and turns into a byte pipe after a WebSocket 101.
+import { Buffer } from "node:buffer"; // the global `Buffer` is a getter: each use in hot code is a call
 import type { Socket } from "node:net";
 import type { ConnectionInfo } from "../../contracts.js";
 import { RequestHead, parseRequestHead } from "./request-head.js";
@@ -139,7 +140,7 @@ export class H1Downstream {
     if (end - 4 > max) { this.reject(431, "request headers too large"); return false; }
     if (this.headTimer !== null) { clearTimeout(this.headTimer); this.headTimer = null; }
     const head = new RequestHead();
-    const err = parseRequestHead(buf.toString("latin1", 0, end - 4), head);
+    const err = parseRequestHead(buf, end - 4, head);
     this.pending = end === buf.length ? null : buf.subarray(end);
     this.scanFrom = 0;
     if (err !== 0) { this.reject(err, head.error); return false; }

@@ -1,5 +1,6 @@
 // Serialises the heads the proxy forwards: the request head to the upstream (hop-by-hop fields
 // dropped, proxy fields added) and, when something must change, the response head downstream.
+import { Buffer } from "node:buffer"; // the global `Buffer` is a getter: each use in hot code is a call
 import type { HeaderList } from "../header-list.js";
 import type { ResponseHead } from "./response-head.js";
 import { reasonPhrase } from "../local-reply.js";

@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { findHeadEnd } from "./head-syntax.js";
+import { findHeadEnd, hasToken, parseContentLength } from "./head-syntax.js";
 
 /** What findHeadEnd must return: Buffer.indexOf's answer. */
 function expected(buf: Buffer, from: number): number {
@@ -36,4 +36,23 @@ test("findHeadEnd agrees with Buffer.indexOf on random CR/LF-heavy bytes, short 
     const from = len === 0 ? 0 : rand(len + 1);
     assert.equal(findHeadEnd(buf, from), expected(buf, from), `bytes ${JSON.stringify(buf.toString("latin1"))} from ${from}`);
   }
+});
+
+test("hasToken finds a token case-insensitively between commas, spaces and tabs, never inside a longer one", () => {
+  assert.equal(hasToken("keep-alive", "keep-alive"), true);
+  assert.equal(hasToken("Keep-Alive, Upgrade", "upgrade"), true);
+  assert.equal(hasToken("foo,\tCLOSE ,bar", "close"), true);
+  assert.equal(hasToken("closed, enclose", "close"), false);
+  assert.equal(hasToken("gzip, chunked", "chunked"), true);
+  assert.equal(hasToken("chunkedx", "chunked"), false);
+  assert.equal(hasToken("", "close"), false);
+  assert.equal(hasToken(" , ,", "close"), false);
+});
+
+test("parseContentLength takes digits and lists of one repeated value, nothing else", () => {
+  assert.equal(parseContentLength("0"), 0);
+  assert.equal(parseContentLength("1024"), 1024);
+  assert.equal(parseContentLength("5, 5"), 5);
+  assert.equal(parseContentLength("5,5"), 5);
+  for (const bad of ["", " ", "5, 6", "-1", "+1", "0x10", "1e3", "1.0", "5,", ",5", "99999999999999999"]) assert.equal(parseContentLength(bad), -1, bad);
 });

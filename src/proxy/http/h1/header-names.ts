@@ -14,11 +14,16 @@ const KNOWN = [
   "grpc-status", "grpc-message", "grpc-timeout", "proxy-connection", "strict-transport-security",
 ];
 
-/** Candidates by length. */
+/** Candidates by length, and their bytes. */
 const BY_LENGTH: string[][] = [];
-for (const name of KNOWN) (BY_LENGTH[name.length] ??= []).push(name);
+const BYTES_BY_LENGTH: Uint8Array[][] = [];
+for (const name of KNOWN) {
+  (BY_LENGTH[name.length] ??= []).push(name);
+  (BYTES_BY_LENGTH[name.length] ??= []).push(Buffer.from(name, "latin1"));
+}
 
-function sameIgnoringCase(s: string, from: number, known: string): boolean {
+/** Does `s` at `from` spell `known` (lower-case), ignoring ASCII case? */
+export function sameIgnoringCase(s: string, from: number, known: string): boolean {
   for (let i = 0; i < known.length; i++) {
     const c = s.charCodeAt(from + i);
     const k = known.charCodeAt(i);
@@ -27,14 +32,44 @@ function sameIgnoringCase(s: string, from: number, known: string): boolean {
   return true;
 }
 
-/** `s.slice(from, to).toLowerCase()`, without allocating when it is a well-known name. */
-export function lowerHeaderName(s: string, from: number, to: number): string {
+/** Do the bytes at `from` spell `known` (lower-case bytes), ignoring ASCII case? */
+function sameBytesIgnoringCase(b: Uint8Array, from: number, known: Uint8Array): boolean {
+  for (let i = 0; i < known.length; i++) {
+    const c = b[from + i];
+    const k = known[i] as number;
+    if (c !== k && !(k >= 97 && k <= 122 && c === k - 32)) return false;
+  }
+  return true;
+}
+
+/**
+ * `s.slice(from, to).toLowerCase()`, without allocating when it is a well-known name; `b` holds
+ * the same bytes as `s` (latin1), compared as bytes: `charCodeAt` costs several times a byte load.
+ * `mayHaveUpper` false (the caller saw no A–Z) skips lower-casing an unknown name.
+ */
+export function lowerHeaderName(b: Uint8Array, s: string, from: number, to: number, mayHaveUpper = true): string {
   const candidates = BY_LENGTH[to - from];
   if (candidates !== undefined) {
+    const bytes = BYTES_BY_LENGTH[to - from] as Uint8Array[];
     for (let i = 0; i < candidates.length; i++) {
-      const known = candidates[i] as string;
-      if (sameIgnoringCase(s, from, known)) return known;
+      if (sameBytesIgnoringCase(b, from, bytes[i] as Uint8Array)) return candidates[i] as string;
     }
   }
-  return s.slice(from, to).toLowerCase();
+  const name = s.slice(from, to);
+  return mayHaveUpper ? name.toLowerCase() : name; // toLowerCase is a call into the runtime
+}
+
+const METHODS = ["GET", "POST", "PUT", "DELETE", "HEAD", "OPTIONS", "PATCH", "CONNECT", "TRACE"];
+const METHOD_BYTES = METHODS.map((m) => Buffer.from(m, "latin1"));
+
+/** The method in b[from, to) when it is one of HTTP's own (case-sensitive, RFC 9110 §9.1), else null. */
+export function knownMethod(b: Uint8Array, from: number, to: number): string | null {
+  for (let i = 0; i < METHODS.length; i++) {
+    const m = METHOD_BYTES[i] as Uint8Array;
+    if (m.length !== to - from) continue;
+    let same = true;
+    for (let j = 0; j < m.length; j++) if (b[from + j] !== m[j]) { same = false; break; }
+    if (same) return METHODS[i] as string;
+  }
+  return null;
 }

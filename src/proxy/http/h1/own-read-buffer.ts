@@ -12,6 +12,7 @@
 // passes end-of-stream and errors to Node's own callback. The read count comes from Node's
 // internal `stream_wrap` state, as direct-write.ts reads its write state. Everything is
 // feature-detected: when a Node version lacks a piece the caller keeps Node's way.
+import { Buffer } from "node:buffer"; // the global `Buffer` is a getter: each use in hot code is a call
 import type { Socket } from "node:net";
 
 interface StreamHandle {

@@ -4,9 +4,16 @@ import { RequestHead, parseRequestHead } from "./request-head.js";
 import { ResponseHead, parseResponseHead } from "./response-head.js";
 import { ChunkedFraming, CHUNKED_ERROR, CHUNKED_NEED_MORE } from "./chunked-framing.js";
 
+/** A head as the parsers get it: bytes and the head's length (here, all of them). */
+function bytes(s: string): [Buffer, number] {
+  const b = Buffer.from(s, "latin1");
+  return [b, b.length];
+}
+
 function parse(s: string): [number, RequestHead] {
   const h = new RequestHead();
-  return [parseRequestHead(s, h), h];
+  const b = Buffer.from(s, "latin1");
+  return [parseRequestHead(b, b.length, h), h];
 }
 
 test("parses the request line, routing headers and framing", () => {
@@ -42,15 +49,40 @@ test("rejects smuggling and malformed heads with the right status", () => {
   for (const [s, want] of cases) assert.equal(parse(s)[0], want, s);
 });
 
+test("a malformed header line is named for what is wrong in it", () => {
+  const why = (s: string): string => parse(s)[1].error;
+  assert.equal(why("GET / HTTP/1.1\r\nho st: a"), "bad header name");
+  assert.equal(why("GET / HTTP/1.1\r\n@host: a"), "bad header name");
+  assert.equal(why("GET / HTTP/1.1\r\n\nx: a"), "bad header name", "a bare LF before the colon");
+  assert.equal(why("GET / HTTP/1.1\r\nhost a"), "malformed header line", "no colon");
+  assert.equal(why("GET / HTTP/1.1\r\n: a"), "malformed header line", "no name");
+  assert.equal(why("GET / HTTP/1.1\r\nhost\r\nx: a"), "malformed header line", "the colon is on a later line");
+  assert.equal(why("GET / HTTP/1.1\r\n host: a"), "obsolete line folding");
+  assert.equal(why("GET / HTTP/1.1\r\nhost: a\rb"), "bad header value", "a bare CR");
+  assert.equal(why("GET / HTTP/1.1\r\nhost: a\nb"), "bad header value", "a bare LF");
+  assert.equal(why("GET / HTTP/1.1\r\nhost: a\x00"), "bad header value");
+  assert.equal(why("GET / HTTP/1.1\r\nhost: a\r"), "bad header value", "a CR at the head's end");
+  const [st, ok] = parse("\r\nGET / HTTP/1.1\r\nX-Custom-Name:  v \t\r\nx-lower-name:w\r\nhost: h");
+  assert.equal(st, 0);
+  assert.deepEqual([ok.headers.get("x-custom-name"), ok.headers.get("x-lower-name"), ok.authority], ["v", "w", "h"]);
+});
+
 test("response heads: status, framing and reuse", () => {
   const r = new ResponseHead();
-  assert.equal(parseResponseHead("HTTP/1.1 204 No Content\r\nconnection: close\r\nx: y", r), true);
+  assert.equal(parseResponseHead(...bytes("HTTP/1.1 204 No Content\r\nconnection: close\r\nx: y"), r), true);
   assert.deepEqual([r.status, r.close, r.hopByHop], [204, true, true]);
   const c = new ResponseHead();
-  parseResponseHead("HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\ncontent-length: 10", c);
+  parseResponseHead(...bytes("HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\ncontent-length: 10"), c);
   assert.deepEqual([c.chunked, c.contentLength], [true, -1]);
-  assert.equal(parseResponseHead("HTTP/1.1 2x0 OK", new ResponseHead()), false);
-  assert.equal(parseResponseHead("ICY 200 OK", new ResponseHead()), false);
+  assert.equal(parseResponseHead(...bytes("HTTP/1.1 2x0 OK"), new ResponseHead()), false);
+  assert.equal(parseResponseHead(...bytes("ICY 200 OK"), new ResponseHead()), false);
+  assert.equal(parseResponseHead(...bytes("HTTP/1.1 20"), new ResponseHead()), false, "too short for a status line");
+  assert.equal(parseResponseHead(...bytes("HTTP/1.1 200 OK\r\nx: a\rb: c"), new ResponseHead()), false, "a bare CR in a value");
+  assert.equal(parseResponseHead(...bytes("HTTP/1.1 200 OK\r\nx\ry: a"), new ResponseHead()), false, "a bare CR in a name");
+  assert.equal(parseResponseHead(...bytes("HTTP/1.1 200 OK\r\ncontent-length: 0x10"), new ResponseHead()), false);
+  const listed = new ResponseHead();
+  assert.equal(parseResponseHead(...bytes("HTTP/1.1 200 OK\r\nContent-Length: 7, 7\r\nX-Up:  a b "), listed), true);
+  assert.deepEqual([listed.contentLength, listed.headers.get("x-up")], [7, "a b"]);
 });
 
 test("chunked framing finds the body's end across arbitrary splits and rejects bad sizes", () => {

@@ -1,6 +1,6 @@
 // Parses an upstream HTTP/1.1 response head minimally: status, body framing, connection reuse.
 import { HeaderList } from "../header-list.js";
-import { hasToken } from "./head-syntax.js";
+import { hasToken, parseContentLength, crlfIndex, latin1 } from "./head-syntax.js";
 import { lowerHeaderName } from "./header-names.js";
 
 export class ResponseHead {
@@ -23,37 +23,42 @@ export class ResponseHead {
 }
 
 /** The decimal digit at `i`, or NaN. */
-function digit(s: string, i: number): number {
-  const c = s.charCodeAt(i) - 48;
+function digit(b: Uint8Array, i: number): number {
+  const c = (b[i] as number) - 48;
   return c >= 0 && c <= 9 ? c : NaN;
 }
 
-/** Parses head text (excluding the final CRLF CRLF); false when malformed. */
-export function parseResponseHead(s: string, r: ResponseHead): boolean {
-  let eol = s.indexOf("\r\n");
-  if (eol < 0) eol = s.length;
-  if (!s.startsWith("HTTP/1.")) return false;
-  r.version = s.charCodeAt(7) === 49 ? 11 : 10;
-  const status = digit(s, 9) * 100 + digit(s, 10) * 10 + digit(s, 11);
-  if (s.charCodeAt(8) !== 32 || !(status >= 100)) return false;
+/** Parses the head in b[0, len) (excluding the final CRLF CRLF); false when malformed. */
+export function parseResponseHead(b: Buffer, len: number, r: ResponseHead): boolean {
+  const s = latin1(b, 0, len);
+  let eol = crlfIndex(b, 0, len);
+  if (eol < 0) eol = len;
+  // "HTTP/1.x NNN" at least; every index read below is inside the head.
+  if (len < 12 || b[0] !== 72 || b[1] !== 84 || b[2] !== 84 || b[3] !== 80 || b[4] !== 47 || b[5] !== 49 || b[6] !== 46) return false;
+  r.version = b[7] === 49 ? 11 : 10;
+  const status = digit(b, 9) * 100 + digit(b, 10) * 10 + digit(b, 11);
+  if (b[8] !== 32 || !(status >= 100)) return false;
   r.status = status;
   let connection = "";
   let pos = eol + 2;
-  while (pos < s.length) {
-    let end = s.indexOf("\r\n", pos);
-    if (end < 0) end = s.length;
-    const colon = s.indexOf(":", pos);
-    if (colon <= pos || colon > end) return false;
+  while (pos < len) {
+    // The colon, then the line's end; a CR must end the line (Envoy's parser refuses a bare CR too).
+    let colon = pos;
+    while (colon < len && b[colon] !== 58 && b[colon] !== 13) colon++;
+    if (colon === pos || colon === len || b[colon] !== 58) return false;
+    let end = colon + 1;
+    while (end < len && b[end] !== 13) end++;
+    if (end < len && !(end + 1 < len && b[end + 1] === 10)) return false;
     let vs = colon + 1;
-    while (vs < end && (s.charCodeAt(vs) === 32 || s.charCodeAt(vs) === 9)) vs++;
+    while (vs < end && (b[vs] === 32 || b[vs] === 9)) vs++;
     let ve = end;
-    while (ve > vs && (s.charCodeAt(ve - 1) === 32 || s.charCodeAt(ve - 1) === 9)) ve--;
-    const name = lowerHeaderName(s, pos, colon);
+    while (ve > vs && (b[ve - 1] === 32 || b[ve - 1] === 9)) ve--;
+    const name = lowerHeaderName(b, s, pos, colon);
     const value = s.slice(vs, ve);
     switch (name) {
       case "content-length": {
-        const n = Number(value);
-        if (!Number.isSafeInteger(n) || n < 0) return false;
+        const n = parseContentLength(value);
+        if (n < 0) return false;
         if (r.contentLength >= 0 && r.contentLength !== n) return false;
         r.contentLength = n;
         break;

@@ -1,6 +1,7 @@
 // One HTTP/1.1 connection to an upstream host. It parses the response head minimally and hands
 // the response (head, then body bytes untouched) to the exchange that owns it; afterwards it
 // goes back to its pool when both directions ended cleanly.
+import { Buffer } from "node:buffer"; // the global `Buffer` is a getter: each use in hot code is a call
 import { connect as netConnect, type Socket } from "node:net";
 import { connect as tlsConnect, type TLSSocket } from "node:tls";
 import type { Cluster, UpstreamHost } from "../../contracts.js";
@@ -192,7 +193,7 @@ export class H1UpstreamConnection {
       return false;
     }
     const head = new ResponseHead();
-    if (!parseResponseHead(buf.toString("latin1", 0, end - 4), head)) { this.fail(true); return false; }
+    if (!parseResponseHead(buf, end - 4, head)) { this.fail(true); return false; }
     this.head = head;
     const raw = buf.subarray(0, end);
     this.pending = end === buf.length ? null : buf.subarray(end);
