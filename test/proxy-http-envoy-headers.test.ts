@@ -29,10 +29,20 @@ let clusters: StaticClusterRegistry;
 function leanResponse(head: string): string {
   const path = head.slice(head.indexOf(" ") + 1, head.indexOf(" HTTP/"));
   const attempt = /\r\nx-envoy-attempt-count: *(\d+)/i.exec(head)?.[1] ?? "none";
+  if (path.startsWith("/raw/size/")) return sizedResponse(Number(path.slice(10)));
   const body = path.startsWith("/raw/fill/") ? fill(Number(path.slice(10))) : `hello ${path}`;
   const server = path === "/raw/app-server" ? "Server: app/1.0\r\n" : "";
   return `HTTP/1.1 200 OK\r\n${server}content-length: ${body.length}\r\nx-seen-attempt-count: ${attempt}\r\n\r\n${body}`;
 }
+
+/** A response of exactly `total` bytes, with a Server line to cut and a body of numbered bytes. */
+function sizedResponse(total: number): string {
+  const headFor = (bodyLength: number): string => `HTTP/1.1 200 OK\r\nServer: app/1.0\r\ncontent-length: ${bodyLength}\r\n\r\n`;
+  let bodyLength = total - headFor(total).length;
+  bodyLength = total - headFor(bodyLength).length;
+  return headFor(bodyLength) + sizedBody(bodyLength);
+}
+const sizedBody = (n: number): string => Array.from({ length: n }, (_, i) => String.fromCharCode(33 + (i % 90))).join("");
 const pools: H1ConnectionPool[] = [];
 const proxies: ServedFilter[] = [];
 
@@ -98,6 +108,26 @@ async function proxyWith(hcm: EnvoyJson, router: EnvoyJson = {}, vhost: EnvoyJso
   const served = await serveNetworkFilter(new HttpConnectionManager(config, { nodeId: "test", clusters: registry }, { pool }));
   proxies.push(served);
   return served.port;
+}
+
+/**
+ * One GET on a keep-alive connection, as raw text (head and body). Node's http client asks to
+ * close, which makes the proxy rebuild the head; keep-alive responses are relayed as they came,
+ * Envoy's lines spliced in.
+ */
+function keepAliveGet(port: number, path: string): Promise<string> {
+  return new Promise<string>((resolve, reject) => {
+    const sock = connect(port, "127.0.0.1", () => sock.write(`GET ${path} HTTP/1.1\r\nhost: t\r\n\r\n`));
+    let text = "";
+    sock.setEncoding("latin1");
+    sock.on("data", (d: string) => {
+      text += d;
+      const end = text.indexOf("\r\n\r\n");
+      const length = Number(/\r\ncontent-length: *(\d+)/i.exec(text)?.[1] ?? -1);
+      if (end >= 0 && length >= 0 && text.length >= end + 4 + length) { sock.destroy(); resolve(text); }
+    });
+    sock.on("error", reject);
+  });
 }
 
 function get(port: number, path: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: IncomingHttpHeaders; body: string }> {
@@ -224,23 +254,31 @@ test("a client that reads late gets every spliced response intact while others a
   assert.equal((all.match(/\r\nserver: envoy\r\n/g) ?? []).length, COUNT);
 });
 
+test("responses that fill the proxy's 64 KiB upstream read, or nearly, or spill over, arrive whole with Envoy's lines", async () => {
+  const check = async (port: number, total: number, server: string): Promise<void> => {
+    const raw = await keepAliveGet(port, `/raw/size/${total}`);
+    const split = raw.indexOf("\r\n\r\n");
+    const head = raw.slice(0, split + 2);
+    assert.match(head, /^HTTP\/1\.1 200 OK\r\n/, `${total}`);
+    assert.equal(head.match(/\r\nserver: /gi)?.length, 1, `one server line (${total})`);
+    assert.ok(head.includes(`\r\nserver: ${server}\r\n`), `server: ${server.slice(0, 20)} (${total})`);
+    assert.match(head, /\r\nx-envoy-upstream-service-time: \d+\r\n/);
+    const expected = sizedResponse(total);
+    assert.equal(raw.slice(split + 4), expected.slice(expected.indexOf("\r\n\r\n") + 4), `body of the ${total}-byte response`);
+  };
+  const port = await proxyWith({});
+  for (const total of [200, 65_536 - 40, 65_536 - 1, 65_536, 65_536 + 1, 200_000]) await check(port, total, "envoy");
+  // A long server_name: a response that arrives in one read no longer fits its buffer once spliced.
+  const name = `mesh-${"x".repeat(2000)}`;
+  const long = await proxyWith({ server_name: name });
+  for (const total of [60_000, 64_000, 65_000]) await check(long, total, name);
+});
+
 test("through two proxies the client sees one server header and one service time, the nearer proxy's", async () => {
   const server = await proxyWith({ server_name: "istio-envoy" });
   const client = await proxyWith({}, {}, {}, new StaticClusterRegistry([new StaticCluster("web", [["127.0.0.1", server]]), new StaticCluster("lean", [["127.0.0.1", server]])]));
   for (const path of ["/plain", "/raw/plain"]) {
-    // Keep-alive (a close would make the proxy rebuild the head): the response ends by its length.
-    const raw = await new Promise<string>((resolve, reject) => {
-      const sock = connect(client, "127.0.0.1", () => sock.write(`GET ${path} HTTP/1.1\r\nhost: t\r\n\r\n`));
-      let text = "";
-      sock.setEncoding("latin1");
-      sock.on("data", (d: string) => {
-        text += d;
-        const end = text.indexOf("\r\n\r\n");
-        const length = Number(/\r\ncontent-length: *(\d+)/i.exec(text)?.[1] ?? -1);
-        if (end >= 0 && length >= 0 && text.length >= end + 4 + length) { sock.destroy(); resolve(text); }
-      });
-      sock.on("error", reject);
-    });
+    const raw = await keepAliveGet(client, path);
     const head = raw.slice(0, raw.indexOf("\r\n\r\n")).toLowerCase();
     assert.equal(head.match(/\r\nserver: /g)?.length, 1, head);
     assert.match(head, /\r\nserver: envoy\r\n/);

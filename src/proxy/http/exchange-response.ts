@@ -8,8 +8,9 @@ import type { Cluster } from "../contracts.js";
 import type { CompiledRoute, ForwardAction } from "../router/route.js";
 import { applyHeaderMutations } from "../router/header-mutation.js";
 import { retriableResponse } from "../router/retry-policy.js";
-import { downstreamResponseHead, splicedResponse } from "./h1/forward-head.js";
+import { downstreamResponseHead, splicedResponse, spliceInPlace } from "./h1/forward-head.js";
 import { envoyResponseLines, setsServer, upstreamServiceTimeMs } from "./envoy-response-headers.js";
+import { monotonicNow } from "./request-clock.js";
 import { pendingWriteBytes, writeDirect } from "./h1/direct-write.js";
 import type { ResponseHead } from "./h1/response-head.js";
 import type { H1UpstreamConnection } from "./upstream/h1-upstream-connection.js";
@@ -51,12 +52,28 @@ function writeSpliced(ex: HttpExchange, head: ResponseHead, raw: Buffer, body: B
   return ok;
 }
 
+/** planResponseHead's answer when the upstream's head bytes go out (Envoy's lines spliced in when ex.spliceHead is set). */
+const RELAY_RAW = 1;
+
 export function onUpstreamHead(ex: HttpExchange, conn: H1UpstreamConnection, head: ResponseHead, raw: Buffer): void {
   const dc = ex.dc;
   if (head.status < 200) {
     if (head.status === 101 || ex.head.expectContinue || head.status === 103) dc.socket.write(raw);
     return;
   }
+  const plan = planResponseHead(ex, conn, head);
+  if (plan === null) return;
+  const out = plan === RELAY_RAW ? raw : plan;
+  ex.record.bytesSent += out.length;
+  ex.heldHead = out;
+}
+
+/**
+ * A final response head: retried (null), or what goes downstream — the upstream's bytes
+ * (RELAY_RAW) or a rewritten head — with the connection's fate and the record updated.
+ */
+function planResponseHead(ex: HttpExchange, conn: H1UpstreamConnection, head: ResponseHead): string | typeof RELAY_RAW | null {
+  const dc = ex.dc;
   ex.clearTryTimer();
   const cluster = ex.cluster as Cluster;
   const route = ex.route as CompiledRoute;
@@ -65,7 +82,7 @@ export function onUpstreamHead(ex: HttpExchange, conn: H1UpstreamConnection, hea
   if (f.retry !== null && canRetry(ex) && retriableResponse(f.retry, head.status, (n) => head.headers.get(n))) {
     dropUpstream(ex, conn);
     scheduleRetry(ex);
-    return;
+    return null;
   }
   ex.responseStarted = true;
   ex.record.status = head.status;
@@ -76,9 +93,10 @@ export function onUpstreamHead(ex: HttpExchange, conn: H1UpstreamConnection, hea
   const config = dc.rt.config;
   const setServer = setsServer(config, head.serverLines > 0);
   const dropServer = setServer && head.serverLines > 0;
-  const serviceMs = upstreamServiceTimeMs(config, ex.requestCompleteAt);
+  const now = monotonicNow();
+  ex.responseHeadAt = now;
+  const serviceMs = upstreamServiceTimeMs(config, ex.requestCompleteAt, now);
   const dropServiceTime = serviceMs >= 0 && head.serviceTimeLines > 0;
-  let out: Buffer | string = raw;
   if (head.hopByHop || close || ex.head.version === 10 || ex.extraResponse !== null || hook !== null || (dropServer && head.serverLines > 1)
     || head.serviceTimeLines > 1 || route.responseHeadersToAdd.length > 0 || route.responseHeadersToRemove.length > 0) {
     if (route.responseHeadersToAdd.length > 0 || route.responseHeadersToRemove.length > 0) {
@@ -86,18 +104,61 @@ export function onUpstreamHead(ex: HttpExchange, conn: H1UpstreamConnection, hea
     }
     const extra = ex.extraResponse;
     if (extra !== null) for (let i = 0; i < extra.length; i++) head.headers.push(extra.names[i] as string, extra.values[i] as string);
-    out = downstreamResponseHead(head, dropServer, dropServiceTime, envoyResponseLines(config, setServer, serviceMs), close, ex.head.version === 10 && !close);
-  } else if (setServer || serviceMs >= 0) {
+    return downstreamResponseHead(head, dropServer, dropServiceTime, envoyResponseLines(config, setServer, serviceMs), close, ex.head.version === 10 && !close);
+  }
+  if (setServer || serviceMs >= 0) {
     // The usual case: Envoy's headers spliced into the upstream's bytes when they go out.
     ex.spliceHead = head;
     ex.spliceServer = setServer ? config.serverLineBytes : null;
     ex.spliceMs = serviceMs;
   }
-  ex.record.bytesSent += out.length;
-  ex.heldHead = out;
+  return RELAY_RAW;
+}
+
+/**
+ * A whole final response in one upstream read (head in buf[0, headEnd), body to `end`), in one
+ * write: Envoy's lines are spliced into the read buffer itself, so the only view made is the
+ * one written.
+ */
+export function onUpstreamResponse(ex: HttpExchange, conn: H1UpstreamConnection, head: ResponseHead, buf: Buffer, headEnd: number, end: number): void {
+  const plan = planResponseHead(ex, conn, head);
+  if (plan === null) return;
+  const socket = ex.dc.socket;
+  let ok: boolean;
+  if (plan !== RELAY_RAW) {
+    ex.record.bytesSent += plan.length + end - headEnd;
+    ok = end > headEnd ? writeHeadAndBody(socket, plan, buf.subarray(headEnd, end)) : writeDirect(socket, plan);
+  } else {
+    const spliced = ex.spliceHead;
+    let outEnd = end;
+    if (spliced !== null) {
+      ex.spliceHead = null;
+      outEnd = spliceInPlace(buf, headEnd, end, spliced, ex.spliceServer, ex.spliceMs);
+      if (outEnd < 0) {
+        // No room left in the read buffer: splice into a copy instead.
+        ex.record.bytesSent += headEnd;
+        ok = writeSpliced(ex, spliced, buf.subarray(0, headEnd), end > headEnd ? buf.subarray(headEnd, end) : null);
+        ex.record.bytesSent += end - headEnd;
+        return finishWhole(ex, conn, ok);
+      }
+    }
+    ex.record.bytesSent += outEnd;
+    ok = writeDirect(socket, buf.subarray(0, outEnd));
+  }
+  finishWhole(ex, conn, ok);
+}
+
+function finishWhole(ex: HttpExchange, conn: H1UpstreamConnection, ok: boolean): void {
+  if (!ok) conn.socket.pause();
+  ex.releaseHost();
+  ex.upstream = null;
+  conn.done();
+  ex.finish(ex.responseHeadAt);
 }
 
 export function onUpstreamBody(ex: HttpExchange, conn: H1UpstreamConnection, bytes: Buffer, last: boolean): void {
+  // A head still held arrived in this same read: its clock reading serves as the end time too.
+  const headInThisRead = ex.heldHead !== null;
   if (bytes.length > 0) {
     ex.record.bytesSent += bytes.length;
     const head = ex.heldHead;
@@ -120,7 +181,7 @@ export function onUpstreamBody(ex: HttpExchange, conn: H1UpstreamConnection, byt
   ex.releaseHost();
   ex.upstream = null;
   conn.done();
-  ex.finish();
+  ex.finish(headInThisRead ? ex.responseHeadAt : -1);
 }
 
 /** One upstream read was relayed: a head still held (no body bytes in that read) goes out alone. */

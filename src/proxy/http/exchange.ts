@@ -3,7 +3,7 @@
 // concern each: exchange-routing.ts (route action, cluster, upstream head), exchange-attempt.ts
 // (host pick, upstream attempt, timeouts, retries), exchange-response.ts (response relay) and
 // exchange-local-reply.ts (answers the proxy makes itself).
-import { performance } from "node:perf_hooks"; // the global `performance` is a getter
+import { monotonicNow, wallClockAt } from "./request-clock.js";
 import type { Socket } from "node:net";
 import type { Cluster, ConnectionInfo, ResponseFlag, UpstreamHost } from "../contracts.js";
 import type { CompiledRoute } from "../router/route.js";
@@ -20,7 +20,7 @@ import { DEFAULT_BUFFER_LIMIT_BYTES } from "./h1/buffer-limit.js";
 import { writeDirect } from "./h1/direct-write.js";
 import { routeRequest } from "./exchange-routing.js";
 import { dropUpstream, onUpstreamFailure, timeout, upstreamHead } from "./exchange-attempt.js";
-import { onUpstreamBody, onUpstreamHead, onUpstreamReadEnd } from "./exchange-response.js";
+import { onUpstreamBody, onUpstreamHead, onUpstreamReadEnd, onUpstreamResponse } from "./exchange-response.js";
 import { grpcLocalReply, localReply } from "./exchange-local-reply.js";
 
 export class HttpExchange implements HttpStream, UpstreamUser {
@@ -32,7 +32,9 @@ export class HttpExchange implements HttpStream, UpstreamUser {
   /** Bytes of the response already went to the client: no local reply or retry any more. */
   responseStarted = false;
   requestComplete: boolean;
-  /** performance.now() when the downstream request ended, -1 while it is arriving. */
+  /** Monotonic time (request-clock.ts) when the upstream's response head arrived. */
+  responseHeadAt = -1;
+  /** Monotonic time (request-clock.ts) when the downstream request ended, -1 while it is arriving. */
   requestCompleteAt = -1;
   finished = false;
   // State below is shared with the exchange-*.ts helpers (not for other modules).
@@ -67,8 +69,8 @@ export class HttpExchange implements HttpStream, UpstreamUser {
     this.requestComplete = bodyless;
     this.peerSocket = dc.socket;
     const r = this.record;
-    r.startTime = Date.now();
-    r.startMono = performance.now();
+    r.startMono = monotonicNow();
+    r.startTime = wallClockAt(r.startMono);
     if (bodyless) this.requestCompleteAt = r.startMono;
     r.method = head.method;
     r.authority = head.authority;
@@ -140,7 +142,7 @@ export class HttpExchange implements HttpStream, UpstreamUser {
       this.holdBody(bytes);
       if (this.finished) return;
     } else if (this.body !== null) this.keepForRetry(bytes);
-    if (last) { this.requestComplete = true; this.requestCompleteAt = performance.now(); }
+    if (last) { this.requestComplete = true; this.requestCompleteAt = monotonicNow(); }
     if (up === null) return;
     if (!writeDirect(up.socket, bytes)) this.dc.pauseForUpstream();
     if (last) up.requestDone = true;
@@ -176,6 +178,7 @@ export class HttpExchange implements HttpStream, UpstreamUser {
   // UpstreamUser: the connection reports to the exchange; the relay is in exchange-response.ts.
   onUpstreamHead(conn: H1UpstreamConnection, head: ResponseHead, raw: Buffer): void { onUpstreamHead(this, conn, head, raw); }
   onUpstreamBody(conn: H1UpstreamConnection, bytes: Buffer, last: boolean): void { onUpstreamBody(this, conn, bytes, last); }
+  onUpstreamResponse(conn: H1UpstreamConnection, head: ResponseHead, buf: Buffer, headEnd: number, end: number): void { onUpstreamResponse(this, conn, head, buf, headEnd, end); }
   onUpstreamReadEnd(): void { onUpstreamReadEnd(this); }
   onUpstreamFailure(conn: H1UpstreamConnection, connected: boolean, malformed: boolean): void { onUpstreamFailure(this, conn, connected, malformed); }
 
@@ -239,14 +242,15 @@ export class HttpExchange implements HttpStream, UpstreamUser {
     if (this.waitTimer !== null) { clearTimeout(this.waitTimer); this.waitTimer = null; }
   }
 
-  finish(): void {
+  /** `now`: a monotonic reading the caller already has (-1 = read the clock). */
+  finish(now = -1): void {
     if (this.finished) return;
     this.finished = true;
     this.clearTimers();
     if (this.retryWaiting) { this.retryWaiting = false; (this.cluster as Cluster).release("retries"); }
     if (this.requestsAcquired) { (this.cluster as Cluster).release("requests"); this.requestsAcquired = false; }
     const r = this.record;
-    r.durationMs = performance.now() - r.startMono;
+    r.durationMs = (now >= 0 ? now : monotonicNow()) - r.startMono;
     const obs = this.dc.rt.observer;
     if (obs !== undefined) obs(r);
     this.dc.exchangeDone(this);

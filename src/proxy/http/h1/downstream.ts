@@ -16,6 +16,7 @@ import type { H1UpstreamConnection } from "../upstream/h1-upstream-connection.js
 import { readIntoOwnBuffer } from "./own-read-buffer.js";
 import { setWriteWatermark } from "./buffer-limit.js";
 import { ReusableTimeout } from "./reusable-timeout.js";
+import { monotonicNow, wallClockAt } from "../request-clock.js";
 
 const R_HEAD = 0, R_BODY_LENGTH = 1, R_BODY_CHUNKED = 2, R_TUNNEL = 3, R_CLOSED = 4;
 /** Plaintext clients read into a buffer of their own (reused while no read's bytes are still referenced). */
@@ -104,6 +105,17 @@ export class H1Downstream {
   private onOwnRead(n: number, buf: Buffer): void {
     // A tunnel pipes 'data' events; give it bytes of its own.
     if (this.state === R_TUNNEL) { this.socket.emit("data", Buffer.from(buf.subarray(0, n))); return; }
+    // The common case, without a view: the read is exactly one request head, and none is open.
+    if (this.pending === null && this.state === R_HEAD && this.exchange === null && !this.closeAfterResponse && !this.driving
+      && findHeadEnd(buf, 0, n) === n) {
+      this.driving = true;
+      try {
+        this.takeHead(buf, n, n); // nothing is left pending: the head ends the read
+      } finally {
+        this.driving = false;
+      }
+      return;
+    }
     this.onData(buf.subarray(0, n));
     const p = this.pending;
     if (p !== null && p.buffer === buf.buffer) this.pending = Buffer.from(p);
@@ -137,11 +149,16 @@ export class H1Downstream {
       if (this.headTimer === null) this.headTimer = setTimeout(onHeadTimeout, this.rt.config.requestHeadersTimeoutMs, this);
       return false;
     }
-    if (end - 4 > max) { this.reject(431, "request headers too large"); return false; }
+    return this.takeHead(buf, end, buf.length);
+  }
+
+  /** A whole head in buf[0, end) (CRLF CRLF included): parses it and starts its exchange; bytes up to `len` stay pending. */
+  private takeHead(buf: Buffer, end: number, len: number): boolean {
+    if (end - 4 > this.rt.config.maxRequestHeadersBytes) { this.reject(431, "request headers too large"); return false; }
     if (this.headTimer !== null) { clearTimeout(this.headTimer); this.headTimer = null; }
     const head = new RequestHead();
     const err = parseRequestHead(buf, end - 4, head);
-    this.pending = end === buf.length ? null : buf.subarray(end);
+    this.pending = end === len ? null : buf.subarray(end, len);
     this.scanFrom = 0;
     if (err !== 0) { this.reject(err, head.error); return false; }
     if (this.draining) head.close = true;
@@ -240,7 +257,7 @@ export class H1Downstream {
   /** Answers a request that could not be parsed, then closes. */
   private reject(status: number, why: string): void {
     const r = new HttpRequestRecord();
-    r.startTime = Date.now();
+    r.startTime = wallClockAt(monotonicNow());
     r.status = status;
     r.downstreamRemoteAddress = this.remoteAddress;
     r.addFlag("DPE");

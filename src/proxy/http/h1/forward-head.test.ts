@@ -1,15 +1,20 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { splicedResponse } from "./forward-head.js";
+import { splicedResponse, spliceInPlace } from "./forward-head.js";
 import { parseResponseHead, ResponseHead } from "./response-head.js";
 
 const SERVER = Buffer.from("server: envoy\r\n", "latin1");
 
+/** splicedResponse's output, checked against spliceInPlace's on a buffer with room to spare. */
 function splice(head: string, server: boolean, ms: number, body: string | null = null): string {
   const raw = Buffer.from(head, "latin1");
   const r = new ResponseHead();
   assert.ok(parseResponseHead(raw, raw.length - 4, r));
-  return splicedResponse(raw, r, server ? SERVER : null, ms, body === null ? null : Buffer.from(body)).toString("latin1");
+  const out = splicedResponse(raw, r, server ? SERVER : null, ms, body === null ? null : Buffer.from(body)).toString("latin1");
+  const whole = Buffer.from(head + (body ?? "") + "#".repeat(200), "latin1");
+  const end = spliceInPlace(whole, raw.length, raw.length + (body?.length ?? 0), r, server ? SERVER : null, ms);
+  assert.equal(whole.toString("latin1", 0, end), out, "in place");
+  return out;
 }
 
 test("Envoy's lines go before the blank line, the body after; the upstream's server line is cut wherever it is", () => {
@@ -30,4 +35,23 @@ test("a service time from a proxy upstream is replaced, in either order with the
   ]) assert.equal(splice(head, true, 9, "z"), `HTTP/1.1 200 OK\r\na: 1\r\nb: 2\r\n${add}\r\nz`);
   assert.equal(splice("HTTP/1.1 200 OK\r\nx-envoy-upstream-service-time: 4\r\n\r\n", false, 9), "HTTP/1.1 200 OK\r\nx-envoy-upstream-service-time: 9\r\n\r\n");
   assert.equal(splice("HTTP/1.1 200 OK\r\nx-envoy-upstream-service-time: 4\r\n\r\n", true, -1), "HTTP/1.1 200 OK\r\nx-envoy-upstream-service-time: 4\r\nserver: envoy\r\n\r\n", "suppressed: the upstream's stays");
+});
+
+test("in place, a body of any size moves whole, either way, and a buffer without room is left alone", () => {
+  const body = Buffer.alloc(3000);
+  for (let i = 0; i < body.length; i++) body[i] = (i * 7) & 255;
+  for (const head of ["HTTP/1.1 200 OK\r\n\r\n", "HTTP/1.1 200 OK\r\nserver: a-very-long-upstream-server-name-longer-than-envoys-own-lines-together-xxxxxxxxxxxxxxxxxxxx\r\n\r\n"]) {
+    const raw = Buffer.from(head, "latin1");
+    const r = new ResponseHead();
+    assert.ok(parseResponseHead(raw, raw.length - 4, r));
+    const want = splicedResponse(raw, r, SERVER, 42, body);
+    const buf = Buffer.concat([raw, body, Buffer.alloc(100)]);
+    const end = spliceInPlace(buf, raw.length, raw.length + body.length, r, SERVER, 42);
+    assert.ok(buf.subarray(0, end).equals(want), head.slice(17, 30));
+    const tight = Buffer.concat([raw, body]);
+    const copy = Buffer.from(tight);
+    const grows = want.length > tight.length;
+    assert.equal(spliceInPlace(tight, raw.length, tight.length, r, SERVER, 42) < 0, grows);
+    if (grows) assert.ok(tight.equals(copy), "unchanged when it does not fit");
+  }
 });

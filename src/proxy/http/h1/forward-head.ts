@@ -86,6 +86,47 @@ function digitCount(n: number): number {
   return d;
 }
 
+/** The upstream's lines to cut for Envoy's, in order: [c0, c1) then [c2, c3); -1 = none. */
+class Cuts {
+  c0 = -1;
+  c1 = -1;
+  c2 = -1;
+  c3 = -1;
+  /** Bytes cut, and bytes Envoy's lines add. */
+  cut = 0;
+  added = 0;
+  digits = 0;
+}
+
+function plan(r: ResponseHead, serverLine: Buffer | null, serviceMs: number): Cuts {
+  const k = new Cuts();
+  let c0 = serverLine !== null && r.serverLines > 0 ? r.serverStart : -1;
+  let c1 = r.serverEnd;
+  let c2 = serviceMs >= 0 && r.serviceTimeLines > 0 ? r.serviceTimeStart : -1;
+  let c3 = r.serviceTimeEnd;
+  if (c0 < 0 || (c2 >= 0 && c2 < c0)) [c0, c1, c2, c3] = [c2, c3, c0, c1];
+  k.c0 = c0; k.c1 = c1; k.c2 = c2; k.c3 = c3;
+  k.cut = (c0 < 0 ? 0 : c1 - c0) + (c2 < 0 ? 0 : c3 - c2);
+  k.digits = serviceMs < 0 ? 0 : digitCount(serviceMs);
+  k.added = (serverLine === null ? 0 : serverLine.length) + (serviceMs < 0 ? 0 : SERVICE_TIME.length + k.digits + 2);
+  return k;
+}
+
+/** Writes Envoy's lines and the blank line's CRLF at `at`; returns the index after them. */
+function writeEnvoyLines(out: Buffer, at: number, serverLine: Buffer | null, serviceMs: number, digits: number): number {
+  if (serverLine !== null) { out.set(serverLine, at); at += serverLine.length; }
+  if (serviceMs >= 0) {
+    out.set(SERVICE_TIME, at);
+    at += SERVICE_TIME.length + digits;
+    for (let i = at - 1, v = serviceMs; i >= at - digits; i--, v = Math.floor(v / 10)) out[i] = 48 + (v % 10);
+    out[at++] = 13;
+    out[at++] = 10;
+  }
+  out[at++] = 13;
+  out[at++] = 10;
+  return at;
+}
+
 /**
  * Envoy's response headers added to the upstream's head bytes without re-serialising it: `raw`
  * (ending in CRLF CRLF, parsed into `r`, with at most one line of each of these headers), then
@@ -95,17 +136,10 @@ function digitCount(n: number): number {
  * enough (a scratch buffer the caller may reuse once the bytes are written), else a new one.
  */
 export function splicedResponse(raw: Buffer, r: ResponseHead, serverLine: Buffer | null, serviceMs: number, body: Buffer | null, into: Buffer | null = null): Buffer {
-  // The upstream's lines to cut, in order: [c0, c1) then [c2, c3); -1 = none.
-  let c0 = serverLine !== null && r.serverLines > 0 ? r.serverStart : -1;
-  let c1 = r.serverEnd;
-  let c2 = serviceMs >= 0 && r.serviceTimeLines > 0 ? r.serviceTimeStart : -1;
-  let c3 = r.serviceTimeEnd;
-  if (c0 < 0 || (c2 >= 0 && c2 < c0)) [c0, c1, c2, c3] = [c2, c3, c0, c1];
+  const k = plan(r, serverLine, serviceMs);
+  const { c0, c1, c2, c3 } = k;
   const headEnd = raw.length - 2;
-  const cut = (c0 < 0 ? 0 : c1 - c0) + (c2 < 0 ? 0 : c3 - c2);
-  const digits = serviceMs < 0 ? 0 : digitCount(serviceMs);
-  const added = (serverLine === null ? 0 : serverLine.length) + (serviceMs < 0 ? 0 : SERVICE_TIME.length + digits + 2);
-  const size = headEnd - cut + added + 2 + (body === null ? 0 : body.length);
+  const size = headEnd - k.cut + k.added + 2 + (body === null ? 0 : body.length);
   const out = into !== null && into.length >= size ? into.subarray(0, size) : Buffer.allocUnsafe(size);
   let at: number;
   if (c0 < 0) {
@@ -122,16 +156,36 @@ export function splicedResponse(raw: Buffer, r: ResponseHead, serverLine: Buffer
       at += headEnd - c3;
     }
   }
-  if (serverLine !== null) { out.set(serverLine, at); at += serverLine.length; }
-  if (serviceMs >= 0) {
-    out.set(SERVICE_TIME, at);
-    at += SERVICE_TIME.length + digits;
-    for (let i = at - 1, v = serviceMs; i >= at - digits; i--, v = Math.floor(v / 10)) out[i] = 48 + (v % 10);
-    out[at++] = 13;
-    out[at++] = 10;
-  }
-  out[at++] = 13;
-  out[at++] = 10;
+  at = writeEnvoyLines(out, at, serverLine, serviceMs, k.digits);
   if (body !== null) out.set(body, at);
   return out;
+}
+
+/**
+ * The same splice done inside `buf`, which holds a whole response: the head in [0, headEnd)
+ * (ending in CRLF CRLF, parsed into `r`) and its body up to `end`. The head's cut lines close
+ * up and the body moves (copyWithin: no copy into another buffer, no views). Returns the new
+ * end of the response, or -1 when `buf` has no room for it (nothing was changed then).
+ */
+export function spliceInPlace(buf: Buffer, headEnd: number, end: number, r: ResponseHead, serverLine: Buffer | null, serviceMs: number): number {
+  const k = plan(r, serverLine, serviceMs);
+  const { c0, c1, c2, c3 } = k;
+  const bodyAt = headEnd - k.cut + k.added;
+  const newEnd = bodyAt + (end - headEnd);
+  if (newEnd > buf.length) return -1;
+  const blank = headEnd - 2;
+  let at = blank;
+  if (c0 >= 0) {
+    // Close the cut ranges up: everything after c1 (up to c2, then after c3) moves left.
+    const restEnd = c2 < 0 ? blank : c2;
+    buf.copyWithin(c0, c1, restEnd);
+    at = c0 + restEnd - c1;
+    if (c2 >= 0) {
+      buf.copyWithin(at, c3, blank);
+      at += blank - c3;
+    }
+  }
+  if (bodyAt !== headEnd && end > headEnd) buf.copyWithin(bodyAt, headEnd, end);
+  writeEnvoyLines(buf, at, serverLine, serviceMs, k.digits);
+  return newEnd;
 }

@@ -35,6 +35,9 @@ test("findHeadEnd agrees with Buffer.indexOf on random CR/LF-heavy bytes, short 
     for (let i = 0; i < len; i++) buf[i] = alphabet[rand(alphabet.length)] as number;
     const from = len === 0 ? 0 : rand(len + 1);
     assert.equal(findHeadEnd(buf, from), expected(buf, from), `bytes ${JSON.stringify(buf.toString("latin1"))} from ${from}`);
+    // Only the first `upTo` bytes count (a read into a larger buffer).
+    const upTo = rand(len + 1);
+    assert.equal(findHeadEnd(buf, Math.min(from, upTo), upTo), expected(buf.subarray(0, upTo), Math.min(from, upTo)), `first ${upTo} bytes`);
   }
 });
 

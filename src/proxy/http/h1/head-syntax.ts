@@ -52,16 +52,15 @@ export function crlfIndex(b: Uint8Array, from: number, to: number): number {
 const SCAN_IN_JS_BYTES = 2048;
 
 /**
- * Index of "\r\n\r\n" + 4 in buf, or -1. Short heads (nearly all) are scanned here, four bytes
+ * Index of "\r\n\r\n" + 4 in buf[0, len), or -1. Short heads (nearly all) are scanned here, four bytes
  * at a step: a window's last byte that is neither CR nor LF rules out every match ending in the
  * window. A native `indexOf` call cost about 1,100 instructions per head, the scan a fifth of that.
  */
-export function findHeadEnd(buf: Buffer, from: number): number {
+export function findHeadEnd(buf: Buffer, from: number, len = buf.length): number {
   const start = from > 3 ? from - 3 : 0;
-  const len = buf.length;
   if (len - start > SCAN_IN_JS_BYTES) {
     const i = buf.indexOf("\r\n\r\n", start, "latin1");
-    return i < 0 ? -1 : i + 4;
+    return i < 0 || i + 4 > len ? -1 : i + 4;
   }
   // i is the last byte of the candidate match [i-3, i].
   let i = start + 3;

@@ -26,6 +26,12 @@ export interface UpstreamUser {
   onUpstreamHead(conn: H1UpstreamConnection, head: ResponseHead, raw: Buffer): void;
   /** Body bytes, forwarded as they are (framing included); `last` when the response ended. */
   onUpstreamBody(conn: H1UpstreamConnection, bytes: Buffer, last: boolean): void;
+  /**
+   * Optional, instead of onUpstreamHead and onUpstreamBody when one read holds exactly one whole
+   * final response: its head in buf[0, headEnd), its body up to `end`. The user may change the
+   * bytes in `buf` up to buf.length (the read buffer; a write still queued keeps it busy).
+   */
+  onUpstreamResponse?(conn: H1UpstreamConnection, head: ResponseHead, buf: Buffer, headEnd: number, end: number): void;
   /** Connect failure (`connected` false), reset, or malformed response before completion. */
   onUpstreamFailure(conn: H1UpstreamConnection, connected: boolean, malformed: boolean): void;
   /** After a 101: bytes that followed the head; from now on the connection is a byte pipe. */
@@ -64,6 +70,8 @@ export class H1UpstreamConnection {
   private remaining = 0;
   private readonly framing = new ChunkedFraming();
   private head = new ResponseHead();
+  /** A head wholeResponse parsed but left to readHead (same bytes, same read). */
+  private parsed: ResponseHead | null = null;
   private readonly pool: PoolRelease;
   /** Where the next plaintext read lands; replaced when bytes read into it are still referenced. */
   private readBuffer: Buffer | null = null;
@@ -137,6 +145,7 @@ export class H1UpstreamConnection {
     this.requestDone = false;
     this.headRequest = headRequest;
     this.state = S_HEAD;
+    this.parsed = null;
     if (this.socket.isPaused()) this.socket.resume(); // a previous response paused it for a slow client
   }
 
@@ -165,11 +174,36 @@ export class H1UpstreamConnection {
     // A tunnel pipes 'data' events; give it bytes of its own.
     if (this.state === S_UPGRADED) { this.socket.emit("data", Buffer.from(buf.subarray(0, n))); return true; }
     const user = this.user;
-    this.onData(buf.subarray(0, n));
-    if (this.pending !== null && this.pending.buffer === buf.buffer) this.pending = Buffer.from(this.pending);
+    if (this.pending !== null || this.state !== S_HEAD || user === null || user.onUpstreamResponse === undefined || !this.wholeResponse(user, buf, n)) {
+      this.onData(buf.subarray(0, n));
+      if (this.pending !== null && this.pending.buffer === buf.buffer) this.pending = Buffer.from(this.pending);
+    }
     const peer = user?.peerSocket;
     // Bytes the client socket could not write at once are referenced by it until written.
     if (peer && pendingWriteBytes(peer) > 0) this.readBufferBusy = true;
+    return true;
+  }
+
+  /**
+   * The common case without views or stream state: the read is exactly one final response with a
+   * content-length (or no) body, handed over whole. False, with nothing consumed, otherwise (a
+   * head parsed here is kept for readHead).
+   */
+  private wholeResponse(user: UpstreamUser, buf: Buffer, n: number): boolean {
+    const end = findHeadEnd(buf, 0, n);
+    if (end < 0) return false;
+    const head = new ResponseHead();
+    if (!parseResponseHead(buf, end - 4, head)) return false; // readHead fails it
+    this.parsed = head;
+    const status = head.status;
+    if (status < 200 || head.chunked) return false;
+    const bodyLength = this.headRequest || status === 204 || status === 304 ? 0 : head.contentLength;
+    if (bodyLength < 0 || end + bodyLength !== n) return false;
+    this.parsed = null;
+    this.head = head;
+    this.state = head.close ? S_DEAD : S_IDLE;
+    this.user = null;
+    (user.onUpstreamResponse as NonNullable<UpstreamUser["onUpstreamResponse"]>)(this, head, buf, end, n);
     return true;
   }
 
@@ -192,8 +226,12 @@ export class H1UpstreamConnection {
       if (buf.length > MAX_RESPONSE_HEAD) this.fail(true);
       return false;
     }
-    const head = new ResponseHead();
-    if (!parseResponseHead(buf, end - 4, head)) { this.fail(true); return false; }
+    let head = this.parsed;
+    this.parsed = null;
+    if (head === null) {
+      head = new ResponseHead();
+      if (!parseResponseHead(buf, end - 4, head)) { this.fail(true); return false; }
+    }
     this.head = head;
     const raw = buf.subarray(0, end);
     this.pending = end === buf.length ? null : buf.subarray(end);
