@@ -57,8 +57,9 @@ export function attempt(ex: HttpExchange): void {
   ex.upstream = conn;
   conn.begin(ex, ex.head.method === "HEAD");
   const headHost = f.autoHostRewrite ? `${host.address}:${host.port}` : ex.hostHeader;
-  let ok = writeDirect(conn.socket, upstreamHead(ex, headHost));
-  if (ex.body !== null) for (const b of ex.body) ok = writeDirect(conn.socket, b);
+  // Upstream sockets time nothing once connected (before that, writes take socket.write's path).
+  let ok = writeDirect(conn.socket, upstreamHead(ex, headHost), false);
+  if (ex.body !== null) for (const b of ex.body) ok = writeDirect(conn.socket, b, false);
   if (ex.requestComplete) conn.requestDone = true;
   if (!ok) dc.pauseForUpstream();
   if (f.retry !== null && f.retry.perTryTimeoutMs > 0) ex.tryTimer = setTimeout(onPerTryTimeout, f.retry.perTryTimeoutMs, ex);

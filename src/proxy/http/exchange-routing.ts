@@ -1,6 +1,7 @@
 // HTTP/1.1 exchange, routing: the route's action (direct response, redirect, forward), the
 // cluster and its max_requests breaker, request header changes, then the first attempt.
 import { newRequestId } from "./request-id.js";
+import { monotonicNow } from "./request-clock.js";
 import type { CompiledRoute, ForwardAction } from "../router/route.js";
 import { pickClusterName, redirectLocation, upstreamPath, weightedClusterEntry } from "../router/rewrite.js";
 import { applyHeaderMutations } from "../router/header-mutation.js";
@@ -62,7 +63,8 @@ export function routeRequest(ex: HttpExchange): void {
     ex.retriesLeft = f.retry.numRetries;
     if (!ex.requestComplete) ex.body ??= [];
   }
-  if (f.timeoutMs > 0) dc.routeTimeout.arm(ex, f.timeoutMs);
+  // Routed in the callback that read the head (no filter paused it): the head's clock reading is now.
+  if (f.timeoutMs > 0) dc.routeTimeout.arm(ex, f.timeoutMs, ex.filtersResumed ? monotonicNow() : ex.record.startMono);
   attempt(ex);
   if (f.mirrors.length > 0 && ex.requestComplete && ex.body === null) sendMirrors(ex, f);
 }

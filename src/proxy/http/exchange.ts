@@ -32,6 +32,8 @@ export class HttpExchange implements HttpStream, UpstreamUser {
   /** Bytes of the response already went to the client: no local reply or retry any more. */
   responseStarted = false;
   requestComplete: boolean;
+  /** A filter paused the request and resumed it later (routing no longer runs when the head was read). */
+  filtersResumed = false;
   /** Monotonic time (request-clock.ts) when the upstream's response head arrived. */
   responseHeadAt = -1;
   /** Monotonic time (request-clock.ts) when the downstream request ended, -1 while it is arriving. */
@@ -111,6 +113,7 @@ export class HttpExchange implements HttpStream, UpstreamUser {
   }
 
   continueFilters(from: number): void {
+    if (from > 0) this.filtersResumed = true;
     this.waitTimer = null;
     if (this.finished) return;
     const filters = this.dc.rt.config.filters;
@@ -144,7 +147,7 @@ export class HttpExchange implements HttpStream, UpstreamUser {
     } else if (this.body !== null) this.keepForRetry(bytes);
     if (last) { this.requestComplete = true; this.requestCompleteAt = monotonicNow(); }
     if (up === null) return;
-    if (!writeDirect(up.socket, bytes)) this.dc.pauseForUpstream();
+    if (!writeDirect(up.socket, bytes, false)) this.dc.pauseForUpstream();
     if (last) up.requestDone = true;
   }
 

@@ -51,9 +51,10 @@ function fastHandle(socket: Socket): StreamHandle | null {
 /**
  * `socket.write(data)` (a string is latin1), by the direct path when it fits. Returns what
  * `socket.write` would: false once more than the socket's write watermark waits, and the
- * socket then emits 'drain' when the queue is empty.
+ * socket then emits 'drain' when the queue is empty. `hasTimeout` false: the caller knows the
+ * socket has no `setTimeout` timer to refresh (looking costs a megamorphic property load).
  */
-export function writeDirect(socket: Socket, data: Uint8Array | string): boolean {
+export function writeDirect(socket: Socket, data: Uint8Array | string, hasTimeout = true): boolean {
   if (binding === undefined) binding = loadBinding();
   const handle = binding === null ? null : fastHandle(socket);
   if (handle === null) return typeof data === "string" ? socket.write(data, "latin1") : socket.write(data);
@@ -67,7 +68,7 @@ export function writeDirect(socket: Socket, data: Uint8Array | string): boolean 
   const err = typeof data === "string" ? handle.writeLatin1String(req, data) : handle.writeBuffer(req, data);
   // An error (EPIPE, ECONNRESET…): the stream's own write meets it again and reports it its way.
   if (err !== 0) return typeof data === "string" ? socket.write(data, "latin1") : socket.write(data);
-  (socket as unknown as { _unrefTimer(): void })._unrefTimer(); // activity, for socket.setTimeout
+  if (hasTimeout) (socket as unknown as { _unrefTimer(): void })._unrefTimer(); // activity, for socket.setTimeout
   if (b.state[b.kLastWriteWasAsync] === 0) { spare = req; return true; }
   // Part of it waits in libuv's queue, which references the bytes: keep them alive until written.
   req.buffer = data;

@@ -79,18 +79,19 @@ export function readIntoOwnBuffer(socket: Socket, nextBuffer: () => Buffer, onRe
 /**
  * For a socket made by `net.connect` with the `onread` option: the same lean read callback, with
  * the same `nextBuffer` and `onRead` the option was given. False when it cannot (Node keeps its
- * own callback, which serves the option just the same).
+ * own callback, which serves the option just the same). `hasTimeout` false: the socket reads
+ * only while no `setTimeout` timer is set, so reads need not refresh one.
  */
-export function readLean(socket: Socket, nextBuffer: () => Buffer, onRead: OnRead): boolean {
+export function readLean(socket: Socket, nextBuffer: () => Buffer, onRead: OnRead, hasTimeout = true): boolean {
   const handle = (socket as unknown as { _handle?: StreamHandle | null })._handle;
   const kBuffer = socketSymbol(socket, "kBuffer");
   if (handle === undefined || handle === null || kBuffer === null) return false;
   const current = (socket as unknown as Record<symbol, unknown>)[kBuffer];
   if (!Buffer.isBuffer(current)) return false;
-  return leanReads(socket, handle, kBuffer, current, nextBuffer, onRead);
+  return leanReads(socket, handle, kBuffer, current, nextBuffer, onRead, hasTimeout);
 }
 
-function leanReads(socket: Socket, handle: StreamHandle, kBuffer: symbol, first: Buffer, nextBuffer: () => Buffer, onRead: OnRead): boolean {
+function leanReads(socket: Socket, handle: StreamHandle, kBuffer: symbol, first: Buffer, nextBuffer: () => Buffer, onRead: OnRead, hasTimeout = true): boolean {
   if (readState === undefined) readState = loadReadState();
   const nodeOnread = handle.onread;
   const refresh = (socket as unknown as { _unrefTimer?: () => void })._unrefTimer;
@@ -102,7 +103,7 @@ function leanReads(socket: Socket, handle: StreamHandle, kBuffer: symbol, first:
     const n = state[kReadBytesOrError] as number;
     // End of stream, an error, or a socket already destroyed: Node's own handling.
     if (n <= 0 || socket.destroyed) return nodeOnread.call(this, arrayBuffer);
-    refresh.call(socket); // activity, for socket.setTimeout (as Node's callback does)
+    if (hasTimeout) refresh.call(socket); // activity, for socket.setTimeout (as Node's callback does)
     const keepReading = onRead(n, buffer) !== false;
     const next = nextBuffer();
     let ret: Buffer | undefined;

@@ -99,7 +99,8 @@ export class H1UpstreamConnection {
         host: host.address, port: host.port, noDelay: true,
         onread: { buffer: nextBuffer, callback: onRead },
       });
-      readLean(this.socket, nextBuffer, onRead);
+      // Its connect timeout is cleared on connect, before any read: reads refresh no timer.
+      readLean(this.socket, nextBuffer, onRead, false);
       this.socket.on("connect", () => this.onConnect());
     }
     // Request bytes queued beyond the cluster's buffer limit stop reading the client.
