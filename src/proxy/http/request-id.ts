@@ -4,6 +4,7 @@
 // of random bytes and makes one string of it.
 import { Buffer } from "node:buffer"; // the global `Buffer` is a getter: each use in hot code is a call
 import { randomFillSync } from "node:crypto";
+import { latin1 } from "./h1/head-syntax.js";
 
 const POOL_UUIDS = 128;
 const pool = Buffer.alloc(16 * POOL_UUIDS);
@@ -24,5 +25,5 @@ export function newRequestId(): string {
     text[at] = HEX[b >> 4] as number;
     text[at + 1] = HEX[b & 15] as number;
   }
-  return text.toString("latin1", 0, 36);
+  return latin1(text, 0, 36);
 }

@@ -98,8 +98,11 @@ class Cuts {
   digits = 0;
 }
 
+/** One plan serves every splice: each is made and used without yielding. */
+const cuts = new Cuts();
+
 function plan(r: ResponseHead, serverLine: Buffer | null, serviceMs: number): Cuts {
-  const k = new Cuts();
+  const k = cuts;
   let c0 = serverLine !== null && r.serverLines > 0 ? r.serverStart : -1;
   let c1 = r.serverEnd;
   let c2 = serviceMs >= 0 && r.serviceTimeLines > 0 ? r.serviceTimeStart : -1;

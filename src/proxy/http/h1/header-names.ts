@@ -42,19 +42,25 @@ function sameBytesIgnoringCase(b: Uint8Array, from: number, known: Uint8Array): 
   return true;
 }
 
+/** The well-known name the bytes b[from, to) spell in any case, or null. */
+export function knownHeaderName(b: Uint8Array, from: number, to: number): string | null {
+  const candidates = BY_LENGTH[to - from];
+  if (candidates === undefined) return null;
+  const bytes = BYTES_BY_LENGTH[to - from] as Uint8Array[];
+  for (let i = 0; i < candidates.length; i++) {
+    if (sameBytesIgnoringCase(b, from, bytes[i] as Uint8Array)) return candidates[i] as string;
+  }
+  return null;
+}
+
 /**
  * `s.slice(from, to).toLowerCase()`, without allocating when it is a well-known name; `b` holds
  * the same bytes as `s` (latin1), compared as bytes: `charCodeAt` costs several times a byte load.
  * `mayHaveUpper` false (the caller saw no A–Z) skips lower-casing an unknown name.
  */
 export function lowerHeaderName(b: Uint8Array, s: string, from: number, to: number, mayHaveUpper = true): string {
-  const candidates = BY_LENGTH[to - from];
-  if (candidates !== undefined) {
-    const bytes = BYTES_BY_LENGTH[to - from] as Uint8Array[];
-    for (let i = 0; i < candidates.length; i++) {
-      if (sameBytesIgnoringCase(b, from, bytes[i] as Uint8Array)) return candidates[i] as string;
-    }
-  }
+  const known = knownHeaderName(b, from, to);
+  if (known !== null) return known;
   const name = s.slice(from, to);
   return mayHaveUpper ? name.toLowerCase() : name; // toLowerCase is a call into the runtime
 }
