@@ -65,6 +65,8 @@ export interface Locality {
 export interface UpstreamHost {
   readonly address: string;
   readonly port: number;
+  /** "address:port", made once (access logs, auto host rewrite). */
+  readonly addressPort: string;
   readonly weight: number;
   readonly priority: number;
   readonly locality: Locality;

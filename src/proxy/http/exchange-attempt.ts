@@ -34,7 +34,7 @@ export function attempt(ex: HttpExchange): void {
     : { hash: ex.hash, avoid, hostSelectionRetries: f.retry?.hostSelectionMaxAttempts });
   if (host === null) { failLocal(ex, 503, "UH", `no healthy upstream: ${cluster.describeNoHealthyUpstream()}`); return; }
   ex.host = host;
-  ex.record.upstreamHost = `${host.address}:${host.port}`;
+  ex.record.upstreamHost = host.addressPort;
   ex.record.attempts++;
   if (f.retry?.avoidPreviousHosts === true) (ex.tried ??= new Set()).add(host);
   const dc = ex.dc;
@@ -56,7 +56,7 @@ export function attempt(ex: HttpExchange): void {
   host.activeRequests++;
   ex.upstream = conn;
   conn.begin(ex, ex.head.method === "HEAD");
-  const headHost = f.autoHostRewrite ? `${host.address}:${host.port}` : ex.hostHeader;
+  const headHost = f.autoHostRewrite ? host.addressPort : ex.hostHeader;
   // Upstream sockets time nothing once connected (before that, writes take socket.write's path).
   let ok = writeDirect(conn.socket, upstreamHead(ex, headHost), false);
   if (ex.body !== null) for (const b of ex.body) ok = writeDirect(conn.socket, b, false);

@@ -60,7 +60,7 @@ export class TcpProxyFilter implements NetworkFilter {
       release();
       return this.finish(rec, down, undefined);
     }
-    rec.upstreamHost = `${host.address}:${host.port}`;
+    rec.upstreamHost = host.addressPort;
     this.services.stats?.inc(`cluster.${cluster.name}.upstream_cx_total`);
     connectUpstream(cluster, host, (r) => {
       if (!r.ok) {

@@ -20,6 +20,7 @@ export interface HostSpec {
 export class HostImpl implements UpstreamHost {
   readonly address: string;
   readonly port: number;
+  readonly addressPort: string;
   weight: number;
   priority: number;
   locality: Locality;
@@ -52,6 +53,7 @@ export class HostImpl implements UpstreamHost {
   constructor(spec: HostSpec) {
     this.address = spec.address;
     this.port = spec.port;
+    this.addressPort = `${spec.address}:${spec.port}`;
     this.weight = spec.weight;
     this.priority = spec.priority;
     this.locality = spec.locality;

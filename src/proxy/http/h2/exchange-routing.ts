@@ -66,12 +66,12 @@ export function attempt(ex: H2Exchange): void {
     : { hash: ex.hash, avoid, hostSelectionRetries: f.retry?.hostSelectionMaxAttempts });
   if (host === null) { fail(ex, 503, "UH", `no healthy upstream: ${cluster.describeNoHealthyUpstream()}`); return; }
   ex.host = host;
-  ex.record.upstreamHost = `${host.address}:${host.port}`;
+  ex.record.upstreamHost = host.addressPort;
   ex.record.attempts++;
   if (route.virtualHost.includeRequestAttemptCount) ex.headers.set("x-envoy-attempt-count", String(ex.record.attempts));
   if (f.retry?.avoidPreviousHosts === true) (ex.tried ??= new Set()).add(host);
   const path = upstreamPath(route, ex.path);
-  const authority = f.autoHostRewrite ? `${host.address}:${host.port}` : f.hostRewrite ?? ex.authority;
+  const authority = f.autoHostRewrite ? host.addressPort : f.hostRewrite ?? ex.authority;
   if (cluster.http2) forwardH2(ex, cluster, host, path, authority);
   else forwardH1(ex, cluster, host, path, authority);
   const up = ex.upstream;

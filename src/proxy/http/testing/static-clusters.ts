@@ -21,7 +21,7 @@ export class StaticCluster implements Cluster {
 
   constructor(readonly name: string, endpoints: readonly (readonly [string, number])[], opts: StaticClusterOptions = {}) {
     this.hosts = endpoints.map(([address, port]) => ({
-      address, port, weight: 1, priority: 0, locality: {}, health: "HEALTHY", activeRequests: 0, ejected: false,
+      address, port, addressPort: `${address}:${port}`, weight: 1, priority: 0, locality: {}, health: "HEALTHY", activeRequests: 0, ejected: false,
     }));
     this.connectTimeoutMs = opts.connectTimeoutMs ?? 1000;
     this.maxRequestsPerConnection = opts.maxRequestsPerConnection ?? 0;

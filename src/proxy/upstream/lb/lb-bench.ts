@@ -12,7 +12,7 @@ export interface LbBenchResult {
 
 function hosts(n: number, weighted: boolean): UpstreamHost[] {
   return Array.from({ length: n }, (_, i) => ({
-    address: `10.0.${i >> 8}.${i & 255}`, port: 8080, weight: weighted ? 1 + (i % 3) : 1, priority: 0,
+    address: `10.0.${i >> 8}.${i & 255}`, port: 8080, addressPort: `10.0.${i >> 8}.${i & 255}:8080`, weight: weighted ? 1 + (i % 3) : 1, priority: 0,
     locality: {}, health: "HEALTHY" as const, activeRequests: i % 5, ejected: false,
   }));
 }

@@ -5,7 +5,7 @@ import type { HostHealth, UpstreamHost } from "../../contracts.js";
 import { DEFAULT_LB_CONFIG, loadBalancerFactory, registeredPolicies, type LoadBalancer } from "./index.js";
 
 function host(i: number, weight = 1, health: HostHealth = "HEALTHY"): UpstreamHost {
-  return { address: `10.0.0.${i}`, port: 8080, weight, priority: 0, locality: {}, health, activeRequests: 0, ejected: false };
+  return { address: `10.0.0.${i}`, port: 8080, addressPort: `10.0.0.${i}:8080`, weight, priority: 0, locality: {}, health, activeRequests: 0, ejected: false };
 }
 
 /** Deterministic 32-bit pseudo-random keys (an LCG), so hash policies see spread-out hashes. */
