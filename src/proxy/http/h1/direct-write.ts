@@ -40,11 +40,21 @@ const waitingForDrain = new WeakSet<Socket>();
 /** Direct writes libuv has not finished, over all sockets: while 0, no handle holds bytes of ours. */
 let queuedWrites = 0;
 
+/**
+ * The socket's handle, kept on the socket once looked up: `socket._handle` is a getter over a
+ * symbol-keyed field that every socket in the process goes through, a megamorphic load (about
+ * 200 instructions) on each write. A socket keeps its handle while it is writable.
+ */
+const kWriteHandle = Symbol("mizzen.directWriteHandle");
+
 function fastHandle(socket: Socket): StreamHandle | null {
-  const handle = (socket as unknown as { _handle?: StreamHandle | null })._handle;
-  if (handle === undefined || handle === null || typeof handle.writeBuffer !== "function" || typeof handle.writeLatin1String !== "function") return null;
   if (socket.writableLength !== 0 || socket.writableCorked !== 0 || socket.connecting || !socket.writable) return null;
-  if ("encrypted" in socket) return null;
+  const fields = socket as unknown as Record<symbol, StreamHandle | null | undefined>;
+  const cached = fields[kWriteHandle];
+  if (cached !== undefined) return cached;
+  let handle = (socket as unknown as { _handle?: StreamHandle | null })._handle ?? null;
+  if (handle !== null && (typeof handle.writeBuffer !== "function" || typeof handle.writeLatin1String !== "function" || "encrypted" in socket)) handle = null;
+  fields[kWriteHandle] = handle;
   return handle;
 }
 
