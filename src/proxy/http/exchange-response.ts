@@ -62,10 +62,7 @@ export function onUpstreamHead(ex: HttpExchange, conn: H1UpstreamConnection, hea
     return;
   }
   const plan = planResponseHead(ex, conn, head);
-  if (plan === null) return;
-  const out = plan === RELAY_RAW ? raw : plan;
-  ex.record.bytesSent += out.length;
-  ex.heldHead = out;
+  if (plan !== null) holdHead(ex, plan === RELAY_RAW ? raw : plan);
 }
 
 /**
@@ -116,44 +113,41 @@ function planResponseHead(ex: HttpExchange, conn: H1UpstreamConnection, head: Re
 }
 
 /**
- * A whole final response in one upstream read (head in buf[0, headEnd), body to `end`), in one
- * write: Envoy's lines are spliced into the read buffer itself, so the only view made is the
- * one written.
+ * A whole final response in one upstream read (head in buf[0, headEnd), body to `end`): when
+ * Envoy's lines are to be spliced in and the read buffer has room, they go in place and the
+ * response leaves in one write whose view is the only one made. Anything else takes the way of
+ * a response read in pieces.
  */
 export function onUpstreamResponse(ex: HttpExchange, conn: H1UpstreamConnection, head: ResponseHead, buf: Buffer, headEnd: number, end: number): void {
   const plan = planResponseHead(ex, conn, head);
   if (plan === null) return;
-  const socket = ex.dc.socket;
-  let ok: boolean;
-  if (plan !== RELAY_RAW) {
-    ex.record.bytesSent += plan.length + end - headEnd;
-    ok = end > headEnd ? writeHeadAndBody(socket, plan, buf.subarray(headEnd, end)) : writeDirect(socket, plan);
-  } else {
-    const spliced = ex.spliceHead;
-    let outEnd = end;
-    if (spliced !== null) {
-      ex.spliceHead = null;
-      outEnd = spliceInPlace(buf, headEnd, end, spliced, ex.spliceServer, ex.spliceMs);
-      if (outEnd < 0) {
-        // No room left in the read buffer: splice into a copy instead.
-        ex.record.bytesSent += headEnd;
-        ok = writeSpliced(ex, spliced, buf.subarray(0, headEnd), end > headEnd ? buf.subarray(headEnd, end) : null);
-        ex.record.bytesSent += end - headEnd;
-        return finishWhole(ex, conn, ok);
-      }
-    }
-    ex.record.bytesSent += outEnd;
-    ok = writeDirect(socket, buf.subarray(0, outEnd));
+  const spliced = ex.spliceHead;
+  const outEnd = plan === RELAY_RAW && spliced !== null ? spliceInPlace(buf, headEnd, end, spliced, ex.spliceServer, ex.spliceMs) : -1;
+  if (outEnd < 0) {
+    holdHead(ex, plan === RELAY_RAW ? buf.subarray(0, headEnd) : plan);
+    onUpstreamBody(ex, conn, end > headEnd ? buf.subarray(headEnd, end) : NO_BYTES, true);
+    return;
   }
-  finishWhole(ex, conn, ok);
+  ex.spliceHead = null;
+  ex.record.bytesSent += outEnd;
+  if (!writeDirect(ex.dc.socket, buf.subarray(0, outEnd))) conn.socket.pause();
+  responseDone(ex, conn, ex.responseHeadAt);
 }
 
-function finishWhole(ex: HttpExchange, conn: H1UpstreamConnection, ok: boolean): void {
-  if (!ok) conn.socket.pause();
+const NO_BYTES = Buffer.alloc(0);
+
+/** The head goes out with the body bytes of the same read (or alone at the read's end). */
+function holdHead(ex: HttpExchange, out: Buffer | string): void {
+  ex.record.bytesSent += out.length;
+  ex.heldHead = out;
+}
+
+/** The response is relayed: the host and connection are let go, the exchange ends (`now` -1: read the clock). */
+function responseDone(ex: HttpExchange, conn: H1UpstreamConnection, now: number): void {
   ex.releaseHost();
   ex.upstream = null;
   conn.done();
-  ex.finish(ex.responseHeadAt);
+  ex.finish(now);
 }
 
 export function onUpstreamBody(ex: HttpExchange, conn: H1UpstreamConnection, bytes: Buffer, last: boolean): void {
@@ -178,10 +172,7 @@ export function onUpstreamBody(ex: HttpExchange, conn: H1UpstreamConnection, byt
   }
   if (!last) return;
   onUpstreamReadEnd(ex);
-  ex.releaseHost();
-  ex.upstream = null;
-  conn.done();
-  ex.finish(headInThisRead ? ex.responseHeadAt : -1);
+  responseDone(ex, conn, headInThisRead ? ex.responseHeadAt : -1);
 }
 
 /** One upstream read was relayed: a head still held (no body bytes in that read) goes out alone. */
