@@ -58,8 +58,8 @@ export function attempt(ex: HttpExchange): void {
   conn.begin(ex, ex.head.method === "HEAD");
   const headHost = f.autoHostRewrite ? host.addressPort : ex.hostHeader;
   // Upstream sockets time nothing once connected (before that, writes take socket.write's path).
-  let ok = writeDirect(conn.socket, upstreamHead(ex, headHost), false);
-  if (ex.body !== null) for (const b of ex.body) ok = writeDirect(conn.socket, b, false);
+  let ok = writeDirect(conn.socket, upstreamHead(ex, headHost));
+  if (ex.body !== null) for (const b of ex.body) ok = writeDirect(conn.socket, b);
   if (ex.requestComplete) conn.requestDone = true;
   if (!ok) dc.pauseForUpstream();
   if (f.retry !== null && f.retry.perTryTimeoutMs > 0) ex.tryTimer = setTimeout(onPerTryTimeout, f.retry.perTryTimeoutMs, ex);

@@ -147,7 +147,7 @@ export class HttpExchange implements HttpStream, UpstreamUser {
     } else if (this.body !== null) this.keepForRetry(bytes);
     if (last) { this.requestComplete = true; this.requestCompleteAt = monotonicNow(); }
     if (up === null) return;
-    if (!writeDirect(up.socket, bytes, false)) this.dc.pauseForUpstream();
+    if (!writeDirect(up.socket, bytes)) this.dc.pauseForUpstream();
     if (last) up.requestDone = true;
   }
 
@@ -182,7 +182,10 @@ export class HttpExchange implements HttpStream, UpstreamUser {
   onUpstreamHead(conn: H1UpstreamConnection, head: ResponseHead, raw: Buffer): void { onUpstreamHead(this, conn, head, raw); }
   onUpstreamBody(conn: H1UpstreamConnection, bytes: Buffer, last: boolean): void { onUpstreamBody(this, conn, bytes, last); }
   onUpstreamResponse(conn: H1UpstreamConnection, head: ResponseHead, buf: Buffer, headEnd: number, end: number): void { onUpstreamResponse(this, conn, head, buf, headEnd, end); }
-  onUpstreamReadEnd(): void { onUpstreamReadEnd(this); }
+  onUpstreamReadEnd(): void {
+    onUpstreamReadEnd(this);
+    if (!this.finished) this.dc.streamActivity(monotonicNow()); // response bytes moved: the stream is not idle
+  }
   onUpstreamFailure(conn: H1UpstreamConnection, connected: boolean, malformed: boolean): void { onUpstreamFailure(this, conn, connected, malformed); }
 
   onUpstreamUpgraded(conn: H1UpstreamConnection, rest: Buffer | null): void {
@@ -253,9 +256,10 @@ export class HttpExchange implements HttpStream, UpstreamUser {
     if (this.retryWaiting) { this.retryWaiting = false; (this.cluster as Cluster).release("retries"); }
     if (this.requestsAcquired) { (this.cluster as Cluster).release("requests"); this.requestsAcquired = false; }
     const r = this.record;
-    r.durationMs = (now >= 0 ? now : monotonicNow()) - r.startMono;
+    const end = now >= 0 ? now : monotonicNow();
+    r.durationMs = end - r.startMono;
     const obs = this.dc.rt.observer;
     if (obs !== undefined) obs(r);
-    this.dc.exchangeDone(this);
+    this.dc.exchangeDone(this, end);
   }
 }

@@ -26,8 +26,7 @@ function loadBinding(): Binding | null {
   try {
     const b = (process as unknown as { binding(name: string): Record<string, unknown> }).binding("stream_wrap");
     const { WriteWrap, streamBaseState, kLastWriteWasAsync } = b;
-    const refreshesTimer = typeof (Socket.prototype as unknown as { _unrefTimer?: unknown })._unrefTimer === "function";
-    if (typeof WriteWrap === "function" && streamBaseState instanceof Int32Array && typeof kLastWriteWasAsync === "number" && refreshesTimer) {
+    if (typeof WriteWrap === "function" && streamBaseState instanceof Int32Array && typeof kLastWriteWasAsync === "number") {
       return { WriteWrap: WriteWrap as Binding["WriteWrap"], state: streamBaseState, kLastWriteWasAsync };
     }
   } catch { /* a Node without it, or a permission model that forbids it */ }
@@ -61,10 +60,10 @@ function fastHandle(socket: Socket): StreamHandle | null {
 /**
  * `socket.write(data)` (a string is latin1), by the direct path when it fits. Returns what
  * `socket.write` would: false once more than the socket's write watermark waits, and the
- * socket then emits 'drain' when the queue is empty. `hasTimeout` false: the caller knows the
- * socket has no `setTimeout` timer to refresh (looking costs a megamorphic property load).
+ * socket then emits 'drain' when the queue is empty. A direct write refreshes no `setTimeout`
+ * timer (the proxy's sockets have none: their idle timers count activity themselves).
  */
-export function writeDirect(socket: Socket, data: Uint8Array | string, hasTimeout = true): boolean {
+export function writeDirect(socket: Socket, data: Uint8Array | string): boolean {
   if (binding === undefined) binding = loadBinding();
   const handle = binding === null ? null : fastHandle(socket);
   if (handle === null) return typeof data === "string" ? socket.write(data, "latin1") : socket.write(data);
@@ -78,7 +77,6 @@ export function writeDirect(socket: Socket, data: Uint8Array | string, hasTimeou
   const err = typeof data === "string" ? handle.writeLatin1String(req, data) : handle.writeBuffer(req, data);
   // An error (EPIPE, ECONNRESET…): the stream's own write meets it again and reports it its way.
   if (err !== 0) return typeof data === "string" ? socket.write(data, "latin1") : socket.write(data);
-  if (hasTimeout) (socket as unknown as { _unrefTimer(): void })._unrefTimer(); // activity, for socket.setTimeout
   if (b.state[b.kLastWriteWasAsync] === 0) { spare = req; return true; }
   // Part of it waits in libuv's queue, which references the bytes: keep them alive until written.
   req.buffer = data;

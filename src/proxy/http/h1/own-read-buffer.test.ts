@@ -68,28 +68,6 @@ test("returning false stops reading until resume(); bytes sent meanwhile arrive 
   }
 });
 
-test("reads count as activity for socket.setTimeout", async () => {
-  const pair = await socketPair();
-  const { client, accepted } = pair;
-  try {
-    const buf = Buffer.alloc(64);
-    let reads = 0;
-    readIntoOwnBuffer(accepted, () => buf, () => { reads++; });
-    let timedOut = false;
-    accepted.setTimeout(150, () => { timedOut = true; });
-    // A byte every 50 ms for 400 ms keeps the 150 ms timeout from firing.
-    for (let i = 0; i < 8; i++) {
-      client.write("x");
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    assert.equal(timedOut, false);
-    assert.ok(reads >= 4, `reads: ${reads}`);
-    await until(() => timedOut, "the timeout once the client is quiet");
-  } finally {
-    pair.close();
-  }
-});
-
 test("readLean serves a net.connect socket made with the onread option, errors included", async () => {
   const server = createServer((s) => {
     s.write("hello");

@@ -12,6 +12,8 @@
 // passes end-of-stream and errors to Node's own callback. The read count comes from Node's
 // internal `stream_wrap` state, as direct-write.ts reads its write state. Everything is
 // feature-detected: when a Node version lacks a piece the caller keeps Node's way.
+// A read refreshes no `socket.setTimeout` timer (Node's callback does): the proxy's connections
+// keep their own idle clocks, which cost a number write per request instead of a timer move.
 import { Buffer } from "node:buffer"; // the global `Buffer` is a getter: each use in hot code is a call
 import type { Socket } from "node:net";
 
@@ -79,23 +81,21 @@ export function readIntoOwnBuffer(socket: Socket, nextBuffer: () => Buffer, onRe
 /**
  * For a socket made by `net.connect` with the `onread` option: the same lean read callback, with
  * the same `nextBuffer` and `onRead` the option was given. False when it cannot (Node keeps its
- * own callback, which serves the option just the same). `hasTimeout` false: the socket reads
- * only while no `setTimeout` timer is set, so reads need not refresh one.
+ * own callback, which serves the option just the same).
  */
-export function readLean(socket: Socket, nextBuffer: () => Buffer, onRead: OnRead, hasTimeout = true): boolean {
+export function readLean(socket: Socket, nextBuffer: () => Buffer, onRead: OnRead): boolean {
   const handle = (socket as unknown as { _handle?: StreamHandle | null })._handle;
   const kBuffer = socketSymbol(socket, "kBuffer");
   if (handle === undefined || handle === null || kBuffer === null) return false;
   const current = (socket as unknown as Record<symbol, unknown>)[kBuffer];
   if (!Buffer.isBuffer(current)) return false;
-  return leanReads(socket, handle, kBuffer, current, nextBuffer, onRead, hasTimeout);
+  return leanReads(socket, handle, kBuffer, current, nextBuffer, onRead);
 }
 
-function leanReads(socket: Socket, handle: StreamHandle, kBuffer: symbol, first: Buffer, nextBuffer: () => Buffer, onRead: OnRead, hasTimeout = true): boolean {
+function leanReads(socket: Socket, handle: StreamHandle, kBuffer: symbol, first: Buffer, nextBuffer: () => Buffer, onRead: OnRead): boolean {
   if (readState === undefined) readState = loadReadState();
   const nodeOnread = handle.onread;
-  const refresh = (socket as unknown as { _unrefTimer?: () => void })._unrefTimer;
-  if (readState === null || typeof nodeOnread !== "function" || typeof refresh !== "function" || typeof handle.readStop !== "function") return false;
+  if (readState === null || typeof nodeOnread !== "function" || typeof handle.readStop !== "function") return false;
   const { state, kReadBytesOrError } = readState;
   const fields = socket as unknown as Record<symbol, unknown>;
   let buffer = first;
@@ -103,7 +103,6 @@ function leanReads(socket: Socket, handle: StreamHandle, kBuffer: symbol, first:
     const n = state[kReadBytesOrError] as number;
     // End of stream, an error, or a socket already destroyed: Node's own handling.
     if (n <= 0 || socket.destroyed) return nodeOnread.call(this, arrayBuffer);
-    if (hasTimeout) refresh.call(socket); // activity, for socket.setTimeout (as Node's callback does)
     const keepReading = onRead(n, buffer) !== false;
     const next = nextBuffer();
     let ret: Buffer | undefined;

@@ -100,7 +100,7 @@ export class H1UpstreamConnection {
         onread: { buffer: nextBuffer, callback: onRead },
       });
       // Its connect timeout is cleared on connect, before any read: reads refresh no timer.
-      readLean(this.socket, nextBuffer, onRead, false);
+      readLean(this.socket, nextBuffer, onRead);
       this.socket.on("connect", () => this.onConnect());
     }
     // Request bytes queued beyond the cluster's buffer limit stop reading the client.
