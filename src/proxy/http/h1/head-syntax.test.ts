@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { findHeadEnd, hasToken, parseContentLength } from "./head-syntax.js";
+import { findHeadEnd, hasToken, parseContentLength, connectionOptions, closesConnection, CONN_CLOSE, CONN_KEEP_ALIVE, CONN_UPGRADE } from "./head-syntax.js";
 
 /** What findHeadEnd must return: Buffer.indexOf's answer. */
 function expected(buf: Buffer, from: number): number {
@@ -41,21 +41,45 @@ test("findHeadEnd agrees with Buffer.indexOf on random CR/LF-heavy bytes, short 
   }
 });
 
+/** `text` inside a larger buffer, so that the functions must keep to the range they are given. */
+function within(text: string): [Buffer, number, number] {
+  return [Buffer.from(`xx${text}yy`, "latin1"), 2, 2 + text.length];
+}
+
+const token = (t: string): Buffer => Buffer.from(t, "latin1");
+
 test("hasToken finds a token case-insensitively between commas, spaces and tabs, never inside a longer one", () => {
-  assert.equal(hasToken("keep-alive", "keep-alive"), true);
-  assert.equal(hasToken("Keep-Alive, Upgrade", "upgrade"), true);
-  assert.equal(hasToken("foo,\tCLOSE ,bar", "close"), true);
-  assert.equal(hasToken("closed, enclose", "close"), false);
-  assert.equal(hasToken("gzip, chunked", "chunked"), true);
-  assert.equal(hasToken("chunkedx", "chunked"), false);
-  assert.equal(hasToken("", "close"), false);
-  assert.equal(hasToken(" , ,", "close"), false);
+  const has = (list: string, t: string): boolean => hasToken(...within(list), token(t));
+  assert.equal(has("keep-alive", "keep-alive"), true);
+  assert.equal(has("Keep-Alive, Upgrade", "upgrade"), true);
+  assert.equal(has("foo,\tCLOSE ,bar", "close"), true);
+  assert.equal(has("closed, enclose", "close"), false);
+  assert.equal(has("gzip, chunked", "chunked"), true);
+  assert.equal(has("chunkedx", "chunked"), false);
+  assert.equal(has("chunke", "chunked"), false);
+  assert.equal(has("", "close"), false);
+  assert.equal(has(" , ,", "close"), false);
+});
+
+test("connectionOptions and closesConnection: close wins, HTTP/1.0 closes unless keep-alive is named", () => {
+  const opts = (v: string): number => connectionOptions(...within(v));
+  assert.equal(opts("Keep-Alive, Upgrade"), CONN_KEEP_ALIVE | CONN_UPGRADE);
+  assert.equal(opts("close"), CONN_CLOSE);
+  assert.equal(opts("te, x-foo"), 0);
+  assert.equal(closesConnection(11, -1), false);
+  assert.equal(closesConnection(10, -1), true);
+  assert.equal(closesConnection(11, opts("close")), true);
+  assert.equal(closesConnection(10, opts("keep-alive")), false);
+  assert.equal(closesConnection(10, opts("keep-alive, close")), true);
+  assert.equal(closesConnection(10, opts("upgrade")), true);
+  assert.equal(closesConnection(11, opts("keep-alive")), false);
 });
 
 test("parseContentLength takes digits and lists of one repeated value, nothing else", () => {
-  assert.equal(parseContentLength("0"), 0);
-  assert.equal(parseContentLength("1024"), 1024);
-  assert.equal(parseContentLength("5, 5"), 5);
-  assert.equal(parseContentLength("5,5"), 5);
-  for (const bad of ["", " ", "5, 6", "-1", "+1", "0x10", "1e3", "1.0", "5,", ",5", "99999999999999999"]) assert.equal(parseContentLength(bad), -1, bad);
+  const cl = (v: string): number => parseContentLength(...within(v));
+  assert.equal(cl("0"), 0);
+  assert.equal(cl("1024"), 1024);
+  assert.equal(cl("5, 5"), 5);
+  assert.equal(cl("5,5"), 5);
+  for (const bad of ["", " ", "5, 6", "-1", "+1", "0x10", "1e3", "1.0", "5,", ",5", "99999999999999999"]) assert.equal(cl(bad), -1, bad);
 });

@@ -1,7 +1,7 @@
 // Character classes for HTTP/1.1 heads (RFC 9110 tokens, field values), as lookup tables, and
 // the small scans the head parsers share.
 import { Buffer } from "node:buffer";
-import { sameIgnoringCase } from "./header-names.js";
+import { sameBytesIgnoringCase } from "./header-names.js";
 
 type Latin1Slice = (this: Buffer, start: number, end: number) => string;
 const latin1Slice = (Buffer.prototype as unknown as { latin1Slice?: Latin1Slice }).latin1Slice;
@@ -74,30 +74,52 @@ export function findHeadEnd(buf: Buffer, from: number, len = buf.length): number
 }
 
 /**
- * Does `list` (comma-separated tokens) contain `token` (lower-case), case-insensitively? Tokens
- * are the runs between commas, spaces and tabs, compared in place: lower-casing the list was a
- * call into the runtime on every response (`connection: keep-alive`).
+ * Does the field value in b[from, to) (comma-separated tokens) contain `token` (lower-case bytes),
+ * case-insensitively? Tokens are the runs between commas, spaces and tabs, compared in place on
+ * the head's bytes: no string for the value, and no lower-cased copy of it.
  */
-export function hasToken(list: string, token: string): boolean {
-  const n = list.length;
-  let i = 0;
-  while (i < n) {
-    let c = list.charCodeAt(i);
+export function hasToken(b: Uint8Array, from: number, to: number, token: Uint8Array): boolean {
+  let i = from;
+  while (i < to) {
+    let c = b[i];
     if (c === 44 || c === 32 || c === 9) { i++; continue; }
     let j = i + 1;
-    while (j < n && (c = list.charCodeAt(j)) !== 44 && c !== 32 && c !== 9) j++;
-    if (j - i === token.length && sameIgnoringCase(list, i, token)) return true;
+    while (j < to && (c = b[j]) !== 44 && c !== 32 && c !== 9) j++;
+    if (j - i === token.length && sameBytesIgnoringCase(b, i, token)) return true;
     i = j;
   }
   return false;
 }
 
-/** Digits only (or a list of identical values "5, 5", as RFC 9110 §8.6 allows); -1 when invalid. */
-export function parseContentLength(v: string): number {
+export const CHUNKED = Buffer.from("chunked", "latin1");
+const CLOSE = Buffer.from("close", "latin1");
+const KEEP_ALIVE = Buffer.from("keep-alive", "latin1");
+const UPGRADE = Buffer.from("upgrade", "latin1");
+
+/** connectionOptions' answer: which of the options that matter a `connection` value names. */
+export const CONN_CLOSE = 1, CONN_KEEP_ALIVE = 2, CONN_UPGRADE = 4;
+
+/** The `connection` options in b[from, to) that change how the connection is used, as CONN_* bits. */
+export function connectionOptions(b: Uint8Array, from: number, to: number): number {
+  return (hasToken(b, from, to, CLOSE) ? CONN_CLOSE : 0) | (hasToken(b, from, to, KEEP_ALIVE) ? CONN_KEEP_ALIVE : 0)
+    | (hasToken(b, from, to, UPGRADE) ? CONN_UPGRADE : 0);
+}
+
+/** Does a message of HTTP `version` (10 or 11) with these `connection` options (-1: no such field) end its connection? */
+export function closesConnection(version: number, options: number): boolean {
+  if (options < 0) return version === 10;
+  return (options & CONN_CLOSE) !== 0 || (version === 10 && (options & CONN_KEEP_ALIVE) === 0);
+}
+
+/**
+ * The content-length value in b[from, to): digits only (or a list of identical values "5, 5", as
+ * RFC 9110 §8.6 allows); -1 when invalid.
+ */
+export function parseContentLength(b: Uint8Array, from: number, to: number): number {
   let n = -1;
   let cur = -1;
-  for (let i = 0; i <= v.length; i++) {
-    const c = i === v.length ? 44 : v.charCodeAt(i);
+  for (let i = from; i <= to; i++) {
+    const c = i === to ? 44 : (b[i] as number);
     if (c >= 48 && c <= 57) {
       cur = cur < 0 ? c - 48 : cur * 10 + (c - 48);
       if (cur > Number.MAX_SAFE_INTEGER / 10) return -1;
@@ -105,7 +127,7 @@ export function parseContentLength(v: string): number {
       if (cur < 0 || (n >= 0 && n !== cur)) return -1;
       n = cur;
       cur = -1;
-      while (i + 1 < v.length && v.charCodeAt(i + 1) === 32) i++;
+      while (i + 1 < to && b[i + 1] === 32) i++;
     } else return -1;
   }
   return n;

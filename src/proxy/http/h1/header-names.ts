@@ -22,18 +22,8 @@ for (const name of KNOWN) {
   (BYTES_BY_LENGTH[name.length] ??= []).push(Buffer.from(name, "latin1"));
 }
 
-/** Does `s` at `from` spell `known` (lower-case), ignoring ASCII case? */
-export function sameIgnoringCase(s: string, from: number, known: string): boolean {
-  for (let i = 0; i < known.length; i++) {
-    const c = s.charCodeAt(from + i);
-    const k = known.charCodeAt(i);
-    if (c !== k && !(k >= 97 && k <= 122 && c === k - 32)) return false;
-  }
-  return true;
-}
-
 /** Do the bytes at `from` spell `known` (lower-case bytes), ignoring ASCII case? */
-function sameBytesIgnoringCase(b: Uint8Array, from: number, known: Uint8Array): boolean {
+export function sameBytesIgnoringCase(b: Uint8Array, from: number, known: Uint8Array): boolean {
   for (let i = 0; i < known.length; i++) {
     const c = b[from + i];
     const k = known[i] as number;

@@ -2,7 +2,7 @@
 // management need; everything else is kept as name/value pairs and forwarded. Returns 0, or
 // the status to answer with (400 malformed or smuggling, 501 unknown transfer coding, 505 version).
 import { HeaderList } from "../header-list.js";
-import { TOKEN, FIELD_VALUE, TARGET, allIn, hasToken, parseContentLength, byteIndex, crlfIndex, latin1 } from "./head-syntax.js";
+import { TOKEN, FIELD_VALUE, TARGET, allIn, parseContentLength, byteIndex, crlfIndex, latin1, connectionOptions, closesConnection, CONN_UPGRADE } from "./head-syntax.js";
 import { knownMethod, lowerHeaderName } from "./header-names.js";
 
 export class RequestHead {
@@ -65,7 +65,7 @@ export function parseRequestHead(b: Buffer, len: number, h: RequestHead): number
   const target = s.slice(sp1 + 1, sp2);
   let hostHeader: string | undefined;
   let te: string | undefined;
-  let connection = "";
+  let connection = -1; // CONN_* bits of every `connection` field, -1 while there is none
   pos = eol + 2;
   const headers = h.headers;
   while (pos < len) {
@@ -100,7 +100,7 @@ export function parseRequestHead(b: Buffer, len: number, h: RequestHead): number
         hostHeader = value;
         break;
       case "content-length": {
-        const n = parseContentLength(value);
+        const n = parseContentLength(b, vs, ve);
         if (n < 0) return fail(h, "bad content-length");
         if (h.contentLength >= 0 && h.contentLength !== n) return fail(h, "conflicting content-length headers");
         h.contentLength = n;
@@ -110,7 +110,7 @@ export function parseRequestHead(b: Buffer, len: number, h: RequestHead): number
         te = te === undefined ? value : `${te}, ${value}`;
         break;
       case "connection":
-        connection = connection === "" ? value : `${connection}, ${value}`;
+        connection = (connection < 0 ? 0 : connection) | connectionOptions(b, vs, ve);
         break;
       case "upgrade":
         h.upgrade = value;
@@ -132,11 +132,8 @@ export function parseRequestHead(b: Buffer, len: number, h: RequestHead): number
     if (h.contentLength >= 0) return fail(h, "both content-length and transfer-encoding");
     h.chunked = true;
   }
-  if (connection !== "") {
-    if (hasToken(connection, "close")) h.close = true;
-    else if (h.version === 10 && !hasToken(connection, "keep-alive")) h.close = true;
-  } else if (h.version === 10) h.close = true;
-  if (!hasToken(connection, "upgrade")) h.upgrade = "";
+  if (closesConnection(h.version, connection)) h.close = true;
+  if (connection < 0 || (connection & CONN_UPGRADE) === 0) h.upgrade = "";
   const t0 = target.charCodeAt(0);
   if (t0 === 47 /* / */) h.path = target;
   else if (target === "*" && h.method === "OPTIONS") h.path = target;

@@ -182,6 +182,9 @@ export class H1UpstreamConnection {
     const peer = user?.peerSocket;
     // Bytes the client socket could not write at once are referenced by it until written.
     if (peer && pendingWriteBytes(peer) > 0) this.readBufferBusy = true;
+    // The next read may land in buf: a head parsed from it keeps what may still be asked of it.
+    const head = this.head;
+    if (head !== null) head.detach(this.user !== null);
     return true;
   }
 
