@@ -130,7 +130,7 @@ export function onUpstreamResponse(ex: HttpExchange, conn: H1UpstreamConnection,
   }
   ex.spliceHead = null;
   ex.record.bytesSent += outEnd;
-  if (!writeDirect(ex.dc.socket, buf.subarray(0, outEnd))) conn.socket.pause();
+  if (!writeDirect(ex.dc.socket, conn.view(buf, outEnd))) conn.socket.pause();
   responseDone(ex, conn, ex.responseHeadAt);
 }
 
