@@ -85,6 +85,38 @@ test("response heads: status, framing and reuse", () => {
   assert.deepEqual([listed.contentLength, listed.headers.get("x-up")], [7, "a b"]);
 });
 
+test("a Host value repeated from the last request is the same string; any other byte makes a new one", () => {
+  const host = (value: string): string => {
+    const h = new RequestHead();
+    assert.equal(parseRequestHead(...bytes(`GET / HTTP/1.1\r\nHost: ${value}\r\nx: y`), h), 0);
+    assert.equal(h.headers.get("host"), h.authority);
+    return h.authority;
+  };
+  const first = host("svc.example:8080");
+  const again = host("svc.example:8080");
+  assert.equal(again, "svc.example:8080");
+  assert.ok(Object.is(first, again));
+  assert.equal(host("abc.example:8080"), "abc.example:8080", "same length, other bytes");
+  assert.equal(host("SVC.example:8080"), "SVC.example:8080", "case is kept as sent");
+  assert.equal(host("svc.example:80"), "svc.example:80", "a prefix of the last one");
+  assert.equal(host("x".repeat(300)), "x".repeat(300), "longer than the cache holds");
+  assert.equal(host("x".repeat(300)), "x".repeat(300));
+});
+
+test("a response head's fields survive the read buffer's reuse once detached while still needed", () => {
+  const buf = Buffer.from("HTTP/1.1 200 OK\r\nX-Up: one\r\ncontent-length: 3", "latin1");
+  const kept = new ResponseHead();
+  assert.equal(parseResponseHead(buf, buf.length, kept), true);
+  kept.detach(true);
+  buf.fill(0x7a); // the next read lands in the same buffer
+  assert.deepEqual([kept.headers.get("x-up"), kept.headers.get("content-length")], ["one", "3"]);
+  const fresh = Buffer.from("HTTP/1.1 200 OK\r\nX-Up: two", "latin1");
+  const done = new ResponseHead();
+  assert.equal(parseResponseHead(fresh, fresh.length, done), true);
+  done.detach(false);
+  assert.equal(done.headers.length, 0, "a finished response's head no longer reads the buffer");
+});
+
 test("chunked framing finds the body's end across arbitrary splits and rejects bad sizes", () => {
   const body = Buffer.from("5\r\nhello\r\na;ext=1\r\n0123456789\r\n0\r\nx-trailer: t\r\n\r\nNEXT");
   for (let split = 1; split < body.length - 4; split++) {
