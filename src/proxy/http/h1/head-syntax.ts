@@ -32,8 +32,28 @@ for (let c = 33; c <= 126; c++) TARGET[c] = 1;
 for (let c = 128; c <= 255; c++) TARGET[c] = 1;
 
 export function allIn(table: Uint8Array, b: Uint8Array, from: number, to: number): boolean {
-  for (let i = from; i < to; i++) if (table[b[i] as number] !== 1) return false;
-  return true;
+  return spanIn(table, b, from, to) === to;
+}
+
+/**
+ * The end of the run of `table` bytes in b[from, to): the first byte not in it, or `to`. Four
+ * bytes a step, then one: every step of a byte loop repeats its checks on the arrays (TurboFan
+ * keeps them inside loops), so fewer steps is most of what a scan costs.
+ */
+export function spanIn(table: Uint8Array, b: Uint8Array, from: number, to: number): number {
+  let i = from;
+  while (i + 4 <= to && table[b[i] as number] === 1 && table[b[i + 1] as number] === 1 && table[b[i + 2] as number] === 1
+    && table[b[i + 3] as number] === 1) i += 4;
+  while (i < to && table[b[i] as number] === 1) i++;
+  return i;
+}
+
+/** The first CR in b[from, to), or `to`; four bytes a step, as spanIn. */
+export function crIndex(b: Uint8Array, from: number, to: number): number {
+  let i = from;
+  while (i + 4 <= to && b[i] !== 13 && b[i + 1] !== 13 && b[i + 2] !== 13 && b[i + 3] !== 13) i += 4;
+  while (i < to && b[i] !== 13) i++;
+  return i;
 }
 
 /** Index of byte `code` in b[from, to), or -1: a loop the JIT inlines, cheaper than a native call for a header line. */
@@ -44,7 +64,7 @@ export function byteIndex(b: Uint8Array, code: number, from: number, to: number)
 
 /** Index of the next CR LF in b[from, to), or -1. */
 export function crlfIndex(b: Uint8Array, from: number, to: number): number {
-  for (let i = from; i < to - 1; i++) if (b[i] === 13 && b[i + 1] === 10) return i;
+  for (let i = crIndex(b, from, to); i < to - 1; i = crIndex(b, i + 1, to)) if (b[i + 1] === 10) return i;
   return -1;
 }
 

@@ -2,7 +2,7 @@
 // management need; everything else is kept as name/value pairs and forwarded. Returns 0, or
 // the status to answer with (400 malformed or smuggling, 501 unknown transfer coding, 505 version).
 import { HeaderList } from "../header-list.js";
-import { TOKEN, FIELD_VALUE, TARGET, allIn, parseContentLength, byteIndex, crlfIndex, latin1, connectionOptions, closesConnection, CONN_UPGRADE } from "./head-syntax.js";
+import { TOKEN, FIELD_VALUE, TARGET, allIn, spanIn, parseContentLength, byteIndex, crlfIndex, latin1, connectionOptions, closesConnection, CONN_UPGRADE } from "./head-syntax.js";
 import { knownMethod, lowerHeaderName } from "./header-names.js";
 
 export class RequestHead {
@@ -112,8 +112,7 @@ export function parseRequestHead(b: Buffer, len: number, h: RequestHead): number
       if (lineEnd < 0) lineEnd = len;
       return fail(h, byteIndex(b, 58, pos, lineEnd) > pos ? "bad header name" : "malformed header line");
     }
-    let end = colon + 1;
-    while (end < len && FIELD_VALUE[b[end] as number] === 1) end++;
+    const end = spanIn(FIELD_VALUE, b, colon + 1, len);
     if (end < len && !(b[end] === 13 && end + 1 < len && b[end + 1] === 10)) return fail(h, "bad header value");
     let vs = colon + 1;
     let ve = end;

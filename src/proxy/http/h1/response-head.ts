@@ -3,8 +3,8 @@
 // for it (retry policies, header mutations, filters, a rewritten head), and a response relayed as
 // it came never needs one. A head string cost about a third of the parse (a call into Node).
 import { HeaderList } from "../header-list.js";
-import { hasToken, parseContentLength, crlfIndex, latin1, CHUNKED, connectionOptions, closesConnection } from "./head-syntax.js";
-import { knownHeaderName, lowerHeaderName } from "./header-names.js";
+import { hasToken, parseContentLength, crlfIndex, crIndex, latin1, CHUNKED, connectionOptions, closesConnection } from "./head-syntax.js";
+import { lowerHeaderName, sameBytesIgnoringCase } from "./header-names.js";
 
 export class ResponseHead {
   status = 0;
@@ -75,10 +75,11 @@ class FieldLines {
     if (pos >= len) return 0;
     // The colon, then the line's end; a CR must end the line (Envoy's parser refuses a bare CR too).
     let colon = pos;
+    while (colon + 4 <= len && b[colon] !== 58 && b[colon] !== 13 && b[colon + 1] !== 58 && b[colon + 1] !== 13
+      && b[colon + 2] !== 58 && b[colon + 2] !== 13 && b[colon + 3] !== 58 && b[colon + 3] !== 13) colon += 4; // as spanIn
     while (colon < len && b[colon] !== 58 && b[colon] !== 13) colon++;
     if (colon === pos || colon === len || b[colon] !== 58) return -1;
-    let end = colon + 1;
-    while (end < len && b[end] !== 13) end++;
+    const end = crIndex(b, colon + 1, len);
     if (end < len && !(end + 1 < len && b[end + 1] === 10)) return -1;
     let vs = colon + 1;
     while (vs < end && (b[vs] === 32 || b[vs] === 9)) vs++;
@@ -95,6 +96,25 @@ class FieldLines {
 }
 
 const lines = new FieldLines();
+
+/** The fields parseResponseHead acts on, told apart by length first: most names are none of them. */
+const F_OTHER = 0, F_CONTENT_LENGTH = 1, F_TRANSFER_ENCODING = 2, F_CONNECTION = 3, F_HOP_BY_HOP = 4, F_SERVER = 5, F_SERVICE_TIME = 6;
+const name = (s: string): Uint8Array => Buffer.from(s, "latin1");
+const CONTENT_LENGTH = name("content-length"), TRANSFER_ENCODING = name("transfer-encoding"), CONNECTION = name("connection");
+const KEEP_ALIVE = name("keep-alive"), PROXY_CONNECTION = name("proxy-connection"), SERVER = name("server");
+const SERVICE_TIME = name("x-envoy-upstream-service-time");
+
+function fieldKind(b: Uint8Array, from: number, to: number): number {
+  switch (to - from) {
+    case 14: return sameBytesIgnoringCase(b, from, CONTENT_LENGTH) ? F_CONTENT_LENGTH : F_OTHER;
+    case 17: return sameBytesIgnoringCase(b, from, TRANSFER_ENCODING) ? F_TRANSFER_ENCODING : F_OTHER;
+    case 10: return sameBytesIgnoringCase(b, from, CONNECTION) ? F_CONNECTION : sameBytesIgnoringCase(b, from, KEEP_ALIVE) ? F_HOP_BY_HOP : F_OTHER;
+    case 16: return sameBytesIgnoringCase(b, from, PROXY_CONNECTION) ? F_HOP_BY_HOP : F_OTHER;
+    case 6: return sameBytesIgnoringCase(b, from, SERVER) ? F_SERVER : F_OTHER;
+    case 29: return sameBytesIgnoringCase(b, from, SERVICE_TIME) ? F_SERVICE_TIME : F_OTHER;
+    default: return F_OTHER;
+  }
+}
 
 /** The header list of a head already parsed, b[0, len) (its field lines are well formed). */
 function fieldList(b: Uint8Array, len: number, from: number): HeaderList {
@@ -128,31 +148,30 @@ export function parseResponseHead(b: Buffer, len: number, r: ResponseHead): bool
   for (let step = lines.step(b, len); step !== 0; step = lines.step(b, len)) {
     if (step < 0) return false;
     const { pos, colon, end } = lines;
-    switch (knownHeaderName(b, pos, colon)) {
-      case "content-length": {
+    switch (fieldKind(b, pos, colon)) {
+      case F_CONTENT_LENGTH: {
         const n = parseContentLength(b, lines.vs, lines.ve);
         if (n < 0) return false;
         if (r.contentLength >= 0 && r.contentLength !== n) return false;
         r.contentLength = n;
         break;
       }
-      case "transfer-encoding":
+      case F_TRANSFER_ENCODING:
         if (hasToken(b, lines.vs, lines.ve, CHUNKED)) r.chunked = true;
         break;
-      case "connection":
+      case F_CONNECTION:
         connection = (connection < 0 ? 0 : connection) | connectionOptions(b, lines.vs, lines.ve);
         r.hopByHop = true;
         break;
-      case "keep-alive":
-      case "proxy-connection":
+      case F_HOP_BY_HOP:
         r.hopByHop = true;
         break;
-      case "server":
+      case F_SERVER:
         r.serverLines++;
         r.serverStart = pos;
         r.serverEnd = end + 2;
         break;
-      case "x-envoy-upstream-service-time":
+      case F_SERVICE_TIME:
         r.serviceTimeLines++;
         r.serviceTimeStart = pos;
         r.serviceTimeEnd = end + 2;
