@@ -14,12 +14,12 @@ export function seriesKey(values: readonly string[]): string {
   return values.length === 1 ? (values[0] as string) : values.join(SEP);
 }
 
-class CounterSeries {
+export class CounterSeries {
   value = 0;
   constructor(readonly labels: readonly string[]) {}
 }
 
-class HistogramSeries {
+export class HistogramSeries {
   readonly counts: Float64Array;
   sum = 0;
   count = 0;
@@ -56,10 +56,11 @@ abstract class Family<S extends { labels: readonly string[] }> {
     return this.names.length - 1;
   }
 
-  protected seriesFor(values: readonly string[], key = seriesKey(values)): S | null {
+  /** `countOverflow` false: the caller counts the observation itself (at(), then add() or record()). */
+  protected seriesFor(values: readonly string[], key = seriesKey(values), countOverflow = true): S | null {
     let s = this.series.get(key);
     if (s === undefined) {
-      if (this.series.size >= this.maxSeries) { this.overflow++; return null; }
+      if (this.series.size >= this.maxSeries) { if (countOverflow) this.overflow++; return null; }
       s = this.make(values.slice());
       this.series.set(key, s);
     }
@@ -91,6 +92,17 @@ export class CounterFamily extends Family<CounterSeries> {
     if (s !== null) s.value += by;
   }
 
+  /** The series of `values` (made if new), to update in place with add(); null past the series cap. */
+  at(values: readonly string[], key?: string): CounterSeries | null {
+    return this.seriesFor(values, key, false);
+  }
+
+  /** inc() on a series at() gave (null: past the cap, counted as overflow). */
+  add(s: CounterSeries | null, by = 1): void {
+    if (s !== null) s.value += by;
+    else this.overflow++;
+  }
+
   get(values: readonly string[]): number {
     return this.series.get(seriesKey(values))?.value ?? 0;
   }
@@ -114,7 +126,17 @@ export class HistogramFamily extends Family<HistogramSeries> {
 
   observe(values: readonly string[], v: number, key?: string): void {
     const s = this.seriesFor(values, key);
-    if (s === null) return;
+    if (s !== null) this.record(s, v);
+  }
+
+  /** The series of `values` (made if new), to update in place with record(); null past the series cap. */
+  at(values: readonly string[], key?: string): HistogramSeries | null {
+    return this.seriesFor(values, key, false);
+  }
+
+  /** observe() on a series at() gave (null: past the cap, counted as overflow). */
+  record(s: HistogramSeries | null, v: number): void {
+    if (s === null) { this.overflow++; return; }
     s.sum += v;
     s.count++;
     const b = this.buckets;

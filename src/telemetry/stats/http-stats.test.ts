@@ -101,3 +101,31 @@ test("requests answered before the filters ran (no route) are counted with the N
     setProxyTelemetry(null);
   }
 });
+
+test("requests that share a peer, cluster and authority land in the series their own response labels name", () => {
+  const t = new ProxyTelemetry({ nodeId: "n", nodeMetadata: { NAMESPACE: "default", WORKLOAD_NAME: "productpage-v1", LABELS: { app: "productpage" } } });
+  setProxyTelemetry(t);
+  try {
+    const send = (authority: string, status: number, flag?: "NR" | "UH"): void => {
+      const r = new HttpRequestRecord();
+      r.statPrefix = "outbound_0.0.0.0_9080";
+      r.authority = authority;
+      r.status = status;
+      r.durationMs = 5;
+      if (flag !== undefined) r.addFlag(flag);
+      recordHttpTelemetry(r);
+    };
+    // Repeats, changes and returns, in an order that takes every path through the series cache.
+    for (const [authority, status, flag] of [["a:9080", 404, "NR"], ["a:9080", 404, "NR"], ["a:9080", 503, "UH"], ["b:9080", 404, "NR"], ["a:9080", 404, "NR"], ["a:9080", 503, "UH"]] as const) send(authority, status, flag);
+    const text = t.metrics.expose();
+    const count = (svc: string, code: number, flags: string): number => {
+      const m = new RegExp(`istio_requests_total\\{[^}]*destination_service="${svc}.default.svc.cluster.local",[^}]*response_code="${code}",grpc_response_status="",response_flags="${flags}",[^}]*\\} (\\d+)`).exec(text);
+      return m === null ? 0 : Number(m[1]);
+    };
+    assert.deepEqual([count("a", 404, "NR"), count("a", 503, "UH"), count("b", 404, "NR")], [3, 2, 1]);
+    assert.equal((text.match(/^istio_requests_total\{/gm) ?? []).length, 3, "one series each");
+    assert.match(text, /istio_request_duration_milliseconds_count\{[^}]*destination_service="a.default.svc.cluster.local",[^}]*response_code="404"[^}]*\} 3/);
+  } finally {
+    setProxyTelemetry(null);
+  }
+});
