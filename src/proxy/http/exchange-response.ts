@@ -17,18 +17,6 @@ import type { H1UpstreamConnection } from "./upstream/h1-upstream-connection.js"
 import { canRetry, dropUpstream, scheduleRetry } from "./exchange-attempt.js";
 import type { HttpExchange } from "./exchange.js";
 
-/** One write for a response head and its first body bytes: a single Buffer when they are adjacent in the read. */
-function writeHeadAndBody(socket: Socket, head: Buffer | string, body: Buffer): boolean {
-  if (typeof head !== "string" && head.buffer === body.buffer && head.byteOffset + head.length === body.byteOffset) {
-    return writeDirect(socket, Buffer.from(head.buffer, head.byteOffset, head.length + body.length));
-  }
-  socket.cork();
-  if (typeof head === "string") socket.write(head, "latin1"); else socket.write(head);
-  const ok = socket.write(body);
-  socket.uncork();
-  return ok;
-}
-
 /** Up to this many body bytes are copied behind a spliced head, for one write. */
 const JOIN_BODY_BYTES = 16 * 1024;
 
@@ -38,6 +26,30 @@ const JOIN_BODY_BYTES = 16 * 1024;
  * buffer and the next response gets a fresh one.
  */
 let scratch = Buffer.allocUnsafeSlow(JOIN_BODY_BYTES + 8 * 1024);
+
+/**
+ * One write for a response head and its first body bytes: a single Buffer when they are adjacent
+ * in the read, else both copied into the scratch buffer (a rewritten head is a string: an
+ * upstream's `connection: keep-alive` is enough for that), else corked stream writes.
+ */
+function writeHeadAndBody(socket: Socket, head: Buffer | string, body: Buffer): boolean {
+  if (typeof head !== "string" && head.buffer === body.buffer && head.byteOffset + head.length === body.byteOffset) {
+    return writeDirect(socket, Buffer.from(head.buffer, head.byteOffset, head.length + body.length));
+  }
+  const size = head.length + body.length;
+  if (size <= scratch.length) {
+    if (typeof head === "string") scratch.write(head, 0, "latin1"); else scratch.set(head, 0);
+    scratch.set(body, head.length);
+    const ok = writeDirect(socket, scratch.subarray(0, size));
+    if (pendingWriteBytes(socket) > 0) scratch = Buffer.allocUnsafeSlow(scratch.length); // the queue keeps this one
+    return ok;
+  }
+  socket.cork();
+  if (typeof head === "string") socket.write(head, "latin1"); else socket.write(head);
+  const ok = socket.write(body);
+  socket.uncork();
+  return ok;
+}
 
 /** Writes the held upstream head with Envoy's headers spliced in, and `body` behind it when given. */
 function writeSpliced(ex: HttpExchange, head: ResponseHead, raw: Buffer, body: Buffer | null): boolean {
