@@ -95,7 +95,8 @@ function planResponseHead(ex: HttpExchange, conn: H1UpstreamConnection, head: Re
   }
   ex.responseStarted = true;
   ex.record.status = head.status;
-  const hook = ex.record.responseHeadHook;
+  // The hook reads and strips Istio's peer metadata: a head without any needs neither it nor a rewrite.
+  const hook = head.peerMetadataLines > 0 ? ex.record.responseHeadHook : null;
   if (hook !== null) hook(head.headers, ex.record);
   const close = head.close || ex.head.close || dc.draining || !ex.requestComplete;
   if (close) dc.closeAfterResponse = true;

@@ -31,7 +31,11 @@ export class HttpRequestRecord {
   statPrefix = "";
   /** grpc-status of a gRPC response (trailers, trailers-only head or local reply); "" otherwise. */
   grpcStatus = "";
-  /** Set by a filter (istio.stats metadata exchange) to read and edit the upstream response head before it is forwarded. */
+  /**
+   * Set by a filter (istio.stats metadata exchange) to read and edit the upstream response head
+   * before it is forwarded. HTTP/1.1 calls it only for a head with `x-envoy-peer-metadata` or
+   * `x-envoy-peer-metadata-id` lines, the only ones it acts on.
+   */
   responseHeadHook: ((headers: HeaderList, record: HttpRequestRecord) => void) | null = null;
   /** Set by a filter (istio.stats gRPC message counts) to see decoded body bytes as they pass. */
   bodyObserver: HttpBodyObserver | null = null;

@@ -80,6 +80,9 @@ test("response heads: status, framing and reuse", () => {
   assert.equal(parseResponseHead(...bytes("HTTP/1.1 200 OK\r\nx: a\rb: c"), new ResponseHead()), false, "a bare CR in a value");
   assert.equal(parseResponseHead(...bytes("HTTP/1.1 200 OK\r\nx\ry: a"), new ResponseHead()), false, "a bare CR in a name");
   assert.equal(parseResponseHead(...bytes("HTTP/1.1 200 OK\r\ncontent-length: 0x10"), new ResponseHead()), false);
+  const peer = new ResponseHead();
+  assert.equal(parseResponseHead(...bytes("HTTP/1.1 200 OK\r\nX-Envoy-Peer-Metadata: abc\r\nx-envoy-peer-metadata-id: n\r\nx-envoy-peer-metadata-idx: 1"), peer), true);
+  assert.equal(peer.peerMetadataLines, 2, "Istio's metadata exchange lines, in any case, and no other");
   const listed = new ResponseHead();
   assert.equal(parseResponseHead(...bytes("HTTP/1.1 200 OK\r\nContent-Length: 7, 7\r\nX-Up:  a b "), listed), true);
   assert.deepEqual([listed.contentLength, listed.headers.get("x-up")], [7, "a b"]);
