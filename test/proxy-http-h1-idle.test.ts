@@ -6,6 +6,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { createServer, type Server } from "node:http";
+import { createServer as createH2Server, type Http2Server } from "node:http2";
 import { connect, type AddressInfo, type Socket } from "node:net";
 import { once } from "node:events";
 import { HttpConnectionManager } from "../src/proxy/http/http-connection-manager.js";
@@ -13,11 +14,14 @@ import { compileHcmConfig } from "../src/proxy/http/hcm-config.js";
 import { StaticCluster, StaticClusterRegistry } from "../src/proxy/http/testing/static-clusters.js";
 import { serveNetworkFilter, type ServedFilter } from "../src/proxy/http/testing/serve-hcm.js";
 import type { HttpRequestRecord } from "../src/proxy/http/request-record.js";
+import { closeUpstreamSessions } from "../src/proxy/http/h2/upstream-sessions.js";
 
 const STREAM_IDLE_MS = 300;
 const CONNECTION_IDLE_MS = 400;
 
 let upstream: Server;
+/** An HTTP/2-only upstream: its responses reach HTTP/1.1 clients through the h2 bridge. */
+let h2Upstream: Http2Server;
 let proxy: ServedFilter;
 const records: HttpRequestRecord[] = [];
 const timers = new Set<NodeJS.Timeout>();
@@ -44,12 +48,31 @@ before(async () => {
   });
   await new Promise<void>((r) => upstream.listen(0, "127.0.0.1", r));
   const upPort = (upstream.address() as AddressInfo).port;
-  const clusters = new StaticClusterRegistry([new StaticCluster("web", [["127.0.0.1", upPort]])]);
+  h2Upstream = createH2Server();
+  h2Upstream.on("stream", (stream) => {
+    stream.on("error", () => undefined);
+    stream.respond({ ":status": 200, "content-type": "text/plain" });
+    let n = 0;
+    const t = setInterval(() => {
+      stream.write(String(n % 10));
+      if (++n === 8) { clearInterval(t); timers.delete(t); stream.end(); }
+    }, 100);
+    timers.add(t);
+  });
+  await new Promise<void>((r) => h2Upstream.listen(0, "127.0.0.1", r));
+  const h2Port = (h2Upstream.address() as AddressInfo).port;
+  const clusters = new StaticClusterRegistry([
+    new StaticCluster("web", [["127.0.0.1", upPort]]),
+    new StaticCluster("h2web", [["127.0.0.1", h2Port]], { http2: true }),
+  ]);
   const config = compileHcmConfig({
     stat_prefix: "idle",
     stream_idle_timeout: `${STREAM_IDLE_MS / 1000}s`,
     common_http_protocol_options: { idle_timeout: `${CONNECTION_IDLE_MS / 1000}s` },
-    route_config: { name: "r", virtual_hosts: [{ name: "all", domains: ["*"], routes: [{ match: { prefix: "/" }, route: { cluster: "web", timeout: "10s" } }] }] },
+    route_config: { name: "r", virtual_hosts: [{ name: "all", domains: ["*"], routes: [
+      { match: { prefix: "/h2" }, route: { cluster: "h2web", timeout: "10s" } },
+      { match: { prefix: "/" }, route: { cluster: "web", timeout: "10s" } },
+    ] }] },
     http_filters: [{ name: "envoy.filters.http.router", typed_config: { "@type": "type.googleapis.com/envoy.extensions.filters.http.router.v3.Router" } }],
   });
   const hcm = new HttpConnectionManager(config, { nodeId: "idle-test", clusters }, { observer: (r) => records.push(r) });
@@ -59,6 +82,8 @@ before(async () => {
 after(async () => {
   for (const t of timers) clearInterval(t);
   await proxy.close();
+  closeUpstreamSessions();
+  await new Promise<void>((r) => h2Upstream.close(() => r()));
   upstream.closeAllConnections();
   await new Promise<void>((r) => upstream.close(() => r()));
 });
@@ -133,6 +158,18 @@ test("a response that keeps moving outlives both timeouts", async () => {
   try {
     c.s.write("GET /drip HTTP/1.1\r\nhost: x\r\n\r\n");
     await until(() => c.text().includes("\r\n0\r\n\r\n"), "the whole dripped response", 5000);
+    assert.match(c.text(), /^HTTP\/1\.1 200/);
+    assert.equal(dechunk(c.text()), "01234567");
+  } finally {
+    c.s.destroy();
+  }
+});
+
+test("a response from an HTTP/2-only upstream that keeps moving outlives both timeouts", async () => {
+  const c = await client();
+  try {
+    c.s.write("GET /h2drip HTTP/1.1\r\nhost: x\r\n\r\n");
+    await until(() => c.text().includes("\r\n0\r\n\r\n"), "the whole bridged response", 5000);
     assert.match(c.text(), /^HTTP\/1\.1 200/);
     assert.equal(dechunk(c.text()), "01234567");
   } finally {

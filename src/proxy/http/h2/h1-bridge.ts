@@ -139,7 +139,10 @@ export class H1ToH2Bridge {
   private onData(d: Buffer): void {
     if (this.finished || this.user === null || d.length === 0) return;
     const out = this.responseChunked ? Buffer.concat([Buffer.from(`${d.length.toString(16)}\r\n`, "latin1"), d, Buffer.from("\r\n", "latin1")]) : d;
-    this.user.onUpstreamBody(this as unknown as H1UpstreamConnection, out, false);
+    const conn = this as unknown as H1UpstreamConnection;
+    this.user.onUpstreamBody(conn, out, false);
+    // Like each read of an HTTP/1.1 upstream: response bytes moved (the stream idle clock restarts).
+    if (!this.finished && this.user !== null) this.user.onUpstreamReadEnd(conn);
   }
 
   private onEnd(): void {
