@@ -26,6 +26,16 @@ let proxy: ServedFilter;
 const records: HttpRequestRecord[] = [];
 const timers = new Set<NodeJS.Timeout>();
 
+/** A byte every 100 ms for 800 ms: longer than both idle timeouts, never quiet for either. */
+function drip(write: (s: string) => void, end: () => void): void {
+  let n = 0;
+  const t = setInterval(() => {
+    write(String(n % 10));
+    if (++n === 8) { clearInterval(t); timers.delete(t); end(); }
+  }, 100);
+  timers.add(t);
+}
+
 before(async () => {
   upstream = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -33,14 +43,8 @@ before(async () => {
     req.on("end", () => {
       if (req.url === "/hang") return;
       if (req.url === "/drip") {
-        // A byte every 100 ms for 800 ms: longer than both idle timeouts, never quiet for either.
         res.writeHead(200, { "content-type": "text/plain" });
-        let n = 0;
-        const t = setInterval(() => {
-          res.write(String(n % 10));
-          if (++n === 8) { clearInterval(t); timers.delete(t); res.end(); }
-        }, 100);
-        timers.add(t);
+        drip((s) => res.write(s), () => res.end());
         return;
       }
       res.end(`echo ${Buffer.concat(chunks).toString()}`);
@@ -52,12 +56,7 @@ before(async () => {
   h2Upstream.on("stream", (stream) => {
     stream.on("error", () => undefined);
     stream.respond({ ":status": 200, "content-type": "text/plain" });
-    let n = 0;
-    const t = setInterval(() => {
-      stream.write(String(n % 10));
-      if (++n === 8) { clearInterval(t); timers.delete(t); stream.end(); }
-    }, 100);
-    timers.add(t);
+    drip((s) => stream.write(s), () => stream.end());
   });
   await new Promise<void>((r) => h2Upstream.listen(0, "127.0.0.1", r));
   const h2Port = (h2Upstream.address() as AddressInfo).port;
@@ -153,29 +152,22 @@ test("requests closer together than idle_timeout keep the connection", async () 
   }
 });
 
-test("a response that keeps moving outlives both timeouts", async () => {
+/** GETs `path`, whose upstream drips its body, and checks the whole response arrived. */
+async function dripped(path: string, what: string): Promise<void> {
   const c = await client();
   try {
-    c.s.write("GET /drip HTTP/1.1\r\nhost: x\r\n\r\n");
-    await until(() => c.text().includes("\r\n0\r\n\r\n"), "the whole dripped response", 5000);
+    c.s.write(`GET ${path} HTTP/1.1\r\nhost: x\r\n\r\n`);
+    await until(() => c.text().includes("\r\n0\r\n\r\n"), what, 5000);
     assert.match(c.text(), /^HTTP\/1\.1 200/);
     assert.equal(dechunk(c.text()), "01234567");
   } finally {
     c.s.destroy();
   }
-});
+}
 
-test("a response from an HTTP/2-only upstream that keeps moving outlives both timeouts", async () => {
-  const c = await client();
-  try {
-    c.s.write("GET /h2drip HTTP/1.1\r\nhost: x\r\n\r\n");
-    await until(() => c.text().includes("\r\n0\r\n\r\n"), "the whole bridged response", 5000);
-    assert.match(c.text(), /^HTTP\/1\.1 200/);
-    assert.equal(dechunk(c.text()), "01234567");
-  } finally {
-    c.s.destroy();
-  }
-});
+test("a response that keeps moving outlives both timeouts", () => dripped("/drip", "the whole dripped response"));
+
+test("a response from an HTTP/2-only upstream that keeps moving outlives both timeouts", () => dripped("/h2drip", "the whole bridged response"));
 
 test("a request body sent slowly keeps its stream open", async () => {
   const c = await client();

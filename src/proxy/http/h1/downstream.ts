@@ -279,13 +279,16 @@ export class H1Downstream {
 
   /** Bytes moved for the open request (or a head being read) at monotonic time `now`: its idle time starts again. */
   streamActivity(now: number): void {
-    const ms = this.routeIdleMs >= 0 ? this.routeIdleMs : this.rt.config.streamIdleTimeoutMs;
-    if (ms > 0) this.idleTimer.arm(this, ms, now); else this.idleTimer.release(this);
+    this.armIdle(this.routeIdleMs >= 0 ? this.routeIdleMs : this.rt.config.streamIdleTimeoutMs, now);
   }
 
   /** No request open from `now` on: the connection's idle_timeout (Envoy's "no active requests") runs. */
   private armConnectionIdle(now: number): void {
-    const ms = this.rt.config.idleTimeoutMs;
+    this.armIdle(this.rt.config.idleTimeoutMs, now);
+  }
+
+  /** The idle timer fires `ms` after `now`; 0 = that timeout is disabled. */
+  private armIdle(ms: number, now: number): void {
     if (ms > 0) this.idleTimer.arm(this, ms, now); else this.idleTimer.release(this);
   }
 

@@ -100,8 +100,7 @@ class FieldLines {
 const lines = new FieldLines();
 
 /** The fields parseResponseHead acts on, told apart by length first: most names are none of them. */
-const F_OTHER = 0, F_CONTENT_LENGTH = 1, F_TRANSFER_ENCODING = 2, F_CONNECTION = 3, F_HOP_BY_HOP = 4, F_SERVER = 5, F_SERVICE_TIME = 6;
-const F_PEER_METADATA = 7;
+const F_OTHER = 0, F_CONTENT_LENGTH = 1, F_TRANSFER_ENCODING = 2, F_CONNECTION = 3, F_HOP_BY_HOP = 4, F_SERVER = 5, F_SERVICE_TIME = 6, F_PEER_METADATA = 7;
 const name = (s: string): Uint8Array => Buffer.from(s, "latin1");
 const CONTENT_LENGTH = name("content-length"), TRANSFER_ENCODING = name("transfer-encoding"), CONNECTION = name("connection");
 const KEEP_ALIVE = name("keep-alive"), PROXY_CONNECTION = name("proxy-connection"), SERVER = name("server");
