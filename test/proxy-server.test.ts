@@ -248,6 +248,83 @@ describe("mizzen proxy (front-proxy sample)", () => {
   });
 });
 
+describe("mizzen proxy closes idle upstream connections (the cluster's idle_timeout)", () => {
+  // service1's cluster has Istio's connectionPool.http.idleTimeout as Envoy receives it;
+  // service2's keeps Envoy's default (one hour).
+  const IDLE_MS = 300;
+  const dir = mkdtempSync(join(tmpdir(), "mizzen-upstream-idle-"));
+  const servers: Server[] = [];
+  /** Per upstream: its connections' open time and, once the proxy ends them, the time of the FIN. */
+  const conns: { opened: number; ended?: number }[][] = [[], []];
+  let p: Proxy;
+  before(async () => {
+    const ports: number[] = [];
+    for (const [i, name] of ["service1", "service2"].entries()) {
+      const s = createServer((req, res) => res.end(`${name} got ${req.url}`));
+      s.keepAliveTimeout = 60_000; // the upstream never closes first
+      s.on("connection", (sock) => {
+        const c: { opened: number; ended?: number } = { opened: Date.now() };
+        (conns[i] as { opened: number; ended?: number }[]).push(c);
+        sock.on("end", () => { c.ended = Date.now(); });
+      });
+      await new Promise<void>((r) => s.listen(0, "127.0.0.1", () => r()));
+      servers.push(s);
+      ports.push((s.address() as AddressInfo).port);
+    }
+    const { path, listenerPort } = await preparedBootstrap(dir, "front-proxy.yaml", ports, (b) => {
+      const clusters = (b.static_resources as { clusters: Json[] }).clusters;
+      (clusters[0] as Json).typed_extension_protocol_options = {
+        "envoy.extensions.upstreams.http.v3.HttpProtocolOptions": {
+          "@type": "type.googleapis.com/envoy.extensions.upstreams.http.v3.HttpProtocolOptions",
+          explicit_http_config: { http_protocol_options: {} },
+          common_http_protocol_options: { idle_timeout: `${IDLE_MS / 1000}s` },
+        },
+      };
+    });
+    p = await startProxy(path, listenerPort);
+  });
+  after(async () => {
+    if (p.child.exitCode === null) p.child.kill("SIGKILL");
+    for (const s of servers) {
+      s.closeAllConnections();
+      await new Promise<void>((r) => s.close(() => r()));
+    }
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+  async function until(cond: () => boolean, ms: number): Promise<void> {
+    for (let waited = 0; !cond() && waited < ms; waited += 20) await sleep(20);
+  }
+
+  it("keeps reusing a connection while requests come sooner than the idle timeout", async () => {
+    for (let i = 0; i < 5; i++) {
+      assert.equal((await http(p.listenerPort, "/service/1/again")).status, 200);
+      await sleep(IDLE_MS / 2);
+    }
+    assert.equal(conns[0]?.length, 1, "one upstream connection for requests 150 ms apart, over 750 ms");
+  });
+
+  it("closes it once no request has used it for the idle timeout", async () => {
+    const done = Date.now();
+    assert.equal((await http(p.listenerPort, "/service/1/last")).status, 200);
+    const c = conns[0]?.at(-1) as { opened: number; ended?: number };
+    await until(() => c.ended !== undefined, 5_000);
+    assert.ok(c.ended !== undefined, "the proxy closed the idle upstream connection");
+    const idle = c.ended - done;
+    assert.ok(idle >= IDLE_MS - 50 && idle < IDLE_MS + 1_500, `closed after ${idle} ms idle (timeout ${IDLE_MS} ms)`);
+    assert.equal((await http(p.listenerPort, "/service/1/after")).status, 200, "the next request opens a new connection");
+    assert.equal(conns[0]?.length, 2);
+  });
+
+  it("leaves a cluster without idle_timeout on Envoy's one hour", async () => {
+    assert.equal((await http(p.listenerPort, "/service/2")).status, 200);
+    await sleep(IDLE_MS * 3);
+    assert.equal(conns[1]?.length, 1);
+    assert.equal(conns[1]?.[0]?.ended, undefined, "still open after three times service1's timeout");
+  });
+});
+
 describe("mizzen proxy startup errors", () => {
   const run = (args: string[]): Promise<{ code: number | null; err: string }> => new Promise((resolve) => {
     const child = spawn(process.execPath, [BIN, "proxy", ...args], { stdio: ["ignore", "ignore", "pipe"] });

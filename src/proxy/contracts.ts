@@ -120,6 +120,8 @@ export interface Cluster {
   readonly connectTimeoutMs: number;
   /** 0 = unlimited. */
   readonly maxRequestsPerConnection: number;
+  /** common_http_protocol_options.idle_timeout: an upstream connection with no request for this long closes (0: never). */
+  readonly idleTimeoutMs: number;
   /** Speak HTTP/2 to the upstream (http2_protocol_options / explicit h2). */
   readonly http2: boolean;
   /** per_connection_buffer_limit_bytes: the upstream connections' write watermark; absent = Node's default. */

@@ -157,10 +157,11 @@ function holdHead(ex: HttpExchange, out: Buffer | string): void {
 
 /** The response is relayed: the host and connection are let go, the exchange ends (`now` -1: read the clock). */
 function responseDone(ex: HttpExchange, conn: H1UpstreamConnection, now: number): void {
+  const end = now >= 0 ? now : monotonicNow();
   ex.releaseHost();
   ex.upstream = null;
-  conn.done();
-  ex.finish(now);
+  conn.done(end);
+  ex.finish(end);
 }
 
 export function onUpstreamBody(ex: HttpExchange, conn: H1UpstreamConnection, bytes: Buffer, last: boolean): void {

@@ -42,11 +42,15 @@ export interface ClusterConfig {
   /** How the upstream protocol is chosen: explicit, same as downstream, or ALPN (auto). */
   readonly protocolSelection: "explicit" | "downstream" | "auto";
   readonly maxRequestsPerConnection: number;
-  readonly idleTimeoutMs?: number;
+  /** common_http_protocol_options.idle_timeout; Envoy's default is one hour, 0 disables it. */
+  readonly idleTimeoutMs: number;
   readonly tls?: ClusterTls;
   /** Per-endpoint transport sockets chosen by endpoint metadata. */
   readonly transportSocketMatches: readonly TransportSocketMatch[];
 }
+
+/** Envoy's default for an upstream connection's idle_timeout. */
+export const DEFAULT_UPSTREAM_IDLE_TIMEOUT_MS = 3_600_000;
 
 function compileHttpOptions(cluster: EnvoyJson, path: string): Pick<ClusterConfig, "http2" | "protocolSelection" | "maxRequestsPerConnection" | "idleTimeoutMs"> {
   let http2 = readObject(cluster, "http2_protocol_options", path) !== undefined;
@@ -72,7 +76,7 @@ function compileHttpOptions(cluster: EnvoyJson, path: string): Pick<ClusterConfi
       idleTimeoutMs = readDurationMs(common, "idle_timeout", cat);
     }
   }
-  return { http2, protocolSelection, maxRequestsPerConnection, ...(idleTimeoutMs !== undefined ? { idleTimeoutMs } : {}) };
+  return { http2, protocolSelection, maxRequestsPerConnection, idleTimeoutMs: idleTimeoutMs ?? DEFAULT_UPSTREAM_IDLE_TIMEOUT_MS };
 }
 
 function compileLbConfig(cluster: EnvoyJson, path: string): LbConfig {

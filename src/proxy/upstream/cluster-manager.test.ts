@@ -40,12 +40,24 @@ test("a STATIC cluster compiles once and balances over its hosts", () => {
   assert.equal(c.connectTimeoutMs, 250);
   assert.equal(c.http2, true);
   assert.equal(c.maxRequestsPerConnection, 100);
-  assert.equal(c.config.idleTimeoutMs, 30_000);
+  assert.equal(c.idleTimeoutMs, 30_000);
   assert.equal(c.config.perConnectionBufferLimitBytes, 32768);
   const seen = new Set<string>();
   for (let i = 0; i < 10; i++) seen.add(c.pickHost(undefined)?.address ?? "none");
   assert.deepEqual([...seen].sort(), ["10.0.0.1", "10.0.0.2"]);
-  assert.equal(m.set({ name: "d", load_assignment: { endpoints: [] } }).connectTimeoutMs, 5000, "Envoy's default connect_timeout");
+  const d = m.set({ name: "d", load_assignment: { endpoints: [] } });
+  assert.equal(d.connectTimeoutMs, 5000, "Envoy's default connect_timeout");
+  assert.equal(d.idleTimeoutMs, 3_600_000, "Envoy's default upstream idle_timeout: one hour");
+  const never = m.set(staticCluster("never", ["10.0.0.3"], {
+    typed_extension_protocol_options: {
+      "envoy.extensions.upstreams.http.v3.HttpProtocolOptions": {
+        "@type": "type.googleapis.com/envoy.extensions.upstreams.http.v3.HttpProtocolOptions",
+        explicit_http_config: { http_protocol_options: {} },
+        common_http_protocol_options: { idle_timeout: "0s" },
+      },
+    },
+  }));
+  assert.equal(never.idleTimeoutMs, 0, "0 turns the idle timeout off");
 });
 
 test("an invalid cluster is rejected alone, naming the field, and the previous version keeps serving", () => {

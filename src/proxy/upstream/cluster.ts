@@ -28,6 +28,7 @@ export class ClusterImpl implements Cluster {
   json: EnvoyJson;
   connectTimeoutMs: number;
   maxRequestsPerConnection: number;
+  idleTimeoutMs: number;
   http2: boolean;
   tls: Cluster["tls"];
   readonly breakers: CircuitBreakers;
@@ -50,6 +51,7 @@ export class ClusterImpl implements Cluster {
     this.json = json;
     this.connectTimeoutMs = config.connectTimeoutMs;
     this.maxRequestsPerConnection = config.maxRequestsPerConnection;
+    this.idleTimeoutMs = config.idleTimeoutMs;
     this.http2 = config.http2;
     this.tls = config.tls;
     this.breakers = new CircuitBreakers(config.limits);
@@ -68,6 +70,7 @@ export class ClusterImpl implements Cluster {
     this.json = json;
     this.connectTimeoutMs = config.connectTimeoutMs;
     this.maxRequestsPerConnection = config.maxRequestsPerConnection;
+    this.idleTimeoutMs = config.idleTimeoutMs;
     this.http2 = config.http2;
     this.tls = config.tls;
     this.breakers.limits = config.limits;

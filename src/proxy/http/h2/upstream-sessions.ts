@@ -30,7 +30,9 @@ export function h2SessionFor(cluster: Cluster, host: UpstreamHost): ClientHttp2S
   s.on("error", () => s.destroy());
   s.on("goaway", () => { if (sessions.get(host) === s) sessions.delete(host); });
   s.on("close", () => { all.delete(s); if (sessions.get(host) === s) sessions.delete(host); });
-  s.setTimeout(60_000, () => s.close());
+  // The cluster's idle_timeout, counted by node:http2 as time without frames; close() lets open
+  // streams finish and keeps new ones off this session.
+  s.setTimeout(cluster.idleTimeoutMs, () => s.close());
   sessions.set(host, s);
   return s;
 }

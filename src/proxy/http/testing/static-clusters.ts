@@ -7,12 +7,14 @@ export interface StaticClusterOptions {
   connectTimeoutMs?: number;
   maxRequests?: number;
   maxRequestsPerConnection?: number;
+  idleTimeoutMs?: number;
 }
 
 export class StaticCluster implements Cluster {
   readonly hosts: UpstreamHost[];
   readonly connectTimeoutMs: number;
   readonly maxRequestsPerConnection: number;
+  readonly idleTimeoutMs: number;
   readonly http2: boolean;
   readonly outcomes: UpstreamOutcome[] = [];
   private next = 0;
@@ -25,6 +27,7 @@ export class StaticCluster implements Cluster {
     }));
     this.connectTimeoutMs = opts.connectTimeoutMs ?? 1000;
     this.maxRequestsPerConnection = opts.maxRequestsPerConnection ?? 0;
+    this.idleTimeoutMs = opts.idleTimeoutMs ?? 3_600_000;
     this.http2 = opts.http2 ?? false;
     if (opts.maxRequests !== undefined) this.limits.set("requests", opts.maxRequests);
   }

@@ -1,19 +1,21 @@
 // Keep-alive HTTP/1.1 connections per upstream host (no pipelining: one request at a time per
 // connection). Hosts are stable objects across cluster updates, so the host is the key.
 import type { Cluster, UpstreamHost } from "../../contracts.js";
+import { monotonicNow } from "../request-clock.js";
 import { H1UpstreamConnection, type PoolRelease } from "./h1-upstream-connection.js";
 
-const IDLE_TIMEOUT_MS = 60_000;
-/** Idle connections are swept on an interval rather than with a socket timer armed per request. */
-const IDLE_SWEEP_MS = 5_000;
 const MAX_IDLE_PER_HOST = 1024;
 
 export class H1ConnectionPool implements PoolRelease {
   private readonly idle = new Map<UpstreamHost, H1UpstreamConnection[]>();
   private readonly all = new Set<H1UpstreamConnection>();
+  /**
+   * One timer for all idle connections, armed for the earliest idle deadline, instead of a socket
+   * timer moved per request. With one idle timeout per cluster, deadlines only grow, so a busy
+   * pool arms it about once per timeout.
+   */
   private sweeper: NodeJS.Timeout | null = null;
-  /** Coarse clock for idle times, advanced by the sweeper (no clock read per request). */
-  private sweeps = 0;
+  private sweepAt = Infinity;
 
   /** An idle connection to `host`, or null (then the caller opens one, subject to circuit breakers). */
   takeIdle(host: UpstreamHost): H1UpstreamConnection | null {
@@ -41,29 +43,40 @@ export class H1ConnectionPool implements PoolRelease {
     return c;
   }
 
-  release(c: H1UpstreamConnection): void {
+  /**
+   * Takes back a connection whose response ended at `now` (monotonic ms). It closes after the
+   * cluster's idle_timeout without a request (Envoy's "no active requests" time; 0: never).
+   */
+  release(c: H1UpstreamConnection, now: number): void {
     let list = this.idle.get(c.host);
     if (list === undefined) { list = []; this.idle.set(c.host, list); }
     if (list.length >= MAX_IDLE_PER_HOST) { this.forget(c); c.socket.destroy(); return; }
-    c.idleSince = this.sweeps;
+    const timeout = c.cluster.idleTimeoutMs;
+    c.idleDeadline = timeout > 0 ? now + timeout : Infinity;
     list.push(c);
-    if (this.sweeper === null) {
-      this.sweeper = setInterval(() => this.sweep(), IDLE_SWEEP_MS);
-      this.sweeper.unref();
-    }
+    if (c.idleDeadline < this.sweepAt) this.armSweep(c.idleDeadline, now);
   }
 
-  /** Closes connections idle for IDLE_TIMEOUT_MS (to within one sweep). */
+  private armSweep(at: number, now: number): void {
+    if (this.sweeper !== null) clearTimeout(this.sweeper);
+    this.sweepAt = at;
+    this.sweeper = setTimeout(() => this.sweep(), Math.max(0, Math.ceil(at - now)));
+    this.sweeper.unref();
+  }
+
+  /** Closes the connections whose idle deadline has passed; arms the timer for the next one. */
   private sweep(): void {
-    this.sweeps++;
-    const oldest = this.sweeps - Math.ceil(IDLE_TIMEOUT_MS / IDLE_SWEEP_MS);
+    this.sweeper = null;
+    this.sweepAt = Infinity;
+    const now = monotonicNow();
+    let next = Infinity;
     for (const list of [...this.idle.values()]) {
-      // Lists are stacks: the least recently used connections are at the front.
-      let n = 0;
-      while (n < list.length && (list[n] as H1UpstreamConnection).idleSince <= oldest) n++;
-      for (const c of list.slice(0, n)) { this.forget(c); c.socket.destroy(); }
+      for (const c of [...list]) {
+        if (c.idleDeadline <= now) { this.forget(c); c.socket.destroy(); }
+        else if (c.idleDeadline < next) next = c.idleDeadline;
+      }
     }
-    if (this.idle.size === 0 && this.sweeper !== null) { clearInterval(this.sweeper); this.sweeper = null; }
+    if (next !== Infinity) this.armSweep(next, now);
   }
 
   forget(c: H1UpstreamConnection): void {
@@ -81,7 +94,8 @@ export class H1ConnectionPool implements PoolRelease {
 
   /** Closes every connection (proxy shutdown, tests). */
   closeAll(): void {
-    if (this.sweeper !== null) { clearInterval(this.sweeper); this.sweeper = null; }
+    if (this.sweeper !== null) { clearTimeout(this.sweeper); this.sweeper = null; }
+    this.sweepAt = Infinity;
     for (const c of this.all) c.socket.destroy();
     this.all.clear();
     this.idle.clear();

@@ -46,7 +46,7 @@ const MAX_RESPONSE_HEAD = 96 * 1024;
 const READ_BUFFER_SIZE = 64 * 1024;
 
 export interface PoolRelease {
-  release(conn: H1UpstreamConnection): void;
+  release(conn: H1UpstreamConnection, now: number): void;
   forget(conn: H1UpstreamConnection): void;
 }
 
@@ -63,8 +63,8 @@ export class H1UpstreamConnection {
   requestDone = false;
   /** No body expected for the current response (HEAD request). */
   headRequest = false;
-  /** The pool's sweep count when this connection went idle (its idle timeout). */
-  idleSince = 0;
+  /** Monotonic ms at which the pool closes this connection if it stays idle. */
+  idleDeadline = Infinity;
   private state = S_IDLE;
   private pending: Buffer | null = null;
   private remaining = 0;
@@ -304,10 +304,10 @@ export class H1UpstreamConnection {
     user.onUpstreamBody(this, bytes, true);
   }
 
-  /** Called by the exchange once it no longer needs the connection after a complete response. */
-  done(): void {
+  /** Called by the exchange once it no longer needs the connection after a complete response (at `now`, monotonic ms). */
+  done(now: number): void {
     const max = this.cluster.maxRequestsPerConnection;
-    if (this.state === S_IDLE && this.requestDone && (max === 0 || this.requests < max)) this.pool.release(this);
+    if (this.state === S_IDLE && this.requestDone && (max === 0 || this.requests < max)) this.pool.release(this, now);
     else { this.state = S_DEAD; this.pool.forget(this); this.socket.destroy(); }
   }
 

@@ -1,6 +1,7 @@
 // request_mirror_policies: fire-and-forget copies of body-less requests to a shadow cluster,
 // with "-shadow" appended to the host as Envoy does. Responses are read and dropped.
 import type { ForwardAction } from "../../router/route.js";
+import { monotonicNow } from "../request-clock.js";
 import type { H1UpstreamConnection, UpstreamUser } from "./h1-upstream-connection.js";
 import type { HttpExchange } from "../exchange.js";
 
@@ -8,7 +9,7 @@ class MirrorSink implements UpstreamUser {
   readonly peerSocket = null;
   onUpstreamHead(): void {}
   onUpstreamBody(conn: H1UpstreamConnection, _bytes: Buffer, last: boolean): void {
-    if (last) conn.done();
+    if (last) conn.done(monotonicNow());
   }
   onUpstreamFailure(): void {}
   onUpstreamUpgraded(conn: H1UpstreamConnection): void {
