@@ -1,8 +1,8 @@
 // Opens one upstream connection (plain or TLS per the cluster) with the cluster's connect timeout.
 import { connect as netConnect, type Socket } from "node:net";
-import { connect as tlsConnect } from "node:tls";
 import type { Cluster, UpstreamHost } from "../contracts.js";
 import { parseSubjectAltNames } from "../tls/validation.js";
+import { nodeTls } from "../lazy-builtins.js";
 
 export type ConnectResult = { ok: true; socket: Socket } | { ok: false; reason: "connect-failure" | "timeout" | "tls" };
 
@@ -10,7 +10,7 @@ export function connectUpstream(cluster: Cluster, host: UpstreamHost, done: (r: 
   // transport_socket_matches (auto mTLS) may give this host its own TLS, or plaintext (null).
   const tls = host.tls === undefined ? cluster.tls : host.tls ?? undefined;
   const socket: Socket = tls
-    ? tlsConnect({
+    ? nodeTls().connect({
         host: host.address, port: host.port, secureContext: tls.context,
         ...(tls.sni !== undefined ? { servername: tls.sni } : {}),
         ...(tls.alpn ? { ALPNProtocols: [...tls.alpn] } : {}),

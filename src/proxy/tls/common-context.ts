@@ -1,11 +1,12 @@
 // CommonTlsContext compiled once; SecureContexts are built from it lazily and rebuilt only when
 // a referenced secret changed (SecretStore.version), so rotation affects new handshakes only.
-import { createSecureContext, type SecureContext } from "node:tls";
+import type { SecureContext } from "node:tls";
 import { MizzenError, errorMessage } from "../../errors.js";
 import type { EnvoyJson } from "../contracts.js";
 import { invalid, optObject, optObjects, optString, optStrings, reqString } from "../listener/envoy-fields.js";
 import { compileCertificate, type CompiledCertificate, type SecretStore } from "./secret-store.js";
 import { compileValidation, mergeValidation, type CompiledValidation } from "./validation.js";
+import { nodeTls } from "../lazy-builtins.js";
 
 type NodeTlsVersion = "TLSv1" | "TLSv1.1" | "TLSv1.2" | "TLSv1.3";
 const VERSIONS: Record<string, NodeTlsVersion | undefined> = {
@@ -84,7 +85,7 @@ export class TlsContextProvider {
       validation = mergeValidation(validation, s.validation);
     }
     try {
-      const context = createSecureContext({
+      const context = nodeTls().createSecureContext({
         minVersion: c.minVersion,
         maxVersion: c.maxVersion,
         ...(certs[0] ? { cert: certs[0].certChain, key: certs[0].privateKey } : {}),

@@ -1,13 +1,14 @@
 // DownstreamTlsContext: terminates TLS on an accepted socket (after the listener filters) and
 // reports SNI, ALPN and the verified peer's URI SANs to the network filters.
 import type { Socket } from "node:net";
-import { TLSSocket } from "node:tls";
+import type { TLSSocket } from "node:tls";
 import { MizzenError, errorMessage } from "../../errors.js";
 import type { EnvoyJson } from "../contracts.js";
 import { optBool, optObject } from "../listener/envoy-fields.js";
 import { TlsContextProvider, compileCommonTls } from "./common-context.js";
 import type { SecretStore } from "./secret-store.js";
 import { parseSubjectAltNames, sansMatch } from "./validation.js";
+import { nodeTls } from "../lazy-builtins.js";
 
 export const DOWNSTREAM_TLS_TYPE = "type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext";
 const HANDSHAKE_TIMEOUT_MS = 15_000;
@@ -66,7 +67,7 @@ export class DownstreamTls {
     if (preread && preread.length > 0) raw.unshift(preread);
     const alpn = this.provider.compiled.alpn;
     const verify = this.requireClientCert || snapshot.validation !== undefined;
-    const tls = new TLSSocket(raw, {
+    const tls = new (nodeTls().TLSSocket)(raw, {
       isServer: true,
       secureContext: snapshot.context,
       requestCert: verify,

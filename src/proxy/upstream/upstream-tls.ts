@@ -2,9 +2,9 @@
 // SDS secrets) as an UpstreamTlsBuilder; this default handles inline/file PEMs only, so clusters
 // work stand-alone and in tests.
 import { readFileSync } from "node:fs";
-import { createSecureContext } from "node:tls";
 import type { Cluster, EnvoyJson } from "../contracts.js";
 import { invalid, isObject, readArray, readObject, readString } from "./envoy-json.js";
+import { nodeTls } from "../lazy-builtins.js";
 
 export type ClusterTls = NonNullable<Cluster["tls"]>;
 
@@ -76,7 +76,7 @@ export const inlineUpstreamTls: UpstreamTlsBuilder = (json, field) => {
   }
   let context;
   try {
-    context = createSecureContext(options);
+    context = nodeTls().createSecureContext(options);
   } catch (e) {
     throw invalid(`${cpath}.tls_certificates`, `bad certificate or key: ${(e as Error).message}`);
   }

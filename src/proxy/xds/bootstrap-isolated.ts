@@ -2,10 +2,10 @@
 // checks need: the YAML parser and Envoy's protos with their validate rules (protobufjs, ~30 MB
 // resident that a process does not give back once loaded). The checks and their messages are
 // exactly loadBootstrap()'s; only where they run differs. A static proxy then never loads protobuf.
-import { execFile } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { MizzenError, errorMessage } from "../../errors.js";
 import type { EnvoyJson } from "../contracts.js";
+import { nodeChildProcess } from "../lazy-builtins.js";
 
 /** What the checker process prints (one JSON line). */
 export type BootstrapCheckOutput =
@@ -37,7 +37,7 @@ export async function loadBootstrapIsolated(path: string): Promise<EnvoyJson> {
 function runChecker(path: string): Promise<BootstrapCheckOutput> {
   return new Promise((resolve, reject) => {
     // No execArgv: the parent's flags (heap limits, loaders) are not the checker's business.
-    execFile(process.execPath, [CHECKER, path], { timeout: CHECK_TIMEOUT_MS, maxBuffer: MAX_OUTPUT_BYTES, encoding: "utf8" }, (err, stdout) => {
+    nodeChildProcess().execFile(process.execPath, [CHECKER, path], { timeout: CHECK_TIMEOUT_MS, maxBuffer: MAX_OUTPUT_BYTES, encoding: "utf8" }, (err, stdout) => {
       if (err) {
         reject(new MizzenError("MIZZEN_ERR_BOOTSTRAP", `bootstrap checker failed: ${errorMessage(err)}`, { cause: err }));
         return;

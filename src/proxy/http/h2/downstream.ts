@@ -1,11 +1,12 @@
 // HTTP/2 client connections (h2c prior knowledge or TLS with ALPN "h2"): node:http2 sessions on
 // sockets the listener hands over; each stream becomes an H2Exchange.
-import { createServer, type Http2Server, type Http2Session, type ServerHttp2Stream, type IncomingHttpHeaders } from "node:http2";
+import type { Http2Server, Http2Session, ServerHttp2Stream, IncomingHttpHeaders } from "node:http2";
 import type { Socket } from "node:net";
 import type { ConnectionInfo } from "../../contracts.js";
 import type { HcmRuntime } from "../hcm-runtime.js";
 import { H2Exchange } from "./exchange.js";
 import { PrereadSocket } from "./preread-socket.js";
+import { nodeHttp2 } from "../../lazy-builtins.js";
 
 const PREFACE = Buffer.from("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", "latin1");
 export const H2_PREFACE_LENGTH = PREFACE.length;
@@ -31,7 +32,7 @@ let attaching: SessionContext | null = null;
 function serverFor(rt: HcmRuntime): Http2Server {
   let s = servers.get(rt);
   if (s !== undefined) return s;
-  s = createServer({ maxSessionMemory: 64, settings: { maxHeaderListSize: rt.config.maxRequestHeadersBytes } });
+  s = nodeHttp2().createServer({ maxSessionMemory: 64, settings: { maxHeaderListSize: rt.config.maxRequestHeadersBytes } });
   s.on("session", (session: Http2Session) => {
     const ctx = attaching;
     if (ctx === null) { session.destroy(); return; }

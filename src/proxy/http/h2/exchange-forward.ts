@@ -2,7 +2,7 @@
 // relayed) or node:http (HTTP/1.1 clusters), and the response relayed to the client's stream
 // with the route's response header changes.
 import { request as httpRequest, type IncomingMessage, type ClientRequest } from "node:http";
-import { constants as h2c, type IncomingHttpHeaders, type OutgoingHttpHeaders, type ClientHttp2Stream } from "node:http2";
+import type { IncomingHttpHeaders, OutgoingHttpHeaders, ClientHttp2Stream } from "node:http2";
 import type { Cluster, UpstreamHost } from "../../contracts.js";
 import type { CompiledRoute } from "../../router/route.js";
 import { applyHeaderMutations } from "../../router/header-mutation.js";
@@ -11,6 +11,7 @@ import { setsServer, upstreamServiceTimeMs } from "../envoy-response-headers.js"
 import { h1AgentFor, h2SessionFor } from "./upstream-sessions.js";
 import { fail, onUpstreamStatus, upstreamFailed } from "./exchange-routing.js";
 import type { H2Exchange } from "./exchange.js";
+import { H2_CANCEL, H2_FLAG_END_STREAM, H2_REFUSED_STREAM } from "../../lazy-builtins.js";
 
 const HOP_BY_HOP = new Set(["connection", "keep-alive", "proxy-connection", "transfer-encoding", "upgrade", "host", "http2-settings"]);
 
@@ -28,12 +29,12 @@ export function forwardH2(ex: H2Exchange, cluster: Cluster, host: UpstreamHost, 
   let connected = false;
   req.on("response", (rh: IncomingHttpHeaders, flags: number) => {
     connected = true;
-    if (ex.finished || ex.upstream !== req) { req.close(h2c.NGHTTP2_CANCEL); return; }
+    if (ex.finished || ex.upstream !== req) { req.close(H2_CANCEL); return; }
     const status = Number(rh[":status"] ?? 502);
-    if (!onUpstreamStatus(ex, cluster, host, status, (n) => { const v = rh[n]; return v === undefined ? undefined : String(v); })) { req.close(h2c.NGHTTP2_CANCEL); return; }
+    if (!onUpstreamStatus(ex, cluster, host, status, (n) => { const v = rh[n]; return v === undefined ? undefined : String(v); })) { req.close(H2_CANCEL); return; }
     const out = responseHeaders(ex, status, rh);
-    const endStream = (flags & h2c.NGHTTP2_FLAG_END_STREAM) !== 0;
-    if (!respond(ex, out, endStream, !endStream)) { req.close(h2c.NGHTTP2_CANCEL); return; }
+    const endStream = (flags & H2_FLAG_END_STREAM) !== 0;
+    if (!respond(ex, out, endStream, !endStream)) { req.close(H2_CANCEL); return; }
     if (endStream) { ex.done(); return; }
     let trailers: OutgoingHttpHeaders | null = null;
     req.on("trailers", (t: IncomingHttpHeaders) => { trailers = { ...t }; const g = t["grpc-status"]; if (typeof g === "string") ex.record.grpcStatus = g; });
@@ -50,7 +51,7 @@ export function forwardH2(ex: H2Exchange, cluster: Cluster, host: UpstreamHost, 
   req.on("error", () => undefined);
   req.on("close", () => {
     if (ex.upstream !== req || ex.finished) return;
-    if (req.rstCode === h2c.NGHTTP2_REFUSED_STREAM) { upstreamFailed(ex, cluster, host, connected, true); return; }
+    if (req.rstCode === H2_REFUSED_STREAM) { upstreamFailed(ex, cluster, host, connected, true); return; }
     if (!ex.responded || !req.readableEnded) upstreamFailed(ex, cluster, host, connected);
   });
 }

@@ -1,7 +1,6 @@
 // HTTP/2 exchange, routing and attempts: the route's action, the cluster and its max_requests
 // breaker, request header changes, then attempts (host pick with the retry host predicate),
 // the retry decisions on a response status or a failure, and the route timeout.
-import { constants as h2c } from "node:http2";
 import { newRequestId } from "../request-id.js";
 import type { Cluster, ResponseFlag, UpstreamHost } from "../../contracts.js";
 import type { CompiledRoute, ForwardAction } from "../../router/route.js";
@@ -13,6 +12,7 @@ import { isExternalRequest } from "../trusted-client-address.js";
 import { forwardH1, forwardH2 } from "./exchange-forward.js";
 import { localReply, respondLocal } from "./exchange-local-reply.js";
 import type { H2Exchange } from "./exchange.js";
+import { H2_CANCEL } from "../../lazy-builtins.js";
 
 function onTimeout(ex: H2Exchange): void { timeout(ex); }
 function onRetry(ex: H2Exchange): void { attempt(ex); }
@@ -127,7 +127,7 @@ export function dropUpstream(ex: H2Exchange): void {
   const up = ex.upstream;
   ex.upstream = null;
   if (up === null) return;
-  if ("rstCode" in up) up.close(h2c.NGHTTP2_CANCEL); else up.destroy();
+  if ("rstCode" in up) up.close(H2_CANCEL); else up.destroy();
 }
 
 /** A local reply after routing picked a cluster: the last failure's flag plus URX when retries ran out. */

@@ -3,13 +3,14 @@
 // its framing), opens a stream on the host's shared h2 session, and hands the response back as
 // HTTP/1.1 (a parsed head plus chunk-framed body bytes), so the exchange's response path (filters,
 // header mutations, keep-alive, backpressure, failures) stays the same for both protocols.
-import { constants as h2c, type ClientHttp2Stream, type IncomingHttpHeaders, type OutgoingHttpHeaders } from "node:http2";
+import type { ClientHttp2Stream, IncomingHttpHeaders, OutgoingHttpHeaders } from "node:http2";
 import type { Cluster, UpstreamHost } from "../../contracts.js";
 import { ResponseHead } from "../h1/response-head.js";
 import { reasonPhrase } from "../local-reply.js";
 import type { H1UpstreamConnection, UpstreamUser } from "../upstream/h1-upstream-connection.js";
 import { ChunkDecoder } from "./chunk-decoder.js";
 import { h2SessionFor } from "./upstream-sessions.js";
+import { H2_CANCEL } from "../../lazy-builtins.js";
 
 const DROP = new Set(["connection", "keep-alive", "proxy-connection", "transfer-encoding", "upgrade", "host", "te", "http2-settings", "expect"]);
 const LAST_CHUNK = Buffer.from("0\r\n\r\n", "latin1");
@@ -53,7 +54,7 @@ export class H1ToH2Bridge {
   abort(): void {
     this.finished = true;
     const s = this.stream;
-    if (s !== null && !s.closed) s.close(h2c.NGHTTP2_CANCEL);
+    if (s !== null && !s.closed) s.close(H2_CANCEL);
   }
 
   /** Response complete: the session stays pooled. */

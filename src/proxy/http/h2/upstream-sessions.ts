@@ -1,11 +1,11 @@
 // Upstream connections for streams the proxy forwards over HTTP/2 (clusters with http2) or,
 // from HTTP/2 clients to HTTP/1.1 upstreams, through keep-alive node:http agents.
-import { connect as h2connect, type ClientHttp2Session } from "node:http2";
-import { connect as tlsConnect } from "node:tls";
+import type { ClientHttp2Session } from "node:http2";
 import { Agent as HttpAgent } from "node:http";
-import { Agent as HttpsAgent } from "node:https";
+import type { Agent as HttpsAgent } from "node:https";
 import type { Cluster, UpstreamHost } from "../../contracts.js";
 import { uriSanChecker } from "./secure-naming.js";
+import { nodeHttp2, nodeHttps, nodeTls } from "../../lazy-builtins.js";
 
 const sessions = new Map<UpstreamHost, ClientHttp2Session>();
 const all = new Set<ClientHttp2Session>();
@@ -18,14 +18,14 @@ export function h2SessionFor(cluster: Cluster, host: UpstreamHost): ClientHttp2S
   const tls = host.tls === undefined ? cluster.tls : host.tls ?? undefined;
   const authority = `${tls ? "https" : "http"}://${host.address}:${host.port}`;
   const s = tls
-    ? h2connect(authority, {
-      createConnection: () => tlsConnect({
+    ? nodeHttp2().connect(authority, {
+      createConnection: () => nodeTls().connect({
         host: host.address, port: host.port, secureContext: tls.context, servername: tls.sni,
         ALPNProtocols: tls.alpn?.includes("istio") === true ? ["istio-h2", "istio"] : ["h2"], rejectUnauthorized: true, // mesh mTLS: Istio's ALPN
         checkServerIdentity: uriSanChecker(cluster.name, tls, `${host.address}:${host.port}`),
       }),
     })
-    : h2connect(authority);
+    : nodeHttp2().connect(authority);
   all.add(s);
   s.on("error", () => s.destroy());
   s.on("goaway", () => { if (sessions.get(host) === s) sessions.delete(host); });
@@ -45,7 +45,7 @@ export function h1AgentFor(cluster: Cluster): HttpAgent {
   let a = httpsAgents.get(cluster);
   if (a === undefined) {
     const alpn = cluster.tls.alpn?.includes("istio") === true ? { ALPNProtocols: ["istio-http/1.1", "istio"] } : {}; // mesh mTLS: Istio's ALPN
-    a = new HttpsAgent({ ...alpn, keepAlive: true, secureContext: cluster.tls.context, servername: cluster.tls.sni, rejectUnauthorized: true, checkServerIdentity: uriSanChecker(cluster.name, cluster.tls) });
+    a = new (nodeHttps().Agent)({ ...alpn, keepAlive: true, secureContext: cluster.tls.context, servername: cluster.tls.sni, rejectUnauthorized: true, checkServerIdentity: uriSanChecker(cluster.name, cluster.tls) });
     httpsAgents.set(cluster, a);
   }
   return a;

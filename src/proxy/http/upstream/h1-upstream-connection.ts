@@ -3,7 +3,7 @@
 // goes back to its pool when both directions ended cleanly.
 import { Buffer } from "node:buffer"; // the global `Buffer` is a getter: each use in hot code is a call
 import { connect as netConnect, type Socket } from "node:net";
-import { connect as tlsConnect, type TLSSocket } from "node:tls";
+import type { TLSSocket } from "node:tls";
 import type { Cluster, UpstreamHost } from "../../contracts.js";
 import { ResponseHead, parseResponseHead } from "../h1/response-head.js";
 import { ChunkedFraming, CHUNKED_ERROR, CHUNKED_NEED_MORE } from "../h1/chunked-framing.js";
@@ -12,6 +12,7 @@ import { logger } from "../../server/logger.js";
 import { setWriteWatermark } from "../h1/buffer-limit.js";
 import { pendingWriteBytes } from "../h1/direct-write.js";
 import { readLean } from "../h1/own-read-buffer.js";
+import { nodeTls } from "../../lazy-builtins.js";
 
 /** What an upstream connection reports to the request using it. */
 export interface UpstreamUser {
@@ -92,7 +93,7 @@ export class H1UpstreamConnection {
     const tls = host.tls === undefined ? cluster.tls : host.tls ?? undefined;
     this.tls = tls;
     if (tls) {
-      const s = tlsConnect({
+      const s = nodeTls().connect({
         host: host.address, port: host.port, secureContext: tls.context, servername: tls.sni,
         ALPNProtocols: tls.alpn?.includes("istio") === true ? ["istio-http/1.1", "istio"] : ["http/1.1"], rejectUnauthorized: true, // mesh mTLS: Istio's ALPN
         checkServerIdentity: () => undefined, // secure naming below checks URI SANs instead of DNS names

@@ -1,9 +1,9 @@
 // STRICT_DNS (every address of every endpoint name) and LOGICAL_DNS (the first address of its one
 // endpoint): resolved at start and every dns_refresh_rate with node's dns.lookup. A failed lookup
 // keeps that name's previous addresses.
-import { lookup as dnsLookup } from "node:dns";
 import type { HostSpec } from "../host.js";
 import type { DnsLookupFamily } from "../cluster-config.js";
+import { nodeDns } from "../../lazy-builtins.js";
 
 export interface LookupAddress {
   address: string;
@@ -15,7 +15,7 @@ export type LookupFn = (hostname: string, family: 0 | 4 | 6) => Promise<LookupAd
 
 export const systemLookup: LookupFn = (hostname, family) =>
   new Promise((resolve, reject) => {
-    dnsLookup(hostname, { all: true, family }, (err, addresses) => (err ? reject(err) : resolve(addresses)));
+    nodeDns().lookup(hostname, { all: true, family }, (err, addresses) => (err ? reject(err) : resolve(addresses)));
   });
 
 export interface DnsDiscoveryOptions {
