@@ -5,7 +5,8 @@ import type { Cluster } from "../contracts.js";
 import type { CompiledRoute, ForwardAction } from "../router/route.js";
 import { retriableFailure, backoffMs, type RetryFailure } from "../router/retry-policy.js";
 import { upstreamRequestHead } from "./h1/forward-head.js";
-import { writeDirect } from "./h1/direct-write.js";
+import { pendingWriteBytes, writeDirect } from "./h1/direct-write.js";
+import { appendProxyLines } from "./h1/raw-request-head.js";
 import type { H1UpstreamConnection } from "./upstream/h1-upstream-connection.js";
 import { openH1ToH2Bridge } from "./h2/h1-bridge.js";
 import { failLocal } from "./exchange-local-reply.js";
@@ -24,6 +25,24 @@ export function upstreamHead(ex: HttpExchange, host: string): string {
     forwardedProto: dc.tls ? "https" : "http",
     attemptCount: (ex.route as CompiledRoute).virtualHost.includeRequestAttemptCount ? ex.record.attempts : 0,
   });
+}
+
+/** Writes the upstream request head: the client's own bytes when they can go as they are, else the string. */
+function writeRequestHead(ex: HttpExchange, conn: H1UpstreamConnection, headHost: string): boolean {
+  const dc = ex.dc;
+  const head = ex.head;
+  const buf = dc.rawHead;
+  if (dc.rawHeadOwner === ex && buf !== null && head.headers.edits === head.rawEdits && headHost === head.authority
+    && ex.upstreamPathValue === head.path && !(ex.cluster as Cluster).http2 && !dc.tls && !dc.rt.config.useRemoteAddress
+    && !(ex.route as CompiledRoute).virtualHost.includeRequestAttemptCount) {
+    const n = appendProxyLines(buf, dc.rawHeadLen, !head.forwardedProto, ex.requestId);
+    if (n > 0) {
+      const ok = writeDirect(conn.socket, dc.rawHeadView(n));
+      if (pendingWriteBytes(conn.socket) > 0) dc.lendReadBuffer();
+      return ok;
+    }
+  }
+  return writeDirect(conn.socket, upstreamHead(ex, headHost));
 }
 
 export function attempt(ex: HttpExchange): void {
@@ -58,7 +77,7 @@ export function attempt(ex: HttpExchange): void {
   conn.begin(ex, ex.head.method === "HEAD");
   const headHost = f.autoHostRewrite ? host.addressPort : ex.hostHeader;
   // Upstream sockets time nothing once connected (before that, writes take socket.write's path).
-  let ok = writeDirect(conn.socket, upstreamHead(ex, headHost));
+  let ok = writeRequestHead(ex, conn, headHost);
   if (ex.body !== null) for (const b of ex.body) ok = writeDirect(conn.socket, b);
   if (ex.requestComplete) conn.requestDone = true;
   if (!ok) dc.pauseForUpstream();

@@ -6,6 +6,8 @@ import type { HeaderSource } from "../router/request-view.js";
 export class HeaderList implements MutableHeaders, HeaderSource {
   names: string[] = [];
   values: string[] = [];
+  /** Counts changes (pushes included): equal counts mean an unchanged list. */
+  edits = 0;
 
   get length(): number {
     return this.names.length;
@@ -28,6 +30,7 @@ export class HeaderList implements MutableHeaders, HeaderSource {
   push(name: string, value: string): void {
     this.names.push(name);
     this.values.push(value);
+    this.edits++;
   }
 
   append(name: string, value: string): void {
@@ -38,6 +41,7 @@ export class HeaderList implements MutableHeaders, HeaderSource {
     const i = this.names.indexOf(name);
     if (i < 0) { this.push(name, value); return; }
     this.values[i] = value;
+    this.edits++;
     for (let j = this.names.length - 1; j > i; j--) if (this.names[j] === name) this.removeAt(j);
   }
 
@@ -48,6 +52,7 @@ export class HeaderList implements MutableHeaders, HeaderSource {
   removeAt(i: number): void {
     this.names.splice(i, 1);
     this.values.splice(i, 1);
+    this.edits++;
   }
 
   /** "name: value\r\n" lines. */

@@ -58,6 +58,17 @@ export class H1Downstream {
   private readBuffer: Buffer | null = null;
   /** Body bytes of the last read went to the exchange (an upstream write queue or a retry buffer may hold them). */
   private readBufferLent = false;
+  /**
+   * While the exchange that `rawHead` belongs to starts (in the read that brought its head), the
+   * read buffer holding that head, its length without the final CRLF CRLF, and the exchange.
+   * Its first attempt may forward those bytes (raw-request-head.ts).
+   */
+  rawHeadOwner: HttpExchange | null = null;
+  rawHead: Buffer | null = null;
+  rawHeadLen = 0;
+  /** The last view made by rawHeadView(): clients repeat heads of one length, and a view costs a typed-array construction. */
+  private rawView: Uint8Array | null = null;
+  private rawViewOf: Buffer | null = null;
 
   constructor(readonly rt: HcmRuntime, info: ConnectionInfo, private readonly onClosed: (dc: H1Downstream) => void) {
     const s = info.socket;
@@ -99,6 +110,20 @@ export class H1Downstream {
     return this.readBuffer;
   }
 
+  /** rawHead[0, n) as a view (the same object as last time when it fits). */
+  rawHeadView(n: number): Uint8Array {
+    const buf = this.rawHead as Buffer;
+    const v = this.rawView;
+    if (v !== null && this.rawViewOf === buf && v.length === n) return v;
+    this.rawViewOf = buf;
+    return (this.rawView = new Uint8Array(buf.buffer, buf.byteOffset, n));
+  }
+
+  /** A write still references the read buffer: the next read goes to a new one. */
+  lendReadBuffer(): void {
+    this.readBufferLent = true;
+  }
+
   /** A read into the connection's own buffer: its bytes must be copied by whatever keeps them. */
   private onOwnRead(n: number, buf: Buffer): void {
     // A tunnel pipes 'data' events; give it bytes of its own.
@@ -108,7 +133,7 @@ export class H1Downstream {
       && findHeadEnd(buf, 0, n) === n) {
       this.driving = true;
       try {
-        this.takeHead(buf, n, n); // nothing is left pending: the head ends the read
+        this.takeHead(buf, n, n, true); // nothing is left pending: the head ends the read
       } finally {
         this.driving = false;
       }
@@ -150,8 +175,11 @@ export class H1Downstream {
     return this.takeHead(buf, end, buf.length);
   }
 
-  /** A whole head in buf[0, end) (CRLF CRLF included): parses it and starts its exchange; bytes up to `len` stay pending. */
-  private takeHead(buf: Buffer, end: number, len: number): boolean {
+  /**
+   * A whole head in buf[0, end) (CRLF CRLF included): parses it and starts its exchange; bytes up
+   * to `len` stay pending. `ownRead`: buf is the read buffer and the head is all of the read.
+   */
+  private takeHead(buf: Buffer, end: number, len: number, ownRead = false): boolean {
     if (end - 4 > this.rt.config.maxRequestHeadersBytes) { this.reject(431, "request headers too large"); return false; }
     if (this.headTimer !== null) { clearTimeout(this.headTimer); this.headTimer = null; }
     const head = new RequestHead();
@@ -166,7 +194,14 @@ export class H1Downstream {
     const ex = new HttpExchange(this, head, bodyless);
     this.exchange = ex;
     this.streamActivity(ex.record.startMono);
-    ex.start();
+    if (ownRead && head.rawEdits >= 0) {
+      this.rawHeadOwner = ex;
+      this.rawHead = buf;
+      this.rawHeadLen = end - 4;
+      ex.start();
+      this.rawHeadOwner = null;
+      this.rawHead = null;
+    } else ex.start();
     return true;
   }
 

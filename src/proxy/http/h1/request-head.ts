@@ -22,6 +22,14 @@ export class RequestHead {
   expectContinue = false;
   /** Why parsing failed, for the local reply body. */
   error = "";
+  /**
+   * The header list's edit count after parsing when the head's bytes can be forwarded as they
+   * are (raw-request-head.ts), -1 when not: HTTP/1.1, origin-form, each field `name: value` with
+   * one space, no hop-by-hop field. Names with capitals were lower-cased in the bytes.
+   */
+  rawEdits = -1;
+  /** The client sent x-forwarded-proto (the proxy then adds none). */
+  forwardedProto = false;
 }
 
 /**
@@ -76,6 +84,7 @@ export function parseRequestHead(b: Buffer, len: number, h: RequestHead): number
   const s = latin1(b, 0, len);
   let pos = 0;
   while (pos + 1 < len && b[pos] === 13 && b[pos + 1] === 10) pos += 2; // RFC 9112 §2.2: ignore leading empty lines
+  let raw = pos === 0;
   let eol = crlfIndex(b, pos, len);
   if (eol < 0) eol = len;
   const sp1 = byteIndex(b, 32, pos, eol);
@@ -118,6 +127,10 @@ export function parseRequestHead(b: Buffer, len: number, h: RequestHead): number
     let ve = end;
     while (vs < ve && (b[vs] === 32 || b[vs] === 9)) vs++;
     while (ve > vs && (b[ve - 1] === 32 || b[ve - 1] === 9)) ve--;
+    if (raw) {
+      if (vs !== colon + 2 || b[colon + 1] !== 32 || ve !== end) raw = false;
+      else if (upper) for (let i = pos; i < colon; i++) { const c = b[i] as number; if (c <= 90 && c >= 65) b[i] = c | 32; }
+    }
     const name = lowerHeaderName(b, s, pos, colon, upper);
     const value = name === "host" ? hostValue(b, s, vs, ve) : s.slice(vs, ve);
     switch (name) {
@@ -137,9 +150,17 @@ export function parseRequestHead(b: Buffer, len: number, h: RequestHead): number
         break;
       case "connection":
         connection = (connection < 0 ? 0 : connection) | connectionOptions(b, vs, ve);
+        raw = false;
         break;
       case "upgrade":
         h.upgrade = value;
+        raw = false;
+        break;
+      case "keep-alive": case "proxy-connection": case "te":
+        raw = false;
+        break;
+      case "x-forwarded-proto":
+        h.forwardedProto = true;
         break;
       case "expect":
         if (value.toLowerCase() === "100-continue") h.expectContinue = true;
@@ -161,7 +182,10 @@ export function parseRequestHead(b: Buffer, len: number, h: RequestHead): number
   if (closesConnection(h.version, connection)) h.close = true;
   if (connection < 0 || (connection & CONN_UPGRADE) === 0) h.upgrade = "";
   const t0 = target.charCodeAt(0);
-  if (t0 === 47 /* / */) h.path = target;
+  if (t0 === 47 /* / */) {
+    h.path = target;
+    if (raw && h.version === 11) h.rawEdits = headers.edits;
+  }
   else if (target === "*" && h.method === "OPTIONS") h.path = target;
   else if (target.startsWith("http://") || target.startsWith("https://")) {
     const from = target.indexOf("//") + 2;
