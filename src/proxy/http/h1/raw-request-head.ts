@@ -5,7 +5,7 @@
 // writing it cost about 1.5k instructions a request: the concatenations, then flattening them
 // for the write. The bytes sent are the ones upstreamRequestHead() would make, but for the order
 // of the fields (the client's; the string puts host first).
-import { copyRequestId } from "../request-id.js";
+import { proxyLinesWith } from "../request-id.js";
 
 const bytes = (s: string): Uint8Array => Uint8Array.from(s, (c) => c.charCodeAt(0));
 const XFP_HTTP = bytes("\r\nx-forwarded-proto: http");
@@ -19,6 +19,13 @@ const NONE = new Uint8Array(0);
  * head's new length, or -1 when the buffer has no room for it.
  */
 export function appendProxyLines(buf: Uint8Array, len: number, addProto: boolean, requestId: string): number {
+  // The common case, both lines: they are kept with the id's text, one copy.
+  const lines = addProto && requestId !== "" ? proxyLinesWith(requestId) : null;
+  if (lines !== null) {
+    if (len + lines.length > buf.length) return -1;
+    buf.set(lines, len);
+    return len + lines.length;
+  }
   const prefix = addProto ? (requestId !== "" ? XFP_HTTP_RID : XFP_HTTP) : (requestId !== "" ? RID : NONE);
   const idLen = requestId.length;
   const n = prefix.length;
@@ -27,7 +34,7 @@ export function appendProxyLines(buf: Uint8Array, len: number, addProto: boolean
   if (total > buf.length) return -1;
   // One native copy: a byte loop here cost about 30 instructions a byte (bounds and map checks).
   if (n > 0) buf.set(prefix, len);
-  if (idLen > 0) copyRequestId(requestId, buf, o);
+  for (let i = 0; i < idLen; i++) buf[o + i] = requestId.charCodeAt(i);
   o += idLen;
   buf[o] = 13;
   buf[o + 1] = 10;
