@@ -5,6 +5,7 @@ import assert from "node:assert/strict";
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, request, type Server } from "node:http";
+import { connect as http2Connect } from "node:http2";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -315,6 +316,29 @@ describe("mizzen proxy closes idle upstream connections (the cluster's idle_time
     assert.ok(idle >= IDLE_MS - 50 && idle < IDLE_MS + 1_500, `closed after ${idle} ms idle (timeout ${IDLE_MS} ms)`);
     assert.equal((await http(p.listenerPort, "/service/1/after")).status, 200, "the next request opens a new connection");
     assert.equal(conns[0]?.length, 2);
+  });
+
+  it("closes the connections an HTTP/2 client's requests use to an HTTP/1.1 cluster the same way", async () => {
+    const before = conns[0]?.length ?? 0;
+    const session = http2Connect(`http://127.0.0.1:${p.listenerPort}`);
+    try {
+      const status = await new Promise<number>((resolve, reject) => {
+        const req = session.request({ ":path": "/service/1/h2" });
+        req.on("response", (h) => { req.resume(); req.on("end", () => resolve(Number(h[":status"]))); });
+        req.on("error", reject);
+        req.end();
+      });
+      assert.equal(status, 200);
+      const done = Date.now();
+      assert.equal(conns[0]?.length, before + 1, "one new upstream connection");
+      const c = conns[0]?.at(-1) as { opened: number; ended?: number };
+      await until(() => c.ended !== undefined, 5_000);
+      assert.ok(c.ended !== undefined, "the proxy closed the idle upstream connection");
+      const idle = c.ended - done;
+      assert.ok(idle >= IDLE_MS - 50 && idle < IDLE_MS + 1_500, `closed after ${idle} ms idle (timeout ${IDLE_MS} ms)`);
+    } finally {
+      session.close();
+    }
   });
 
   it("leaves a cluster without idle_timeout on Envoy's one hour", async () => {

@@ -2,7 +2,6 @@
 // from HTTP/2 clients to HTTP/1.1 upstreams, through keep-alive node:http agents.
 import type { ClientHttp2Session } from "node:http2";
 import { Agent as HttpAgent } from "node:http";
-import type { Agent as HttpsAgent } from "node:https";
 import type { Cluster, UpstreamHost } from "../../contracts.js";
 import { uriSanChecker } from "./secure-naming.js";
 import { nodeHttp2, nodeHttps, nodeTls } from "../../lazy-builtins.js";
@@ -37,23 +36,38 @@ export function h2SessionFor(cluster: Cluster, host: UpstreamHost): ClientHttp2S
   return s;
 }
 
-const httpAgent = new HttpAgent({ keepAlive: true, maxFreeSockets: 256 });
-const httpsAgents = new WeakMap<Cluster, HttpsAgent>();
+/**
+ * Keep-alive agents whose idle sockets close after the cluster's idle_timeout (Node's agent
+ * `timeout` reaches free sockets; on a socket in use it only emits 'timeout', which nothing here
+ * listens to). Plaintext agents are shared by clusters with the same timeout; TLS agents are per
+ * cluster (its context and secure naming), remade when its timeout changes.
+ */
+const plainAgents = new Map<number, HttpAgent>();
+const tlsAgents = new WeakMap<Cluster, { agent: HttpAgent; idleTimeoutMs: number }>();
 
 export function h1AgentFor(cluster: Cluster): HttpAgent {
-  if (!cluster.tls) return httpAgent;
-  let a = httpsAgents.get(cluster);
-  if (a === undefined) {
-    const alpn = cluster.tls.alpn?.includes("istio") === true ? { ALPNProtocols: ["istio-http/1.1", "istio"] } : {}; // mesh mTLS: Istio's ALPN
-    a = new (nodeHttps().Agent)({ ...alpn, keepAlive: true, secureContext: cluster.tls.context, servername: cluster.tls.sni, rejectUnauthorized: true, checkServerIdentity: uriSanChecker(cluster.name, cluster.tls) });
-    httpsAgents.set(cluster, a);
+  const idleTimeoutMs = cluster.idleTimeoutMs;
+  const idle = idleTimeoutMs > 0 ? { timeout: idleTimeoutMs } : {};
+  if (!cluster.tls) {
+    let a = plainAgents.get(idleTimeoutMs);
+    if (a === undefined) {
+      a = new HttpAgent({ keepAlive: true, maxFreeSockets: 256, ...idle });
+      plainAgents.set(idleTimeoutMs, a);
+    }
+    return a;
   }
-  return a;
+  const known = tlsAgents.get(cluster);
+  if (known !== undefined && known.idleTimeoutMs === idleTimeoutMs) return known.agent;
+  const alpn = cluster.tls.alpn?.includes("istio") === true ? { ALPNProtocols: ["istio-http/1.1", "istio"] } : {}; // mesh mTLS: Istio's ALPN
+  const agent = new (nodeHttps().Agent)({ ...alpn, ...idle, keepAlive: true, secureContext: cluster.tls.context, servername: cluster.tls.sni, rejectUnauthorized: true, checkServerIdentity: uriSanChecker(cluster.name, cluster.tls) });
+  tlsAgents.set(cluster, { agent, idleTimeoutMs });
+  return agent;
 }
 
 export function closeUpstreamSessions(): void {
   for (const s of all) s.destroy();
   all.clear();
   sessions.clear();
-  httpAgent.destroy();
+  for (const a of plainAgents.values()) a.destroy();
+  plainAgents.clear();
 }
