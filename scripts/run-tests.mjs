@@ -23,5 +23,7 @@ if (files.length === 0) {
   console.error("no test files found under dist/ (run `npm run build` first)");
   process.exit(1);
 }
-const r = spawnSync(process.execPath, ["--test", "--test-reporter=spec", ...files], { stdio: "inherit" });
+// Bounds, so a stuck test fails instead of holding CI: each test (hooks included) gets 5 minutes,
+// and a file's process ends once its tests are done even if a handle was left open.
+const r = spawnSync(process.execPath, ["--test", "--test-reporter=spec", "--test-timeout=300000", "--test-force-exit", ...files], { stdio: "inherit" });
 process.exit(r.status ?? 1);

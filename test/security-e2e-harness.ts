@@ -159,7 +159,10 @@ export async function startSidecar(cp: ControlPlaneProcess, pod: PodSpec, opts: 
   };
 }
 
-/** A port free on every one of `hosts`. */
+/** Ports freePortOn() handed out in this process: the probe closes its socket, so the kernel may offer one again. */
+const handedOut = new Set<number>();
+
+/** A port free on every one of `hosts`, and not handed out before in this process. */
 export async function freePortOn(hosts: readonly string[]): Promise<number> {
   for (let attempt = 0; attempt < 50; attempt++) {
     const port = await new Promise<number>((resolve, reject) => {
@@ -170,8 +173,8 @@ export async function freePortOn(hosts: readonly string[]): Promise<number> {
         s.close(() => resolve(p));
       });
     });
-    let ok = true;
-    for (const h of hosts.slice(1)) {
+    let ok = !handedOut.has(port);
+    for (const h of ok ? hosts.slice(1) : []) {
       ok = await new Promise<boolean>((resolve) => {
         const s = createServer();
         s.once("error", () => resolve(false));
@@ -179,7 +182,10 @@ export async function freePortOn(hosts: readonly string[]): Promise<number> {
       });
       if (!ok) break;
     }
-    if (ok) return port;
+    if (ok) {
+      handedOut.add(port);
+      return port;
+    }
   }
   throw new Error("no common free port");
 }
@@ -193,7 +199,11 @@ export async function echoApp(port: number, name: string): Promise<Server> {
       res.end(JSON.stringify({ app: name, method: req.method, path: req.url, headers: req.headers }));
     });
   });
-  await new Promise<void>((r) => server.listen(port, "127.0.0.1", () => r()));
+  // A port taken since it was chosen fails the caller's hook instead of leaving it waiting.
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, "127.0.0.1", () => { server.off("error", reject); resolve(); });
+  });
   return server;
 }
 

@@ -84,8 +84,12 @@ describe("PERMISSIVE inbound: mesh mTLS by ALPN, an app's own TLS passes through
     const leaf = await makeLeaf(ca, { cn: "secure-app", dns: [APP_SNI] });
     const https = createHttpsServer({ cert: leaf.certPem, key: leaf.keyPem }, (req, res) => { req.resume(); res.end(`app tls says hello to ${req.url ?? ""}`); });
     https.on("secureConnection", () => { appTlsConnections++; });
-    await new Promise<void>((r) => https.listen(securePort, "127.0.0.1", () => r()));
-    apps.push(https, await echoApp(apiPort, "api"));
+    await new Promise<void>((resolve, reject) => {
+      https.once("error", reject);
+      https.listen(securePort, "127.0.0.1", () => { https.off("error", reject); resolve(); });
+    });
+    apps.push(https);
+    apps.push(await echoApp(apiPort, "api"));
     cp = await startControlPlaneProcess({ "services.yaml": services(apiPort, securePort), "peer.yaml": peerAuthentication("PERMISSIVE") });
     const webPod: PodSpec = { name: "web-0", ip: WEB_IP, serviceAccount: "web-sa", labels: { app: "web" }, ports: {} };
     const apiPod: PodSpec = { name: "api-0", ip: API_IP, serviceAccount: "api-sa", labels: { app: "api" }, ports: { http: apiPort, "tcp-secure": securePort } };
