@@ -59,6 +59,16 @@ function startProxy(bootstrap: string, listenerPort: number, extra: string[] = [
   });
 }
 
+/** Kills the proxy, closes the test's upstream servers and removes the bootstrap directory. */
+async function stopAll(p: Proxy | undefined, servers: Server[], dir: string): Promise<void> {
+  if (p !== undefined && p.child.exitCode === null) p.child.kill("SIGKILL");
+  for (const s of servers) {
+    s.closeAllConnections();
+    await new Promise<void>((r) => s.close(() => r()));
+  }
+  rmSync(dir, { recursive: true, force: true });
+}
+
 function http(port: number, path: string, method = "GET"): Promise<{ status: number; body: string; headers: Record<string, unknown> }> {
   return new Promise((resolve, reject) => {
     const req = request({ host: "127.0.0.1", port, path, method, agent: false }, (res) => {
@@ -218,14 +228,7 @@ describe("mizzen proxy (front-proxy sample)", () => {
     const { path, listenerPort } = await preparedBootstrap(dir, "front-proxy.yaml", ports);
     p = await startProxy(path, listenerPort);
   });
-  after(async () => {
-    if (p.child.exitCode === null) p.child.kill("SIGKILL");
-    for (const s of servers) {
-      s.closeAllConnections();
-      await new Promise<void>((r) => s.close(() => r()));
-    }
-    rmSync(dir, { recursive: true, force: true });
-  });
+  after(() => stopAll(p, servers, dir));
 
   it("routes HTTP by path prefix to two static clusters", async () => {
     const one = await http(p.listenerPort, "/service/1/hello");
@@ -284,14 +287,7 @@ describe("mizzen proxy closes idle upstream connections (the cluster's idle_time
     });
     p = await startProxy(path, listenerPort);
   });
-  after(async () => {
-    if (p.child.exitCode === null) p.child.kill("SIGKILL");
-    for (const s of servers) {
-      s.closeAllConnections();
-      await new Promise<void>((r) => s.close(() => r()));
-    }
-    rmSync(dir, { recursive: true, force: true });
-  });
+  after(() => stopAll(p, servers, dir));
 
   const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
   async function until(cond: () => boolean, ms: number): Promise<void> {
