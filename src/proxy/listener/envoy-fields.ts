@@ -2,6 +2,7 @@
 // Used by every compile step of part B so the hot path never sees Envoy JSON.
 import { MizzenError } from "../../errors.js";
 import type { EnvoyJson } from "../contracts.js";
+import { timerMs } from "../timer-limit.js";
 
 export const XDS_INVALID = "MIZZEN_ERR_XDS_INVALID";
 
@@ -85,13 +86,13 @@ export function optDurationMs(o: EnvoyJson, key: string, field: string): number 
   if (typeof v === "string") {
     const m = /^(\d+(?:\.\d+)?)s$/.exec(v);
     if (!m || m[1] === undefined) throw invalid(`${field}.${key}`, `"${v}" is not a duration like "1.5s"`);
-    return Math.round(Number(m[1]) * 1000);
+    return timerMs(Math.round(Number(m[1]) * 1000));
   }
   if (isObject(v)) {
     const s = Number(v.seconds ?? 0);
     const n = Number(v.nanos ?? 0);
     if (!Number.isFinite(s) || !Number.isFinite(n) || s < 0) throw invalid(`${field}.${key}`, "is not a valid duration");
-    return Math.round(s * 1000 + n / 1e6);
+    return timerMs(Math.round(s * 1000 + n / 1e6));
   }
   throw invalid(`${field}.${key}`, "must be a duration");
 }

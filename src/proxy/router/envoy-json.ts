@@ -1,6 +1,7 @@
 // Readers for Envoy JSON fields (snake_case, Durations as "1.5s", wrappers as bare values).
 // Used only at config-compile time; each throws MizzenError naming the offending field.
 import { MizzenError } from "../../errors.js";
+import { timerMs } from "../timer-limit.js";
 
 export const XDS_INVALID = "MIZZEN_ERR_XDS_INVALID";
 
@@ -64,13 +65,13 @@ export function durationMs(v: unknown, field: string): number | undefined {
     if (!m || m[1] === undefined) throw invalid(field, `bad duration ${JSON.stringify(v)} (want e.g. "1.5s")`);
     const ms = Number(m[1]) * 1000;
     if (ms < 0) throw invalid(field, "duration must not be negative");
-    return ms;
+    return timerMs(ms);
   }
   if (isObject(v)) {
     const s = int(v["seconds"], `${field}.seconds`) ?? 0;
     const ns = int(v["nanos"], `${field}.nanos`) ?? 0;
     if (s < 0 || ns < 0) throw invalid(field, "duration must not be negative");
-    return s * 1000 + ns / 1e6;
+    return timerMs(s * 1000 + ns / 1e6);
   }
   throw invalid(field, "must be a duration");
 }

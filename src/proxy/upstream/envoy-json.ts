@@ -2,6 +2,7 @@
 // ints as number or string). Each throws MizzenError MIZZEN_ERR_XDS_INVALID naming the field.
 import { MizzenError } from "../../errors.js";
 import type { EnvoyJson } from "../contracts.js";
+import { timerMs } from "../timer-limit.js";
 
 export const XDS_INVALID = "MIZZEN_ERR_XDS_INVALID";
 
@@ -72,12 +73,12 @@ export function readDurationMs(obj: EnvoyJson, key: string, path: string): numbe
     const m = /^(\d+(?:\.\d+)?)(s|ms)$/.exec(v.trim());
     if (!m || m[1] === undefined) throw invalid(field, `bad duration "${v}"`);
     const n = Number(m[1]);
-    return m[2] === "ms" ? n : n * 1000;
+    return timerMs(m[2] === "ms" ? n : n * 1000);
   }
   if (isObject(v)) {
     const s = readUint(v, "seconds", field) ?? 0;
     const nanos = readUint(v, "nanos", field) ?? 0;
-    return s * 1000 + nanos / 1e6;
+    return timerMs(s * 1000 + nanos / 1e6);
   }
   throw invalid(field, "must be a duration like \"1.5s\"");
 }

@@ -198,9 +198,12 @@ export class H1Downstream {
       this.rawHeadOwner = ex;
       this.rawHead = buf;
       this.rawHeadLen = end - 4;
-      ex.start();
-      this.rawHeadOwner = null;
-      this.rawHead = null;
+      try {
+        ex.start();
+      } finally {
+        this.rawHeadOwner = null;
+        this.rawHead = null;
+      }
     } else ex.start();
     return true;
   }
