@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { Server as GrpcServer, ServerCredentials, type sendUnaryData, type ServerUnaryCall } from "@grpc/grpc-js";
 import { authorizationService } from "../src/proxy/http/filters/ext-authz/grpc-check.js";
-import { freePortOn, registerPod, startControlPlaneProcess, startSidecar, waitFor, type ControlPlaneProcess, type PodSpec, type SidecarProcess } from "./security-e2e-harness.js";
+import { freePortOn, listenOn, registerPod, startControlPlaneProcess, startSidecar, waitFor, type ControlPlaneProcess, type PodSpec, type SidecarProcess } from "./security-e2e-harness.js";
 
 const WEB_IP = "127.0.0.7";
 const DB_IP = "127.0.0.8";
@@ -63,7 +63,7 @@ describe("CUSTOM ext_authz on a TCP port between real sidecars", () => {
       s.on("error", () => s.destroy());
       s.on("data", (d: Buffer) => s.write(`echo:${d.toString()}`));
     });
-    await new Promise<void>((r) => app.listen(dbPort, "127.0.0.1", () => r()));
+    await listenOn(app, dbPort, "127.0.0.1");
     tmp = await mkdtemp(join(tmpdir(), "mizzen-custom-tcp-"));
     const meshFile = join(tmp, "mesh.yaml");
     await writeFile(meshFile, `extensionProviders:\n- name: tcp-authz\n  envoyExtAuthzGrpc: { service: 127.0.0.1, port: ${grpcPort}, timeout: 5s }\n`);

@@ -5,7 +5,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { createServer as createHttpServer, request, type Server } from "node:http";
-import { createServer, connect } from "node:net";
+import { createServer, connect, type Server as NetServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { issuePodToken } from "../src/controlplane/security/index.js";
@@ -190,6 +190,17 @@ export async function freePortOn(hosts: readonly string[]): Promise<number> {
   throw new Error("no common free port");
 }
 
+/**
+ * `server.listen(port, host)` that rejects when the port is taken (it was chosen free, but
+ * another process may have taken it since): the caller's hook fails instead of waiting for ever.
+ */
+export function listenOn(server: NetServer, port: number, host: string): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, host, () => { server.off("error", reject); resolve(); });
+  });
+}
+
 /** An app answering JSON {method, path, headers} on 127.0.0.1:`port`. */
 export async function echoApp(port: number, name: string): Promise<Server> {
   const server = createHttpServer((req, res) => {
@@ -199,11 +210,7 @@ export async function echoApp(port: number, name: string): Promise<Server> {
       res.end(JSON.stringify({ app: name, method: req.method, path: req.url, headers: req.headers }));
     });
   });
-  // A port taken since it was chosen fails the caller's hook instead of leaving it waiting.
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(port, "127.0.0.1", () => { server.off("error", reject); resolve(); });
-  });
+  await listenOn(server, port, "127.0.0.1");
   return server;
 }
 

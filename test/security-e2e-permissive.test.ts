@@ -10,7 +10,7 @@ import { connect as tlsConnect } from "node:tls";
 import { after, before, describe, it } from "node:test";
 import { makeCa, makeLeaf, type TestCa } from "../src/proxy/tls/test-certs.js";
 import {
-  direct, echoApp, freePortOn, plaintextOutcome, registerPod, startControlPlaneProcess, startSidecar, viaSidecar, waitFor,
+  direct, echoApp, freePortOn, listenOn, plaintextOutcome, registerPod, startControlPlaneProcess, startSidecar, viaSidecar, waitFor,
   type ControlPlaneProcess, type PodSpec, type SidecarProcess,
 } from "./security-e2e-harness.js";
 
@@ -84,10 +84,7 @@ describe("PERMISSIVE inbound: mesh mTLS by ALPN, an app's own TLS passes through
     const leaf = await makeLeaf(ca, { cn: "secure-app", dns: [APP_SNI] });
     const https = createHttpsServer({ cert: leaf.certPem, key: leaf.keyPem }, (req, res) => { req.resume(); res.end(`app tls says hello to ${req.url ?? ""}`); });
     https.on("secureConnection", () => { appTlsConnections++; });
-    await new Promise<void>((resolve, reject) => {
-      https.once("error", reject);
-      https.listen(securePort, "127.0.0.1", () => { https.off("error", reject); resolve(); });
-    });
+    await listenOn(https, securePort, "127.0.0.1");
     apps.push(https);
     apps.push(await echoApp(apiPort, "api"));
     cp = await startControlPlaneProcess({ "services.yaml": services(apiPort, securePort), "peer.yaml": peerAuthentication("PERMISSIVE") });

@@ -12,7 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import {
-  echoApp, freePortOn, registerPod, startControlPlaneProcess, startSidecar, viaSidecar, waitFor,
+  echoApp, freePortOn, listenOn, registerPod, startControlPlaneProcess, startSidecar, viaSidecar, waitFor,
   type ControlPlaneProcess, type PodSpec, type SidecarProcess,
 } from "./security-e2e-harness.js";
 
@@ -85,7 +85,7 @@ describe("telemetry through real sidecars", () => {
     dbPort = await freePortOn(["127.0.0.1", API_IP, WEB_IP]);
     app = await echoApp(apiPort, "api");
     tcpApp = createTcpServer((s) => s.pipe(s));
-    await new Promise<void>((r) => tcpApp.listen(dbPort, "127.0.0.1", () => r()));
+    await listenOn(tcpApp, dbPort, "127.0.0.1");
     collector = await zipkinCollector();
     tmp = await mkdtemp(join(tmpdir(), "mizzen-tel-e2e-"));
     const meshFile = join(tmp, "mesh.yaml");

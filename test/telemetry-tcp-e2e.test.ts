@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { connect, createServer, type Server } from "node:net";
 import { after, before, describe, it } from "node:test";
 import {
-  freePortOn, registerPod, startControlPlaneProcess, startSidecar, waitFor,
+  freePortOn, listenOn, registerPod, startControlPlaneProcess, startSidecar, waitFor,
   type ControlPlaneProcess, type PodSpec, type SidecarProcess,
 } from "./security-e2e-harness.js";
 
@@ -44,7 +44,7 @@ describe("TCP metadata exchange between real sidecars", () => {
     dbPort = await freePortOn(["127.0.0.1", DB_IP, WEB_IP]);
     metricsPort = await freePortOn([WEB_IP, DB_IP]);
     app = createServer((s) => { s.on("error", () => s.destroy()); s.pipe(s); });
-    await new Promise<void>((r) => app.listen(dbPort, "127.0.0.1", () => r()));
+    await listenOn(app, dbPort, "127.0.0.1");
     cp = await startControlPlaneProcess({
       "services.yaml": `apiVersion: v1
 kind: Service
