@@ -1,9 +1,9 @@
 // x-request-id values: random version-4 UUIDs, as Envoy generates. `crypto.randomUUID()` builds
 // each one from a dozen string concatenations (about 0.5 KB of garbage per request). Here ids are
 // made 128 at a time: random bytes fill a text of 128 UUIDs (each inside the head lines that
-// carry it upstream), which becomes one string, and each request takes a slice of it (a slice of 13 or more characters points into its parent instead of
-// copying). Making the string is a call into Node of about 700 instructions, now paid once per
-// 128 requests instead of once per request.
+// carry it upstream), which becomes one string, and each request takes a slice of it (a slice of
+// 13 or more characters points into its parent instead of copying). Making the string is a call
+// into Node of about 700 instructions, now paid once per 128 requests instead of once per request.
 import { Buffer } from "node:buffer"; // the global `Buffer` is a getter: each use in hot code is a call
 import { randomFillSync } from "node:crypto";
 import { latin1 } from "./h1/head-syntax.js";
@@ -16,7 +16,7 @@ const UUID_CHARS = 36;
  * one pad byte (keeps the id at an even offset), "\r\nx-forwarded-proto: http\r\nx-request-id: ",
  * the id, "\r\n\r\n".
  */
-const LINES_BEFORE_ID = "\r\nx-forwarded-proto: http\r\nx-request-id: ";
+export const LINES_BEFORE_ID = "\r\nx-forwarded-proto: http\r\nx-request-id: ";
 const RECORD = `-${LINES_BEFORE_ID}00000000-0000-4000-8000-000000000000\r\n\r\n`;
 const STRIDE = RECORD.length; // 82: even, like ID_AT, so every id has the same parity
 const ID_AT = 1 + LINES_BEFORE_ID.length;

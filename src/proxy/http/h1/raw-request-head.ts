@@ -5,11 +5,11 @@
 // writing it cost about 1.5k instructions a request: the concatenations, then flattening them
 // for the write. The bytes sent are the ones upstreamRequestHead() would make, but for the order
 // of the fields (the client's; the string puts host first).
-import { proxyLinesWith } from "../request-id.js";
+import { LINES_BEFORE_ID, proxyLinesWith } from "../request-id.js";
 
 const bytes = (s: string): Uint8Array => Uint8Array.from(s, (c) => c.charCodeAt(0));
 const XFP_HTTP = bytes("\r\nx-forwarded-proto: http");
-const XFP_HTTP_RID = bytes("\r\nx-forwarded-proto: http\r\nx-request-id: ");
+const XFP_HTTP_RID = bytes(LINES_BEFORE_ID);
 const RID = bytes("\r\nx-request-id: ");
 const NONE = new Uint8Array(0);
 

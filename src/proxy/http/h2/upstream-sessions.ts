@@ -1,6 +1,7 @@
 // Upstream connections for streams the proxy forwards over HTTP/2 (clusters with http2) or,
 // from HTTP/2 clients to HTTP/1.1 upstreams, through keep-alive node:http agents.
 import type { ClientHttp2Session } from "node:http2";
+import type { SecureContext } from "node:tls";
 import { Agent as HttpAgent } from "node:http";
 import type { Cluster, UpstreamHost } from "../../contracts.js";
 import { uriSanChecker } from "./secure-naming.js";
@@ -40,10 +41,11 @@ export function h2SessionFor(cluster: Cluster, host: UpstreamHost): ClientHttp2S
  * Keep-alive agents whose idle sockets close after the cluster's idle_timeout (Node's agent
  * `timeout` reaches free sockets; on a socket in use it only emits 'timeout', which nothing here
  * listens to). Plaintext agents are shared by clusters with the same timeout; TLS agents are per
- * cluster (its context and secure naming), remade when its timeout changes.
+ * cluster (its secure naming), remade when its timeout or its SecureContext changes: the context
+ * is rebuilt when a secret rotates, and an agent holds the one it was made with.
  */
 const plainAgents = new Map<number, HttpAgent>();
-const tlsAgents = new WeakMap<Cluster, { agent: HttpAgent; idleTimeoutMs: number }>();
+const tlsAgents = new WeakMap<Cluster, { agent: HttpAgent; idleTimeoutMs: number; context: SecureContext }>();
 
 export function h1AgentFor(cluster: Cluster): HttpAgent {
   const idleTimeoutMs = cluster.idleTimeoutMs;
@@ -56,11 +58,12 @@ export function h1AgentFor(cluster: Cluster): HttpAgent {
     }
     return a;
   }
+  const context = cluster.tls.context;
   const known = tlsAgents.get(cluster);
-  if (known !== undefined && known.idleTimeoutMs === idleTimeoutMs) return known.agent;
+  if (known !== undefined && known.idleTimeoutMs === idleTimeoutMs && known.context === context) return known.agent;
   const alpn = cluster.tls.alpn?.includes("istio") === true ? { ALPNProtocols: ["istio-http/1.1", "istio"] } : {}; // mesh mTLS: Istio's ALPN
-  const agent = new (nodeHttps().Agent)({ ...alpn, ...idle, keepAlive: true, secureContext: cluster.tls.context, servername: cluster.tls.sni, rejectUnauthorized: true, checkServerIdentity: uriSanChecker(cluster.name, cluster.tls) });
-  tlsAgents.set(cluster, { agent, idleTimeoutMs });
+  const agent = new (nodeHttps().Agent)({ ...alpn, ...idle, keepAlive: true, secureContext: context, servername: cluster.tls.sni, rejectUnauthorized: true, checkServerIdentity: uriSanChecker(cluster.name, cluster.tls) });
+  tlsAgents.set(cluster, { agent, idleTimeoutMs, context });
   return agent;
 }
 

@@ -1,5 +1,6 @@
 // A minimal ClusterRegistry (round robin over fixed hosts, counting circuit breakers) for tests
 // and the benchmark, until they run against the real cluster manager.
+import { DEFAULT_UPSTREAM_IDLE_TIMEOUT_MS } from "../../upstream/cluster-config.js";
 import type { Cluster, ClusterRegistry, CircuitBreakerResource, LbContext, UpstreamHost, UpstreamOutcome } from "../../contracts.js";
 
 export interface StaticClusterOptions {
@@ -27,7 +28,7 @@ export class StaticCluster implements Cluster {
     }));
     this.connectTimeoutMs = opts.connectTimeoutMs ?? 1000;
     this.maxRequestsPerConnection = opts.maxRequestsPerConnection ?? 0;
-    this.idleTimeoutMs = opts.idleTimeoutMs ?? 3_600_000;
+    this.idleTimeoutMs = opts.idleTimeoutMs ?? DEFAULT_UPSTREAM_IDLE_TIMEOUT_MS;
     this.http2 = opts.http2 ?? false;
     if (opts.maxRequests !== undefined) this.limits.set("requests", opts.maxRequests);
   }
