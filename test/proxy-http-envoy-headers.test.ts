@@ -2,7 +2,7 @@
 // responses `server` (server_name, default "envoy", under server_header_transformation) and the
 // router's `x-envoy-upstream-service-time` (unless suppress_envoy_headers), on relayed responses
 // and the proxy's own replies (which also carry a date); on upstream requests `x-envoy-attempt-count` (a virtual host's
-// include_request_attempt_count). Over HTTP/1.1 and h2c. Two upstreams: node:http, whose
+// include_request_attempt_count), on responses the same count (include_attempt_count_in_response). Over HTTP/1.1 and h2c. Two upstreams: node:http, whose
 // keep-alive headers make the proxy rebuild the head, and a lean one answering with heads the
 // proxy leaves as they are, so Envoy's lines are spliced into its bytes.
 import { test, before, after } from "node:test";
@@ -18,6 +18,9 @@ import { serveNetworkFilter, type ServedFilter } from "../src/proxy/http/testing
 import type { EnvoyJson } from "../src/proxy/contracts.js";
 
 const UPSTREAM_DELAY_MS = 60;
+/** The date the lean upstream's /raw/dated answers with (its other answers have none). */
+const UPSTREAM_DATE = "Sun, 06 Nov 1994 08:49:37 GMT";
+const HTTP_DATE = /^[A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} [\d:]{8} GMT$/;
 /** Response i of the lean upstream's /raw/fill/i: 10 000 bytes no other response has. */
 const fill = (i: number): string => `${i}:`.padEnd(10_000, String.fromCharCode(97 + (i % 26)));
 let upstream: Server;
@@ -32,7 +35,8 @@ function leanResponse(head: string): string {
   if (path.startsWith("/raw/size/")) return sizedResponse(Number(path.slice(10)));
   const body = path.startsWith("/raw/fill/") ? fill(Number(path.slice(10))) : `hello ${path}`;
   const server = path === "/raw/app-server" ? "Server: app/1.0\r\n" : "";
-  return `HTTP/1.1 200 OK\r\n${server}content-length: ${body.length}\r\nx-seen-attempt-count: ${attempt}\r\n\r\n${body}`;
+  const date = path === "/raw/dated" ? `Date: ${UPSTREAM_DATE}\r\n` : "";
+  return `HTTP/1.1 200 OK\r\n${server}${date}content-length: ${body.length}\r\nx-seen-attempt-count: ${attempt}\r\n\r\n${body}`;
 }
 
 /** A response of exactly `total` bytes, with a Server line to cut and a body of numbered bytes. */
@@ -165,8 +169,27 @@ test("by default responses say server: envoy, replacing the upstream's, and carr
   assert.ok(Number(slow.headers["x-envoy-upstream-service-time"]) >= UPSTREAM_DELAY_MS - 1, `service time ${String(slow.headers["x-envoy-upstream-service-time"])} ms`);
   const direct = await get(port, "/direct");
   assert.equal(direct.headers["server"], "envoy", "the proxy's own replies carry it too");
-  assert.match(String(direct.headers["date"]), /^[A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} [\d:]{8} GMT$/, "and a date");
+  assert.match(String(direct.headers["date"]), HTTP_DATE, "and a date");
   assert.equal(direct.headers["x-envoy-upstream-service-time"], undefined, "no upstream, no service time");
+});
+
+test("an upstream's date is kept; a response without one gets the proxy's, spliced in or rewritten", async () => {
+  const port = await proxyWith({});
+  const dateLines = (text: string): string[] => [...text.slice(0, text.indexOf("\r\n\r\n")).matchAll(/\r\ndate: *([^\r]*)/gi)].map((m) => m[1] as string);
+  // Keep-alive: the upstream's head bytes go out with Envoy's lines spliced in.
+  assert.deepEqual(dateLines(await keepAliveGet(port, "/raw/dated")), [UPSTREAM_DATE]);
+  const spliced = await keepAliveGet(port, "/raw/plain");
+  assert.equal(dateLines(spliced).length, 1, spliced);
+  assert.match(dateLines(spliced)[0] as string, HTTP_DATE);
+  assert.ok(spliced.endsWith("hello /raw/plain"), "the body follows the spliced head");
+  // A client asking to close: the head is rebuilt.
+  assert.equal((await get(port, "/raw/dated")).headers["date"], UPSTREAM_DATE);
+  const rebuilt = await get(port, "/raw/plain");
+  assert.match(String(rebuilt.headers["date"]), HTTP_DATE);
+  assert.equal(rebuilt.body, "hello /raw/plain");
+  // Over h2c.
+  assert.equal((await h2get(port, "/raw/dated"))["date"], UPSTREAM_DATE);
+  assert.match(String((await h2get(port, "/raw/plain"))["date"]), HTTP_DATE);
 });
 
 test("server_name names the server; APPEND_IF_ABSENT keeps the upstream's; PASS_THROUGH adds none", async () => {
@@ -222,6 +245,29 @@ test("include_request_attempt_count numbers each upstream attempt, replacing the
   assert.equal((await h2get(port, "/plain"))["x-seen-attempt-count"], "1");
   const without = await proxyWith({});
   assert.equal((await get(without, "/plain")).headers["x-seen-attempt-count"], "none");
+});
+
+test("include_attempt_count_in_response tells the client how many attempts were made, on relayed and local replies", async () => {
+  const port = await proxyWith({}, {}, { include_attempt_count_in_response: true });
+  for (const path of ["/plain", "/raw/plain"]) assert.equal((await get(port, path)).headers["x-envoy-attempt-count"], "1", path);
+  assert.match(await keepAliveGet(port, "/raw/plain"), /\r\nx-envoy-attempt-count: 1\r\n/, "also where the head would be spliced");
+  const retried = await get(port, "/flaky");
+  assert.equal(retried.status, 200);
+  assert.equal(retried.headers["x-envoy-attempt-count"], "2");
+  assert.equal((await h2get(port, "/plain"))["x-envoy-attempt-count"], "1");
+  assert.equal((await get(port, "/direct")).headers["x-envoy-attempt-count"], undefined, "no upstream attempt, no count");
+  // A cluster whose one endpoint refuses connections: the proxy's 503 after the attempt.
+  const closed = createTcpServer();
+  await new Promise<void>((r) => closed.listen(0, "127.0.0.1", () => r()));
+  const deadPort = (closed.address() as AddressInfo).port;
+  await new Promise((r) => closed.close(r));
+  const dead = new StaticClusterRegistry([new StaticCluster("web", [["127.0.0.1", deadPort]]), new StaticCluster("lean", [["127.0.0.1", deadPort]])]);
+  const failing = await proxyWith({}, {}, { include_attempt_count_in_response: true }, dead);
+  const refused = await get(failing, "/plain");
+  assert.equal(refused.status, 503);
+  assert.equal(refused.headers["x-envoy-attempt-count"], "1");
+  assert.equal((await h2get(failing, "/plain"))["x-envoy-attempt-count"], "1");
+  assert.equal((await get(await proxyWith({}), "/plain")).headers["x-envoy-attempt-count"], undefined, "off by default");
 });
 
 test("a client that reads late gets every spliced response intact while others are served (queued bytes are never overwritten)", async () => {

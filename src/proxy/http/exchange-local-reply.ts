@@ -21,6 +21,7 @@ export function localReply(ex: HttpExchange, status: number, flag: ResponseFlag 
   let extra = setsServer(dc.rt.config, false) ? dc.rt.config.serverLine + extraHeaders : extraHeaders;
   const more = ex.extraResponse;
   if (more !== null) for (let i = 0; i < more.length; i++) extra += `${more.names[i] as string}: ${more.values[i] as string}\r\n`;
+  if (r.attempts > 0 && ex.route?.virtualHost.includeAttemptCountInResponse === true) extra += `x-envoy-attempt-count: ${r.attempts}\r\n`;
   const out = h1LocalReply(status, body ?? details, close, extra, ex.head.method === "HEAD");
   r.bytesSent += out.length;
   ex.responseStarted = true;

@@ -9,8 +9,9 @@ import type { CompiledRoute, ForwardAction } from "../router/route.js";
 import { applyHeaderMutations } from "../router/header-mutation.js";
 import { retriableResponse } from "../router/retry-policy.js";
 import { downstreamResponseHead, splicedResponse, spliceInPlace } from "./h1/forward-head.js";
-import { envoyResponseLines, setsServer, upstreamServiceTimeMs } from "./envoy-response-headers.js";
-import { monotonicNow } from "./request-clock.js";
+import { envoyResponseLines, setsServer, splicedLines, upstreamServiceTimeMs } from "./envoy-response-headers.js";
+import { monotonicNow, wallClockAt } from "./request-clock.js";
+import { httpDate, httpDateLine } from "./http-date.js";
 import { pendingWriteBytes, writeDirect } from "./h1/direct-write.js";
 import type { ResponseHead } from "./h1/response-head.js";
 import type { H1UpstreamConnection } from "./upstream/h1-upstream-connection.js";
@@ -55,7 +56,7 @@ function writeHeadAndBody(socket: Socket, head: Buffer | string, body: Buffer): 
 function writeSpliced(ex: HttpExchange, head: ResponseHead, raw: Buffer, body: Buffer | null): boolean {
   ex.spliceHead = null;
   const socket = ex.dc.socket;
-  const out = splicedResponse(raw, head, ex.spliceServer, ex.spliceMs, body, scratch);
+  const out = splicedResponse(raw, head, ex.spliceCutServer, ex.spliceLines, ex.spliceMs, body, scratch);
   ex.record.bytesSent += out.length - raw.length - (body === null ? 0 : body.length);
   const ok = writeDirect(socket, out);
   // splicedResponse builds in the scratch buffer whenever it fits: a length test, not `.buffer`
@@ -107,8 +108,13 @@ function planResponseHead(ex: HttpExchange, conn: H1UpstreamConnection, head: Re
   ex.responseHeadAt = now;
   const serviceMs = upstreamServiceTimeMs(config, ex.requestCompleteAt, now);
   const dropServiceTime = serviceMs >= 0 && head.serviceTimeLines > 0;
+  // Envoy keeps the upstream's `date` and adds its own to a response that has none.
+  const addDate = head.dateLines === 0;
+  const attemptCount = route.virtualHost.includeAttemptCountInResponse;
   if (head.hopByHop || close || ex.head.version === 10 || ex.extraResponse !== null || hook !== null || (dropServer && head.serverLines > 1)
-    || head.serviceTimeLines > 1 || route.responseHeadersToAdd.length > 0 || route.responseHeadersToRemove.length > 0) {
+    || head.serviceTimeLines > 1 || attemptCount || route.responseHeadersToAdd.length > 0 || route.responseHeadersToRemove.length > 0) {
+    if (addDate) head.headers.push("date", httpDate());
+    if (attemptCount) head.headers.set("x-envoy-attempt-count", String(ex.record.attempts));
     if (route.responseHeadersToAdd.length > 0 || route.responseHeadersToRemove.length > 0) {
       applyHeaderMutations(head.headers, route.responseHeadersToAdd, route.responseHeadersToRemove);
     }
@@ -116,10 +122,11 @@ function planResponseHead(ex: HttpExchange, conn: H1UpstreamConnection, head: Re
     if (extra !== null) for (let i = 0; i < extra.length; i++) head.headers.push(extra.names[i] as string, extra.values[i] as string);
     return downstreamResponseHead(head, dropServer, dropServiceTime, envoyResponseLines(config, setServer, serviceMs), close, ex.head.version === 10 && !close);
   }
-  if (setServer || serviceMs >= 0) {
+  if (setServer || serviceMs >= 0 || addDate) {
     // The usual case: Envoy's headers spliced into the upstream's bytes when they go out.
     ex.spliceHead = head;
-    ex.spliceServer = setServer ? config.serverLineBytes : null;
+    ex.spliceCutServer = setServer;
+    ex.spliceLines = splicedLines(setServer ? config.serverLineBytes : null, addDate ? httpDateLine(wallClockAt(now)) : null);
     ex.spliceMs = serviceMs;
   }
   return RELAY_RAW;
@@ -135,7 +142,7 @@ export function onUpstreamResponse(ex: HttpExchange, conn: H1UpstreamConnection,
   const plan = planResponseHead(ex, conn, head);
   if (plan === null) return;
   const spliced = ex.spliceHead;
-  const outEnd = plan === RELAY_RAW && spliced !== null ? spliceInPlace(buf, headEnd, end, spliced, ex.spliceServer, ex.spliceMs) : -1;
+  const outEnd = plan === RELAY_RAW && spliced !== null ? spliceInPlace(buf, headEnd, end, spliced, ex.spliceCutServer, ex.spliceLines, ex.spliceMs) : -1;
   if (outEnd < 0) {
     holdHead(ex, plan === RELAY_RAW ? buf.subarray(0, headEnd) : plan);
     onUpstreamBody(ex, conn, end > headEnd ? buf.subarray(headEnd, end) : NO_BYTES, true);

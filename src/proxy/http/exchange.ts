@@ -64,7 +64,9 @@ export class HttpExchange implements HttpStream, UpstreamUser {
   heldHead: Buffer | string | null = null;
   /** Set when the held head is the upstream's bytes, to go out with Envoy's headers spliced in (forward-head.ts `splicedResponse`). */
   spliceHead: ResponseHead | null = null;
-  spliceServer: Buffer | null = null;
+  /** The upstream's server line is cut; Envoy's lines (server, date) go in (envoy-response-headers.ts `splicedLines`). */
+  spliceCutServer = false;
+  spliceLines: Buffer | null = null;
   spliceMs = -1;
 
   constructor(readonly dc: H1Downstream, readonly head: RequestHead, bodyless: boolean) {

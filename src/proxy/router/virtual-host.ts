@@ -23,6 +23,8 @@ export interface VirtualHostBase extends HeaderLevel {
   readonly routeConfig: HeaderLevel & { readonly name: string };
   /** include_request_attempt_count: x-envoy-attempt-count on upstream requests. */
   readonly includeRequestAttemptCount: boolean;
+  /** include_attempt_count_in_response: x-envoy-attempt-count (attempts made) on responses to the client. */
+  readonly includeAttemptCountInResponse: boolean;
 }
 
 export interface CompiledVirtualHost extends VirtualHostBase {
@@ -47,6 +49,7 @@ export function compileVirtualHost(v: unknown, f: string, rc: VirtualHostBase["r
     responseHeadersToRemove: compileHeaderRemoves(o["response_headers_to_remove"], `${f}.response_headers_to_remove`),
     routeConfig: rc,
     includeRequestAttemptCount: bool(o["include_request_attempt_count"], `${f}.include_request_attempt_count`) ?? false,
+    includeAttemptCountInResponse: bool(o["include_attempt_count_in_response"], `${f}.include_attempt_count_in_response`) ?? false,
   };
   const routes = arr(o["routes"], `${f}.routes`).map((r, i) => compileRoute(r, `${f}.routes[${i}]`, base));
   return { ...base, domains, routes };

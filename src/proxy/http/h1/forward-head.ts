@@ -101,9 +101,9 @@ class Cuts {
 /** One plan serves every splice: each is made and used without yielding. */
 const cuts = new Cuts();
 
-function plan(r: ResponseHead, serverLine: Buffer | null, serviceMs: number): Cuts {
+function plan(r: ResponseHead, cutServer: boolean, lines: Buffer | null, serviceMs: number): Cuts {
   const k = cuts;
-  let c0 = serverLine !== null && r.serverLines > 0 ? r.serverStart : -1;
+  let c0 = cutServer && r.serverLines > 0 ? r.serverStart : -1;
   let c1 = r.serverEnd;
   let c2 = serviceMs >= 0 && r.serviceTimeLines > 0 ? r.serviceTimeStart : -1;
   let c3 = r.serviceTimeEnd;
@@ -111,13 +111,13 @@ function plan(r: ResponseHead, serverLine: Buffer | null, serviceMs: number): Cu
   k.c0 = c0; k.c1 = c1; k.c2 = c2; k.c3 = c3;
   k.cut = (c0 < 0 ? 0 : c1 - c0) + (c2 < 0 ? 0 : c3 - c2);
   k.digits = serviceMs < 0 ? 0 : digitCount(serviceMs);
-  k.added = (serverLine === null ? 0 : serverLine.length) + (serviceMs < 0 ? 0 : SERVICE_TIME.length + k.digits + 2);
+  k.added = (lines === null ? 0 : lines.length) + (serviceMs < 0 ? 0 : SERVICE_TIME.length + k.digits + 2);
   return k;
 }
 
 /** Writes Envoy's lines and the blank line's CRLF at `at`; returns the index after them. */
-function writeEnvoyLines(out: Buffer, at: number, serverLine: Buffer | null, serviceMs: number, digits: number): number {
-  if (serverLine !== null) { out.set(serverLine, at); at += serverLine.length; }
+function writeEnvoyLines(out: Buffer, at: number, lines: Buffer | null, serviceMs: number, digits: number): number {
+  if (lines !== null) { out.set(lines, at); at += lines.length; }
   if (serviceMs >= 0) {
     out.set(SERVICE_TIME, at);
     at += SERVICE_TIME.length + digits;
@@ -133,13 +133,15 @@ function writeEnvoyLines(out: Buffer, at: number, serverLine: Buffer | null, ser
 /**
  * Envoy's response headers added to the upstream's head bytes without re-serialising it: `raw`
  * (ending in CRLF CRLF, parsed into `r`, with at most one line of each of these headers), then
- * `serverLine` (null = none) and x-envoy-upstream-service-time (`serviceMs` -1 = none) before the
- * blank line, each replacing the upstream's line, then `body` (null = none): one Buffer, so head
+ * Envoy's `lines` (its server line and a date for a head without one: envoy-response-headers.ts
+ * `splicedLines`; null = none) and x-envoy-upstream-service-time (`serviceMs` -1 = none) before
+ * the blank line, the upstream's server line cut when `cutServer` and its service-time line when
+ * Envoy sets one, then `body` (null = none): one Buffer, so head
  * and first body bytes still go out in one write. It is the start of `into` when that is large
  * enough (a scratch buffer the caller may reuse once the bytes are written), else a new one.
  */
-export function splicedResponse(raw: Buffer, r: ResponseHead, serverLine: Buffer | null, serviceMs: number, body: Buffer | null, into: Buffer | null = null): Buffer {
-  const k = plan(r, serverLine, serviceMs);
+export function splicedResponse(raw: Buffer, r: ResponseHead, cutServer: boolean, lines: Buffer | null, serviceMs: number, body: Buffer | null, into: Buffer | null = null): Buffer {
+  const k = plan(r, cutServer, lines, serviceMs);
   const { c0, c1, c2, c3 } = k;
   const headEnd = raw.length - 2;
   const size = headEnd - k.cut + k.added + 2 + (body === null ? 0 : body.length);
@@ -159,7 +161,7 @@ export function splicedResponse(raw: Buffer, r: ResponseHead, serverLine: Buffer
       at += headEnd - c3;
     }
   }
-  at = writeEnvoyLines(out, at, serverLine, serviceMs, k.digits);
+  at = writeEnvoyLines(out, at, lines, serviceMs, k.digits);
   if (body !== null) out.set(body, at);
   return out;
 }
@@ -170,8 +172,8 @@ export function splicedResponse(raw: Buffer, r: ResponseHead, serverLine: Buffer
  * up and the body moves (copyWithin: no copy into another buffer, no views). Returns the new
  * end of the response, or -1 when `buf` has no room for it (nothing was changed then).
  */
-export function spliceInPlace(buf: Buffer, headEnd: number, end: number, r: ResponseHead, serverLine: Buffer | null, serviceMs: number): number {
-  const k = plan(r, serverLine, serviceMs);
+export function spliceInPlace(buf: Buffer, headEnd: number, end: number, r: ResponseHead, cutServer: boolean, lines: Buffer | null, serviceMs: number): number {
+  const k = plan(r, cutServer, lines, serviceMs);
   const { c0, c1, c2, c3 } = k;
   const bodyAt = headEnd - k.cut + k.added;
   const newEnd = bodyAt + (end - headEnd);
@@ -189,6 +191,6 @@ export function spliceInPlace(buf: Buffer, headEnd: number, end: number, r: Resp
     }
   }
   if (bodyAt !== headEnd && end > headEnd) buf.copyWithin(bodyAt, headEnd, end);
-  writeEnvoyLines(buf, at, serverLine, serviceMs, k.digits);
+  writeEnvoyLines(buf, at, lines, serviceMs, k.digits);
   return newEnd;
 }

@@ -31,6 +31,8 @@ export class ResponseHead {
   serviceTimeLines = 0;
   serviceTimeStart = -1;
   serviceTimeEnd = -1;
+  /** `date` lines: a response without one gets the proxy's, as Envoy's HCM adds it when absent. */
+  dateLines = 0;
   /** `x-envoy-peer-metadata` and `-id` lines (Istio's metadata exchange: only then has the stats filter's hook work to do). */
   peerMetadataLines = 0;
 
@@ -100,10 +102,10 @@ class FieldLines {
 const lines = new FieldLines();
 
 /** The fields parseResponseHead acts on, told apart by length first: most names are none of them. */
-const F_OTHER = 0, F_CONTENT_LENGTH = 1, F_TRANSFER_ENCODING = 2, F_CONNECTION = 3, F_HOP_BY_HOP = 4, F_SERVER = 5, F_SERVICE_TIME = 6, F_PEER_METADATA = 7;
+const F_OTHER = 0, F_CONTENT_LENGTH = 1, F_TRANSFER_ENCODING = 2, F_CONNECTION = 3, F_HOP_BY_HOP = 4, F_SERVER = 5, F_SERVICE_TIME = 6, F_PEER_METADATA = 7, F_DATE = 8;
 const name = (s: string): Uint8Array => Buffer.from(s, "latin1");
 const CONTENT_LENGTH = name("content-length"), TRANSFER_ENCODING = name("transfer-encoding"), CONNECTION = name("connection");
-const KEEP_ALIVE = name("keep-alive"), PROXY_CONNECTION = name("proxy-connection"), SERVER = name("server");
+const KEEP_ALIVE = name("keep-alive"), PROXY_CONNECTION = name("proxy-connection"), SERVER = name("server"), DATE = name("date");
 const SERVICE_TIME = name("x-envoy-upstream-service-time");
 const PEER_METADATA = name("x-envoy-peer-metadata"), PEER_METADATA_ID = name("x-envoy-peer-metadata-id");
 
@@ -114,6 +116,7 @@ function fieldKind(b: Uint8Array, from: number, to: number): number {
     case 10: return sameBytesIgnoringCase(b, from, CONNECTION) ? F_CONNECTION : sameBytesIgnoringCase(b, from, KEEP_ALIVE) ? F_HOP_BY_HOP : F_OTHER;
     case 16: return sameBytesIgnoringCase(b, from, PROXY_CONNECTION) ? F_HOP_BY_HOP : F_OTHER;
     case 6: return sameBytesIgnoringCase(b, from, SERVER) ? F_SERVER : F_OTHER;
+    case 4: return sameBytesIgnoringCase(b, from, DATE) ? F_DATE : F_OTHER;
     case 29: return sameBytesIgnoringCase(b, from, SERVICE_TIME) ? F_SERVICE_TIME : F_OTHER;
     case 21: return sameBytesIgnoringCase(b, from, PEER_METADATA) ? F_PEER_METADATA : F_OTHER;
     case 24: return sameBytesIgnoringCase(b, from, PEER_METADATA_ID) ? F_PEER_METADATA : F_OTHER;
@@ -178,6 +181,9 @@ export function parseResponseHead(b: Buffer, len: number, r: ResponseHead): bool
         break;
       case F_PEER_METADATA:
         r.peerMetadataLines++;
+        break;
+      case F_DATE:
+        r.dateLines++;
         break;
       case F_SERVICE_TIME:
         r.serviceTimeLines++;

@@ -123,6 +123,7 @@ function responseHeaders(ex: H2Exchange, status: number, rh: IncomingHttpHeaders
   applyHeaderMutations(list, route.responseHeadersToAdd, route.responseHeadersToRemove);
   const extra = ex.extraResponse;
   if (extra !== null) for (let i = 0; i < extra.length; i++) list.push(extra.names[i] as string, extra.values[i] as string);
+  if (route.virtualHost.includeAttemptCountInResponse) list.set("x-envoy-attempt-count", String(ex.record.attempts));
   const config = ex.rt.config;
   if (setsServer(config, list.get("server") !== undefined)) list.set("server", config.serverName);
   const serviceTime = upstreamServiceTimeMs(config, ex.requestEndedAt);

@@ -37,6 +37,7 @@ export function respondLocal(ex: H2Exchange, status: number, body: Buffer, heade
   ex.record.status = status;
   const more = ex.extraResponse;
   if (more !== null) for (let i = 0; i < more.length; i++) headers[more.names[i] as string] = more.values[i];
+  if (ex.record.attempts > 0 && ex.route?.virtualHost.includeAttemptCountInResponse === true) headers["x-envoy-attempt-count"] = String(ex.record.attempts);
   if (setsServer(ex.rt.config, false)) headers["server"] = ex.rt.config.serverName;
   headers["date"] = httpDate();
   ex.responded = true;

@@ -122,6 +122,7 @@ export class H1ToH2Bridge {
       if (k.startsWith(":") || v === undefined) continue;
       if (k === "content-length") hasLength = true;
       if (k === "server") head.serverLines++;
+      else if (k === "date") head.dateLines++;
       for (const x of Array.isArray(v) ? v : [String(v)]) head.headers.push(k, x);
     }
     const bodyless = this.headRequest || head.status === 204 || head.status === 304;
