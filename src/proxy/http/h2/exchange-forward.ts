@@ -8,7 +8,7 @@ import type { CompiledRoute } from "../../router/route.js";
 import { applyHeaderMutations } from "../../router/header-mutation.js";
 import { HeaderList } from "../header-list.js";
 import { setsServer, upstreamServiceTimeMs } from "../envoy-response-headers.js";
-import { h1AgentFor, h2SessionFor } from "./upstream-sessions.js";
+import { h1AgentFor, h2Request } from "./upstream-sessions.js";
 import { fail, onUpstreamStatus, upstreamFailed } from "./exchange-routing.js";
 import type { H2Exchange } from "./exchange.js";
 import { H2_CANCEL, H2_FLAG_END_STREAM, H2_REFUSED_STREAM } from "../../lazy-builtins.js";
@@ -20,7 +20,7 @@ export function forwardH2(ex: H2Exchange, cluster: Cluster, host: UpstreamHost, 
   copyHeaders(ex, h);
   let req: ClientHttp2Stream;
   try {
-    req = h2SessionFor(cluster, host).request(h, { endStream: false });
+    req = h2Request(cluster, host, h, { endStream: false });
   } catch {
     upstreamFailed(ex, cluster, host, false);
     return;

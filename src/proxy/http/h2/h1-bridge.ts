@@ -9,7 +9,7 @@ import { ResponseHead } from "../h1/response-head.js";
 import { reasonPhrase } from "../local-reply.js";
 import type { H1UpstreamConnection, UpstreamUser } from "../upstream/h1-upstream-connection.js";
 import { ChunkDecoder } from "./chunk-decoder.js";
-import { h2SessionFor } from "./upstream-sessions.js";
+import { h2Request } from "./upstream-sessions.js";
 import { H2_CANCEL } from "../../lazy-builtins.js";
 
 const DROP = new Set(["connection", "keep-alive", "proxy-connection", "transfer-encoding", "upgrade", "host", "te", "http2-settings", "expect"]);
@@ -94,7 +94,7 @@ export class H1ToH2Bridge {
     }
     let s: ClientHttp2Stream;
     try {
-      s = h2SessionFor(this.cluster, this.host).request(h, { endStream: false });
+      s = h2Request(this.cluster, this.host, h, { endStream: false });
     } catch {
       queueMicrotask(() => this.fail());
       return true;

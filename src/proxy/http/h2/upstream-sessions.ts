@@ -1,6 +1,6 @@
 // Upstream connections for streams the proxy forwards over HTTP/2 (clusters with http2) or,
 // from HTTP/2 clients to HTTP/1.1 upstreams, through keep-alive node:http agents.
-import type { ClientHttp2Session } from "node:http2";
+import type { ClientHttp2Session, ClientHttp2Stream, ClientSessionRequestOptions, OutgoingHttpHeaders } from "node:http2";
 import type { SecureContext } from "node:tls";
 import { Agent as HttpAgent } from "node:http";
 import type { Cluster, UpstreamHost } from "../../contracts.js";
@@ -9,6 +9,17 @@ import { nodeHttp2, nodeHttps, nodeTls } from "../../lazy-builtins.js";
 
 const sessions = new Map<UpstreamHost, ClientHttp2Session>();
 const all = new Set<ClientHttp2Session>();
+/** Streams open on each session, for its idle timeout (Envoy's: time without active requests). */
+const openStreams = new WeakMap<ClientHttp2Session, number>();
+
+/** A request on the session to `host` (h2SessionFor), counted while its stream is open. */
+export function h2Request(cluster: Cluster, host: UpstreamHost, headers: OutgoingHttpHeaders, options: ClientSessionRequestOptions): ClientHttp2Stream {
+  const s = h2SessionFor(cluster, host);
+  const stream = s.request(headers, options);
+  openStreams.set(s, (openStreams.get(s) ?? 0) + 1);
+  stream.once("close", () => openStreams.set(s, (openStreams.get(s) ?? 1) - 1));
+  return stream;
+}
 
 /** A live HTTP/2 session to `host`, opened on first use and dropped when it closes. */
 export function h2SessionFor(cluster: Cluster, host: UpstreamHost): ClientHttp2Session {
@@ -30,9 +41,11 @@ export function h2SessionFor(cluster: Cluster, host: UpstreamHost): ClientHttp2S
   s.on("error", () => s.destroy());
   s.on("goaway", () => { if (sessions.get(host) === s) sessions.delete(host); });
   s.on("close", () => { all.delete(s); if (sessions.get(host) === s) sessions.delete(host); });
-  // The cluster's idle_timeout, counted by node:http2 as time without frames; close() lets open
-  // streams finish and keeps new ones off this session.
-  s.setTimeout(cluster.idleTimeoutMs, () => s.close());
+  // The cluster's idle_timeout. node:http2 counts time without frames and re-arms on the next
+  // one; a quiet stream still open keeps the session. A listener of its own: setTimeout's
+  // callback is called once only.
+  s.setTimeout(cluster.idleTimeoutMs);
+  s.on("timeout", () => { if ((openStreams.get(s) ?? 0) === 0) s.close(); });
   sessions.set(host, s);
   return s;
 }
