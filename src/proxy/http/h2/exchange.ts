@@ -10,6 +10,7 @@ import { MizzenError } from "../../../errors.js";
 import type { Cluster, ConnectionInfo, ResponseFlag, UpstreamHost } from "../../contracts.js";
 import type { CompiledRoute } from "../../router/route.js";
 import { HttpRequestRecord } from "../request-record.js";
+import { monotonicNow, wallClockAt } from "../request-clock.js";
 import { HeaderList } from "../header-list.js";
 import { currentRouteConfig, type HcmRuntime } from "../hcm-runtime.js";
 import { FILTER_STOP, type HttpStream } from "../filters/http-filter.js";
@@ -38,7 +39,7 @@ export class H2Exchange implements HttpStream {
   responded = false;
   finished = false;
   requestEnded = false;
-  /** performance.now() when the request ended (END_STREAM), -1 before. */
+  /** monotonicNow() when the request ended (END_STREAM), -1 before. */
   requestEndedAt = -1;
   /** Request body kept for retries (up to the listener's buffer limit); null once dropped. */
   body: Buffer[] | null = [];
@@ -69,8 +70,8 @@ export class H2Exchange implements HttpStream {
     }
     this.grpc = (this.headers.get("content-type") ?? "").startsWith("application/grpc");
     const r = this.record;
-    r.startTime = Date.now();
-    r.startMono = performance.now();
+    r.startMono = monotonicNow();
+    r.startTime = wallClockAt(r.startMono); // one clock read, as on HTTP/1.1
     r.method = this.method;
     r.authority = this.authority;
     r.path = this.path;
@@ -165,7 +166,7 @@ export class H2Exchange implements HttpStream {
     // NO_ERROR); that body is truncated, so the upstream is reset (on 'close'), never ended.
     if (this.stream.closed) return;
     this.requestEnded = true;
-    this.requestEndedAt = performance.now();
+    this.requestEndedAt = monotonicNow();
     if (this.upstream !== null) this.upstream.end();
   }
 
@@ -191,7 +192,7 @@ export class H2Exchange implements HttpStream {
     if (this.waitTimer !== null) clearTimeout(this.waitTimer);
     if (this.requestsAcquired) (this.cluster as Cluster).release("requests");
     const r = this.record;
-    r.durationMs = performance.now() - r.startMono;
+    r.durationMs = monotonicNow() - r.startMono;
     this.rt.observer?.(r);
   }
 }
