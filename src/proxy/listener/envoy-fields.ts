@@ -1,18 +1,9 @@
 // Readers for Envoy JSON fields that throw MizzenError (MIZZEN_ERR_XDS_INVALID) naming the field.
 // Used by every compile step of part B so the hot path never sees Envoy JSON.
-import { MizzenError } from "../../errors.js";
 import type { EnvoyJson } from "../contracts.js";
-import { timerMs } from "../timer-limit.js";
+import { durationMs, invalid, isObject } from "../envoy-json-core.js";
 
-export const XDS_INVALID = "MIZZEN_ERR_XDS_INVALID";
-
-export function invalid(field: string, why: string): MizzenError {
-  return new MizzenError(XDS_INVALID, `${field}: ${why}`);
-}
-
-export function isObject(v: unknown): v is EnvoyJson {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
+export { XDS_INVALID, invalid, isObject } from "../envoy-json-core.js";
 
 export function optObject(o: EnvoyJson, key: string, field: string): EnvoyJson | undefined {
   const v = o[key];
@@ -79,22 +70,9 @@ export function optBool(o: EnvoyJson, key: string, field: string): boolean | und
   return v;
 }
 
-/** Envoy Duration "1.5s" (also { seconds, nanos }) in milliseconds. */
+/** A Duration field of `o` in ms (envoy-json-core.ts `durationMs`); undefined when absent. */
 export function optDurationMs(o: EnvoyJson, key: string, field: string): number | undefined {
-  const v = o[key];
-  if (v === undefined || v === null) return undefined;
-  if (typeof v === "string") {
-    const m = /^(\d+(?:\.\d+)?)s$/.exec(v);
-    if (!m || m[1] === undefined) throw invalid(`${field}.${key}`, `"${v}" is not a duration like "1.5s"`);
-    return timerMs(Math.round(Number(m[1]) * 1000));
-  }
-  if (isObject(v)) {
-    const s = Number(v.seconds ?? 0);
-    const n = Number(v.nanos ?? 0);
-    if (!Number.isFinite(s) || !Number.isFinite(n) || s < 0) throw invalid(`${field}.${key}`, "is not a valid duration");
-    return timerMs(Math.round(s * 1000 + n / 1e6));
-  }
-  throw invalid(`${field}.${key}`, "must be a duration");
+  return durationMs(o[key], `${field}.${key}`);
 }
 
 /** The "@type" of an Any, without checking the rest. */

@@ -1,19 +1,10 @@
 // Readers for Envoy JSON fields (snake_case, Durations as "1.5s", wrappers as bare values).
 // Used only at config-compile time; each throws MizzenError naming the offending field.
-import { MizzenError } from "../../errors.js";
-import { timerMs } from "../timer-limit.js";
+import { invalid, isObject } from "../envoy-json-core.js";
 
-export const XDS_INVALID = "MIZZEN_ERR_XDS_INVALID";
-
-export function invalid(field: string, why: string): MizzenError {
-  return new MizzenError(XDS_INVALID, `${field}: ${why}`);
-}
+export { XDS_INVALID, invalid, isObject, durationMs } from "../envoy-json-core.js";
 
 export type Json = Record<string, unknown>;
-
-export function isObject(v: unknown): v is Json {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
 
 export function obj(v: unknown, field: string): Json | undefined {
   if (v === undefined || v === null) return undefined;
@@ -58,24 +49,6 @@ export function num(v: unknown, field: string): number | undefined {
 }
 
 /** A Duration ("1.5s", "0.250s", or { seconds, nanos }) in milliseconds. */
-export function durationMs(v: unknown, field: string): number | undefined {
-  if (v === undefined || v === null) return undefined;
-  if (typeof v === "string") {
-    const m = /^(-?\d+(?:\.\d+)?)s$/.exec(v);
-    if (!m || m[1] === undefined) throw invalid(field, `bad duration ${JSON.stringify(v)} (want e.g. "1.5s")`);
-    const ms = Number(m[1]) * 1000;
-    if (ms < 0) throw invalid(field, "duration must not be negative");
-    return timerMs(ms);
-  }
-  if (isObject(v)) {
-    const s = int(v["seconds"], `${field}.seconds`) ?? 0;
-    const ns = int(v["nanos"], `${field}.nanos`) ?? 0;
-    if (s < 0 || ns < 0) throw invalid(field, "duration must not be negative");
-    return timerMs(s * 1000 + ns / 1e6);
-  }
-  throw invalid(field, "must be a duration");
-}
-
 /** A FractionalPercent ({ numerator, denominator: HUNDRED|TEN_THOUSAND|MILLION }) as a fraction 0..1. */
 export function fractionalPercent(v: unknown, field: string): number | undefined {
   const o = obj(v, field);

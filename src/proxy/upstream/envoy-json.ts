@@ -1,18 +1,9 @@
 // Readers for Envoy JSON fields (snake_case, Durations as "1.5s", wrappers as bare values, 64-bit
 // ints as number or string). Each throws MizzenError MIZZEN_ERR_XDS_INVALID naming the field.
-import { MizzenError } from "../../errors.js";
 import type { EnvoyJson } from "../contracts.js";
-import { timerMs } from "../timer-limit.js";
+import { durationMs, invalid, isObject } from "../envoy-json-core.js";
 
-export const XDS_INVALID = "MIZZEN_ERR_XDS_INVALID";
-
-export function invalid(field: string, why: string): MizzenError {
-  return new MizzenError(XDS_INVALID, `${field}: ${why}`);
-}
-
-export function isObject(v: unknown): v is EnvoyJson {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
+export { XDS_INVALID, invalid, isObject } from "../envoy-json-core.js";
 
 export function readObject(obj: EnvoyJson, key: string, path: string): EnvoyJson | undefined {
   const v = obj[key];
@@ -64,23 +55,9 @@ export function readNumber(obj: EnvoyJson, key: string, path: string): number | 
   return n;
 }
 
-/** A Duration ("1.5s", "100ms" tolerated, or { seconds, nanos }) in milliseconds. */
+/** A Duration field of `obj` in ms (envoy-json-core.ts `durationMs`); undefined when absent. */
 export function readDurationMs(obj: EnvoyJson, key: string, path: string): number | undefined {
-  const v = obj[key];
-  if (v === undefined || v === null) return undefined;
-  const field = `${path}.${key}`;
-  if (typeof v === "string") {
-    const m = /^(\d+(?:\.\d+)?)(s|ms)$/.exec(v.trim());
-    if (!m || m[1] === undefined) throw invalid(field, `bad duration "${v}"`);
-    const n = Number(m[1]);
-    return timerMs(m[2] === "ms" ? n : n * 1000);
-  }
-  if (isObject(v)) {
-    const s = readUint(v, "seconds", field) ?? 0;
-    const nanos = readUint(v, "nanos", field) ?? 0;
-    return timerMs(s * 1000 + nanos / 1e6);
-  }
-  throw invalid(field, "must be a duration like \"1.5s\"");
+  return durationMs(obj[key], `${path}.${key}`);
 }
 
 /** An enum given by name; numbers are mapped by position in `names`. */
