@@ -12,7 +12,7 @@ const all = new Set<ClientHttp2Session>();
 /** Streams open on each session, for its idle timeout (Envoy's: time without active requests). */
 const openStreams = new WeakMap<ClientHttp2Session, number>();
 
-/** A request on the session to `host` (h2SessionFor), counted while its stream is open. */
+/** A request on the live session to `host` (opened on first use), counted while its stream is open. */
 export function h2Request(cluster: Cluster, host: UpstreamHost, headers: OutgoingHttpHeaders, options: ClientSessionRequestOptions): ClientHttp2Stream {
   const s = h2SessionFor(cluster, host);
   const stream = s.request(headers, options);
@@ -22,7 +22,7 @@ export function h2Request(cluster: Cluster, host: UpstreamHost, headers: Outgoin
 }
 
 /** A live HTTP/2 session to `host`, opened on first use and dropped when it closes. */
-export function h2SessionFor(cluster: Cluster, host: UpstreamHost): ClientHttp2Session {
+function h2SessionFor(cluster: Cluster, host: UpstreamHost): ClientHttp2Session {
   const existing = sessions.get(host);
   if (existing !== undefined && !existing.closed && !existing.destroyed) return existing;
   // transport_socket_matches (auto mTLS) may give this host its own TLS, or plaintext (null).
