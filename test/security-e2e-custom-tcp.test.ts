@@ -16,8 +16,9 @@ import { freePortOn, listenOn, registerPod, startControlPlaneProcess, startSidec
 const WEB_IP = "127.0.0.7";
 const DB_IP = "127.0.0.8";
 const WEB_ID = "spiffe://cluster.local/ns/default/sa/web-sa";
+const DB_ID = "spiffe://cluster.local/ns/default/sa/db-sa";
 
-interface CheckReq { attributes?: { source?: { principal?: string }; destination?: { address?: { socket_address?: { port_value?: number } } } } }
+interface CheckReq { attributes?: { source?: { principal?: string }; destination?: { principal?: string; address?: { socket_address?: { port_value?: number } } } } }
 
 /** Writes `ping`; the answer before the proxy closed, or "echo:ping" as soon as it arrives (5 s bound). */
 function talk(ip: string, port: number): Promise<string> {
@@ -111,12 +112,14 @@ spec:
     const allowed = checks.at(-1);
     assert.equal(allowed?.attributes?.source?.principal, WEB_ID);
     assert.equal(allowed?.attributes?.destination?.address?.socket_address?.port_value, dbPort);
+    assert.equal(allowed?.attributes?.destination?.principal, DB_ID, "the server sidecar's own identity");
 
     const seen = checks.length;
     const appBefore = appConnections;
     assert.equal(await talk(DB_IP, dbPort), "", "a client without the allowed identity is closed");
     assert.equal(checks.length, seen + 1, "the authorizer was asked");
     assert.equal(checks.at(-1)?.attributes?.source?.principal, "");
+    assert.equal(checks.at(-1)?.attributes?.destination?.principal, "", "no mTLS, no identity of its own either");
     assert.equal(appConnections, appBefore, "the refused connection never reached the app");
     await waitFor("the denial counted", async () => /ext_authz\.tcp\.denied: [1-9]/.test(await db.stats()), 5000);
   });

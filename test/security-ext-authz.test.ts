@@ -7,7 +7,9 @@ import { Server as GrpcServer, ServerCredentials, type ServerUnaryCall, type sen
 import { inboundSecurityHttpFilters } from "../src/pilot/security/index.js";
 import { policy } from "../src/pilot/security/testing/authz-harness.js";
 import type { ExtensionProvider } from "../src/config/mesh/extension-providers.js";
-import { authorizationService, closeAuthzClients } from "../src/proxy/http/filters/ext-authz/grpc-check.js";
+import { authorizationService, closeAuthzClients, grpcCheck } from "../src/proxy/http/filters/ext-authz/grpc-check.js";
+import type { CheckInput } from "../src/proxy/http/filters/ext-authz/authz-decision.js";
+import type { ExtAuthzConfig } from "../src/proxy/http/filters/ext-authz/ext-authz-config.js";
 import { closeServer, echoUpstream, get, listen, startProxy } from "./security-fixtures.js";
 
 const workload = { namespace: "foo", labels: { app: "httpbin" } };
@@ -18,7 +20,8 @@ let grpcAuthz: GrpcServer;
 let grpcAuthzPort = 0;
 const httpChecks: string[] = [];
 
-interface CheckReq { attributes?: { request?: { http?: { path?: string; headers?: Record<string, string> } } } }
+interface CheckReq { attributes?: { request?: { http?: { path?: string; headers?: Record<string, string> } }; source?: { principal?: string }; destination?: { principal?: string } } }
+const grpcChecks: CheckReq[] = [];
 
 before(async () => {
   upstream = await echoUpstream();
@@ -34,6 +37,7 @@ before(async () => {
   grpcAuthz = new GrpcServer();
   grpcAuthz.addService(authorizationService().service, {
     Check: (call: ServerUnaryCall<CheckReq, unknown>, cb: sendUnaryData<unknown>) => {
+      grpcChecks.push(call.request);
       const h = call.request.attributes?.request?.http?.headers ?? {};
       if (h["x-ext-authz"] === "allow") {
         cb(null, { status: { code: 0 }, ok_response: { headers: [{ header: { key: "x-ext-authz-check-result", value: "allowed" } }] } });
@@ -89,6 +93,19 @@ for (const kind of ["http", "grpc"] as const) {
     }
   });
 }
+
+test("the gRPC check names both ends of an mTLS connection: the client's identity and the proxy's own", async () => {
+  const input: CheckInput = {
+    method: "GET", path: "/headers", authority: "httpbin", scheme: "https", headers: [["x-ext-authz", "allow"]],
+    sourceAddress: "127.0.0.1", sourcePort: 40000, sourcePrincipal: "spiffe://cluster.local/ns/foo/sa/sleep",
+    destinationAddress: "127.0.0.1", destinationPort: 8000, destinationPrincipal: "spiffe://cluster.local/ns/foo/sa/httpbin",
+  };
+  const decision = await grpcCheck({ kind: "grpc", target: `127.0.0.1:${grpcAuthzPort}`, timeoutMs: 5000 } as ExtAuthzConfig, input);
+  assert.equal(decision.kind, "allow");
+  const seen = grpcChecks.at(-1)?.attributes;
+  assert.equal(seen?.source?.principal, "spiffe://cluster.local/ns/foo/sa/sleep");
+  assert.equal(seen?.destination?.principal, "spiffe://cluster.local/ns/foo/sa/httpbin");
+});
 
 test("unreachable authorizer: 403 (status_on_error) by default, passes with failOpen", async () => {
   let p = await proxyWithCustom("dead-http");

@@ -28,6 +28,8 @@ export interface ConnectionInfo {
     readonly alpn?: string;
     /** URI SANs of the verified peer certificate (SPIFFE IDs), empty when no client cert. */
     readonly peerUriSans: readonly string[];
+    /** URI SANs of the proxy's own certificate on this connection (its SPIFFE ID). */
+    readonly localUriSans?: readonly string[];
   };
   /**
    * Bytes already read by listener filters (TLS/HTTP inspectors) that the filter must consume first.

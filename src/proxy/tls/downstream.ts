@@ -29,6 +29,15 @@ export interface TlsSessionInfo {
   readonly sni?: string;
   readonly alpn?: string;
   readonly peerUriSans: readonly string[];
+  /** URI SANs of the certificate the proxy presented: read on first use (ext_authz's destination principal). */
+  readonly localUriSans: readonly string[];
+}
+
+/** URI SANs of the certificate `tls` presents, or none. */
+function localUriSans(tls: TLSSocket): string[] {
+  const cert = tls.getCertificate();
+  const sans = cert !== null && typeof cert === "object" && "subjectaltname" in cert ? parseSubjectAltNames(cert.subjectaltname) : [];
+  return sans.filter((s) => s.type === "URI").map((s) => s.value);
 }
 
 export type TerminateResult =
@@ -119,6 +128,11 @@ export class DownstreamTls {
           ...(typeof sni === "string" && sni !== "" ? { sni } : {}),
           ...(typeof proto === "string" && proto !== "" ? { alpn: proto } : {}),
           peerUriSans: sans.filter((s) => s.type === "URI").map((s) => s.value),
+          get localUriSans(): readonly string[] {
+            const own = localUriSans(tls);
+            Object.defineProperty(this, "localUriSans", { value: own });
+            return own;
+          },
         },
       });
     });

@@ -1,6 +1,6 @@
 // One connection's check: envoy.service.auth.v3.Authorization/Check with the attributes Envoy's
-// network ext_authz sends (source and destination addresses, the mTLS peer's principal, SNI when
-// include_tls_session), over the HTTP filter's cached gRPC client. That client (gRPC, Envoy's
+// network ext_authz sends (source and destination addresses, the mTLS peer's principal and the
+// proxy's own, SNI when include_tls_session), over the HTTP filter's cached gRPC client. That client (gRPC, Envoy's
 // protos) is imported on the first check, so proxies without CUSTOM on TCP never load it.
 import type { ConnectionInfo } from "../../contracts.js";
 import { errorMessage } from "../../../errors.js";
@@ -16,7 +16,7 @@ function checkRequest(cfg: NetworkExtAuthzConfig, conn: ConnectionInfo): Record<
   return {
     attributes: {
       source: { address: { socket_address: { address: conn.remoteAddress, port_value: conn.remotePort } }, principal: conn.tls?.peerUriSans[0] ?? "" },
-      destination: { address: { socket_address: { address: conn.destinationAddress, port_value: conn.destinationPort } } },
+      destination: { address: { socket_address: { address: conn.destinationAddress, port_value: conn.destinationPort } }, principal: conn.tls?.localUriSans?.[0] ?? "" },
       ...(cfg.includeTlsSession && sni !== "" ? { tls_session: { sni } } : {}),
     },
   };

@@ -16,4 +16,6 @@ export interface CheckInput {
   readonly sourcePrincipal: string;
   readonly destinationAddress: string;
   readonly destinationPort: number;
+  /** The proxy's own SPIFFE ID on an mTLS connection, else "". */
+  readonly destinationPrincipal: string;
 }

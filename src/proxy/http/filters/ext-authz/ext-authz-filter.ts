@@ -22,6 +22,7 @@ function checkInput(ex: HttpStream): CheckInput {
     method: ex.method, path: ex.record.path, authority: ex.record.authority, scheme: c?.tls ? "https" : "http", headers,
     sourceAddress: c?.remoteAddress ?? ex.record.downstreamRemoteAddress, sourcePort: c?.remotePort ?? 0,
     sourcePrincipal: c?.tls?.peerUriSans[0] ?? "", destinationAddress: c?.destinationAddress ?? "", destinationPort: c?.destinationPort ?? 0,
+    destinationPrincipal: c?.tls?.localUriSans?.[0] ?? "",
   };
 }
 

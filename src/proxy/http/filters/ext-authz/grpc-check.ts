@@ -58,7 +58,7 @@ export function grpcCheck(cfg: ExtAuthzConfig, input: CheckInput): Promise<Authz
   const req = {
     attributes: {
       source: { address: { socket_address: { address: input.sourceAddress, port_value: input.sourcePort } }, principal: input.sourcePrincipal },
-      destination: { address: { socket_address: { address: input.destinationAddress, port_value: input.destinationPort } } },
+      destination: { address: { socket_address: { address: input.destinationAddress, port_value: input.destinationPort } }, principal: input.destinationPrincipal },
       request: { http: {
         method: input.method, headers, path: input.path, host: input.authority, scheme: input.scheme, protocol: "HTTP/1.1",
         query: q < 0 ? "" : input.path.slice(q + 1),
