@@ -22,6 +22,8 @@ import { NETWORK_EXT_AUTHZ_TYPE } from "./network-ext-authz-config.js";
 interface CheckReq { attributes?: { source?: { address?: { socket_address?: { address?: string } }; principal?: string }; destination?: { address?: { socket_address?: { port_value?: number } } } } }
 
 let verdict: "allow" | "deny" = "allow";
+/** While set, the authorizer holds its answers here instead of answering. */
+let held: (() => void)[] | null = null;
 const checks: CheckReq[] = [];
 let upstreamConnections = 0;
 let grpc: GrpcServer;
@@ -48,7 +50,8 @@ before(async () => {
   grpc.addService(authorizationService().service, {
     Check: (call: ServerUnaryCall<CheckReq, unknown>, cb: sendUnaryData<unknown>) => {
       checks.push(call.request);
-      cb(null, verdict === "allow" ? { status: { code: 0 } } : { status: { code: 7, message: "not this one" } });
+      const answer = (): void => cb(null, verdict === "allow" ? { status: { code: 0 } } : { status: { code: 7, message: "not this one" } });
+      if (held !== null) held.push(answer); else answer();
     },
   });
   grpcPort = await new Promise<number>((resolve, reject) => grpc.bindAsync("127.0.0.1:0", ServerCredentials.createInsecure(), (e, p) => e ? reject(e) : resolve(p)));
@@ -124,6 +127,27 @@ test("allowed connections carry bytes; denied ones are closed before the upstrea
   assert.equal(upstreamConnections, upstreamBefore, "a denied connection never reaches tcp_proxy");
   assert.equal(stats.counter("ext_authz.tcp.denied"), 1);
   assert.equal(stats.counter("ext_authz.tcp.ok"), 1);
+});
+
+test("the active gauge counts checks waiting for the authorizer", async () => {
+  const port = await listener("authz-active", chain(grpcPort, false));
+  verdict = "allow";
+  held = [];
+  const waiting = held;
+  try {
+    const before = checks.length;
+    const replies = [talk(port), talk(port)];
+    for (let i = 0; i < 250 && checks.length < before + 2; i++) await new Promise((r) => setTimeout(r, 20));
+    assert.equal(checks.length, before + 2, "both connections asked");
+    assert.equal(stats.gauge("ext_authz.tcp.active"), 2);
+    held = null;
+    for (const answer of waiting) answer();
+    assert.deepEqual(await Promise.all(replies), ["echo:ping", "echo:ping"]);
+    assert.equal(stats.gauge("ext_authz.tcp.active"), 0);
+  } finally {
+    held = null;
+    for (const answer of waiting) answer();
+  }
 });
 
 test("an unreachable authorizer closes the connection, unless failure_mode_allow", async () => {

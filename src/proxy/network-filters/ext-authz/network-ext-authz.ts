@@ -12,7 +12,7 @@ import { checkConnection, type ConnectionVerdict } from "./connection-check.js";
 import { compileNetworkExtAuthz, NETWORK_EXT_AUTHZ_TYPE, type NetworkExtAuthzConfig } from "./network-ext-authz-config.js";
 
 export class NetworkExtAuthzFilter implements NetworkFilter {
-  /** Envoy's ext_authz.<stat_prefix>.* counters, also kept here for tests and admin. */
+  /** Envoy's ext_authz.<stat_prefix>.* counters, also kept here for tests and admin (the `active` gauge is in the stats only). */
   readonly counts = { total: 0, ok: 0, denied: 0, error: 0, failure_mode_allowed: 0, disabled: 0, cx_closed: 0 };
   private readonly prefix: string;
 
@@ -27,7 +27,12 @@ export class NetworkExtAuthzFilter implements NetworkFilter {
       return undefined;
     }
     this.count("total");
-    return checkConnection(this.config, conn).then((v) => this.apply(conn, v));
+    const stats = this.services?.stats;
+    stats?.add(`${this.prefix}active`, 1); // checks in flight, as Envoy's gauge
+    return checkConnection(this.config, conn).then((v) => {
+      stats?.add(`${this.prefix}active`, -1);
+      this.apply(conn, v);
+    });
   }
 
   private apply(conn: ConnectionInfo, v: ConnectionVerdict): void {
