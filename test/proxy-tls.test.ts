@@ -54,9 +54,9 @@ describe("TLS termination", () => {
   });
   after(() => h.close());
 
-  it("terminates mTLS and gives the filter SNI, ALPN and the peer's URI SAN", async () => {
+  it("terminates mTLS and gives the filter SNI, ALPN, the peer's URI SAN and its own", async () => {
     const { socket, line } = await handshake({ ca: ca.certPem, cert: client.certPem, key: client.keyPem, ALPNProtocols: ["h2"] });
-    assert.deepEqual(JSON.parse(line).tls, { sni: "svc.example.com", alpn: "h2", peerUriSans: [SPIFFE] });
+    assert.deepEqual(JSON.parse(line).tls, { sni: "svc.example.com", alpn: "h2", peerUriSans: [SPIFFE], localUriSans: ["spiffe://cluster.local/ns/default/sa/server"] });
     socket.write("over tls");
     assert.equal(await readUntil(socket, "over tls"), "over tls");
     socket.destroy();

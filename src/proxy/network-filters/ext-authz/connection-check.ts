@@ -1,7 +1,8 @@
 // One connection's check: envoy.service.auth.v3.Authorization/Check with the attributes Envoy's
 // network ext_authz sends (source and destination addresses, the mTLS peer's principal and the
-// proxy's own, SNI when include_tls_session), over the HTTP filter's cached gRPC client. That client (gRPC, Envoy's
-// protos) is imported on the first check, so proxies without CUSTOM on TCP never load it.
+// proxy's own, SNI when include_tls_session), over the HTTP filter's cached gRPC client. That
+// client (gRPC, Envoy's protos) is imported on the first check, so proxies without CUSTOM on TCP
+// never load it.
 import type { ConnectionInfo } from "../../contracts.js";
 import { errorMessage } from "../../../errors.js";
 import type { NetworkExtAuthzConfig } from "./network-ext-authz-config.js";
