@@ -10,7 +10,8 @@ import https from "node:https";
 import type { TLSSocket } from "node:tls";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { processAlive } from "../src/platform/local/mesh/state.js";
+import { processAlive, readMeshState, readPods } from "../src/platform/local/mesh/state.js";
+import { freePort } from "../src/platform/local/mesh/control-plane-process.js";
 import {
   containerPids, eventually, meshPods, mizzen, productPage, proxyAdmin, redirectUnavailable, REPO_ROOT, startTestMesh, starsOf, steadily, type TestMesh,
 } from "../src/platform/local/mesh/testing/mesh-fixture.js";
@@ -344,6 +345,42 @@ for (const capture of captures) {
     });
   });
 }
+
+describe("mizzen down while a pod is still starting", () => {
+  it("stops the mesh at once instead of holding the supervisor until up's timeout", async () => {
+    const dir = manifestDir("never-ready", `apiVersion: apps/v1
+kind: Deployment
+metadata: { name: never-ready }
+spec:
+  selector: { matchLabels: { app: never-ready } }
+  template:
+    metadata: { labels: { app: never-ready } }
+    spec:
+      containers:
+      - name: main
+        command: ["node", "-e", "process.exit(3)"]
+`);
+    const stateDir = mkdtempSync(join(work, "never-ready-state-"));
+    const ports = [String(await freePort()), String(await freePort())];
+    const up = mizzen(["up", "-f", dir, "--state-dir", stateDir, "--capture", "none", "--ingress-port", ports[0] as string, "--ingress-https-port", ports[1] as string, "--timeout", "300", "--cwd", REPO_ROOT], 180_000);
+    try {
+      await eventually("the pod started, not ready", async () => (readMeshState(stateDir)?.phase === "starting" && readPods(stateDir).some((p) => p.name.startsWith("never-ready-")) ? true : undefined), 90_000);
+      const t0 = Date.now();
+      const down = await mizzen(["down", "--state-dir", stateDir], 90_000);
+      const took = Date.now() - t0;
+      assert.equal(down.code, 0, down.stdout + down.stderr);
+      assert.match(down.stdout, /mesh stopped/);
+      assert.ok(took < 30_000, `down took ${took} ms`);
+      const r = await up;
+      assert.equal(r.code, 0, r.stdout + r.stderr);
+      assert.match(r.stdout, /the mesh was stopped before every pod was ready/);
+      assert.deepEqual(processesMentioning(stateDir), []);
+    } finally {
+      await mizzen(["down", "--state-dir", stateDir], 90_000);
+      await up;
+    }
+  });
+});
 
 describe("Bookinfo in capture mode NONE", () => {
   let mesh: TestMesh | undefined;

@@ -28,6 +28,9 @@ import { WorkloadSync } from "./workload-sync.js";
 import { istioStatsMatcher, meshDefaultConfig } from "./stats-matcher.js";
 import { withProxyDrain } from "./drain.js";
 
+/** waitReady gave up because the mesh is stopping (not a failure of the mesh). */
+export const MESH_STOPPED = "MIZZEN_ERR_MESH_STOPPED";
+
 export interface MeshOptions {
   /** Manifest files or directories (Kubernetes kinds and Istio config). */
   paths: string[];
@@ -213,11 +216,14 @@ export class Mesh {
 
   /**
    * Waits until ready(); at the deadline throws MIZZEN_ERR_MESH_NOT_READY naming the pods that are
-   * not ready with the tail of their logs. `progress` sees each change of the pods' state.
+   * not ready with the tail of their logs. `progress` sees each change of the pods' state. Once
+   * stop() has begun it throws MIZZEN_ERR_MESH_STOPPED: stopped pods never become ready, and the
+   * wait would otherwise hold the supervisor until the deadline.
    */
   async waitReady(timeoutMs: number, progress: (pods: PodStatus[]) => void = () => undefined): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
+      if (this.state.phase === "stopping") throw new MizzenError(MESH_STOPPED, "the mesh was stopped before every pod was ready");
       const pods = this.pods();
       progress(pods);
       if (await this.ready()) {

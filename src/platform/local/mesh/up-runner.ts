@@ -10,7 +10,7 @@ import { resolveCaptureMode } from "../local-platform.js";
 import type { BridgeSpec } from "../pod-network.js";
 import { loadValidated } from "./config-dir.js";
 import { MIZZEN_BIN } from "./control-plane-process.js";
-import { Mesh } from "./mesh.js";
+import { Mesh, MESH_STOPPED } from "./mesh.js";
 import { ProgressLines, statusTable, tailFile } from "./pod-report.js";
 import { processAlive, readMeshState, readPods } from "./state.js";
 import { startMeshTraceStore } from "../../../telemetry/wiring/demo-telemetry.js";
@@ -111,7 +111,8 @@ async function supervise(o: UpOptions): Promise<number> {
       return true;
     },
     (e: unknown) => {
-      console.error(`mizzen up: ${errorMessage(e)}`);
+      if (e instanceof MizzenError && e.code === MESH_STOPPED) say(e.message);
+      else console.error(`mizzen up: ${errorMessage(e)}`);
       return false;
     },
   );
