@@ -3,6 +3,7 @@
 // checker, the xDS client), so these throw only for what that check cannot see or for callers
 // that compile JSON directly; each error names the field.
 import { MizzenError } from "../errors.js";
+import { durationFromJson } from "../api/envoy/duration-json.js";
 import type { EnvoyJson } from "./contracts.js";
 import { timerMs } from "./timer-limit.js";
 
@@ -15,9 +16,6 @@ export function invalid(field: string, why: string): MizzenError {
 export function isObject(v: unknown): v is EnvoyJson {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
-
-/** Protobuf's JSON form of a Duration: seconds with up to nine fractional digits, e.g. "1.5s". */
-const DURATION_TEXT = /^(-?)(\d+)(?:\.(\d{1,9}))?s$/;
 
 /** A whole number, as a number or as the decimal text a 64-bit JSON field may hold; NaN otherwise. */
 function wholeNumber(v: unknown): number {
@@ -35,10 +33,10 @@ export function durationMs(v: unknown, field: string): number | undefined {
   if (v === undefined || v === null) return undefined;
   let ms: number;
   if (typeof v === "string") {
-    const m = DURATION_TEXT.exec(v);
-    if (m === null) throw invalid(field, `bad duration ${JSON.stringify(v)} (want e.g. "1.5s")`);
-    if (m[1] === "-" && /[1-9]/.test(`${m[2] ?? ""}${m[3] ?? ""}`)) throw invalid(field, "duration must not be negative");
-    ms = Number(m[2]) * 1000 + (m[3] === undefined ? 0 : Number(m[3].padEnd(9, "0")) / 1e6);
+    const d = durationFromJson(v);
+    if (d === undefined) throw invalid(field, `bad duration ${JSON.stringify(v)} (want e.g. "1.5s")`);
+    if (d.seconds < 0 || d.nanos < 0) throw invalid(field, "duration must not be negative");
+    ms = Math.abs(d.seconds) * 1000 + Math.abs(d.nanos) / 1e6; // "-0s" reads as 0, not -0
   } else if (isObject(v)) {
     const seconds = v["seconds"] === undefined ? 0 : wholeNumber(v["seconds"]);
     const nanos = v["nanos"] === undefined ? 0 : wholeNumber(v["nanos"]);

@@ -1,6 +1,9 @@
 // Conversions of protobuf's well-known types to and from their JSON forms (Duration "1.5s",
 // Timestamp RFC 3339), shared by the Envoy JSON encoder, decoder and the validator.
 import protobuf from "protobufjs";
+import type { SecondsNanos } from "./duration-json.js";
+
+export { durationFromJson, type SecondsNanos } from "./duration-json.js";
 
 export const WRAPPER_TYPES: ReadonlySet<string> = new Set([
   "google.protobuf.DoubleValue", "google.protobuf.FloatValue", "google.protobuf.Int64Value",
@@ -44,8 +47,6 @@ export function int64ToNumber(v: unknown): number {
   return Number(v);
 }
 
-export interface SecondsNanos { seconds: number; nanos: number }
-
 export function secondsNanosOf(m: unknown): SecondsNanos {
   const o = (m ?? {}) as { seconds?: unknown; nanos?: unknown };
   return { seconds: o.seconds === undefined ? 0 : int64ToNumber(o.seconds), nanos: Number(o.nanos ?? 0) };
@@ -65,16 +66,6 @@ export function durationToJson(m: unknown): string {
   return `${negative ? "-" : ""}${s}${frac}s`;
 }
 
-/** "1.5s" → { seconds, nanos }, or undefined when the text is not a Duration. */
-export function durationFromJson(text: string): SecondsNanos | undefined {
-  const m = /^(-)?(\d+)(?:\.(\d{1,9}))?s$/.exec(text.trim());
-  if (!m) return undefined;
-  const sign = m[1] ? -1 : 1;
-  const seconds = Number(m[2]);
-  const nanos = m[3] ? Number(m[3].padEnd(9, "0")) : 0;
-  if (!Number.isSafeInteger(seconds) || seconds > 315576000000) return undefined;
-  return { seconds: sign * seconds, nanos: sign * nanos };
-}
 
 export function timestampToJson(m: unknown): string {
   const { seconds, nanos } = secondsNanosOf(m);

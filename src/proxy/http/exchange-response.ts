@@ -113,7 +113,7 @@ function planResponseHead(ex: HttpExchange, conn: H1UpstreamConnection, head: Re
   const attemptCount = route.virtualHost.includeAttemptCountInResponse;
   if (head.hopByHop || close || ex.head.version === 10 || ex.extraResponse !== null || hook !== null || (dropServer && head.serverLines > 1)
     || head.serviceTimeLines > 1 || attemptCount || route.responseHeadersToAdd.length > 0 || route.responseHeadersToRemove.length > 0) {
-    if (addDate) head.headers.push("date", httpDate());
+    if (addDate) head.headers.push("date", httpDate(wallClockAt(now)));
     if (attemptCount) head.headers.set("x-envoy-attempt-count", String(ex.record.attempts));
     if (route.responseHeadersToAdd.length > 0 || route.responseHeadersToRemove.length > 0) {
       applyHeaderMutations(head.headers, route.responseHeadersToAdd, route.responseHeadersToRemove);
