@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { findHeadEnd, hasToken, parseContentLength, connectionOptions, closesConnection, CONN_CLOSE, CONN_KEEP_ALIVE, CONN_UPGRADE } from "./head-syntax.js";
+import { findHeadEnd, fieldNameEnd, fieldValueEnd, tokenEnd, isRequestTarget, hasToken, parseContentLength, connectionOptions, closesConnection, CONN_CLOSE, CONN_KEEP_ALIVE, CONN_UPGRADE } from "./head-syntax.js";
 
 /** What findHeadEnd must return: Buffer.indexOf's answer. */
 function expected(buf: Buffer, from: number): number {
@@ -82,4 +82,35 @@ test("parseContentLength takes digits and lists of one repeated value, nothing e
   assert.equal(cl("5, 5"), 5);
   assert.equal(cl("5,5"), 5);
   for (const bad of ["", " ", "5, 6", "-1", "+1", "0x10", "1e3", "1.0", "5,", ",5", "99999999999999999"]) assert.equal(cl(bad), -1, bad);
+});
+
+test("fieldNameEnd stops at the first non-token byte and tells a name with capitals by a complement", () => {
+  const b = Buffer.from("x-custom-name: v\r\nContent-Type: t\r\nabc\r\nab cd:\r\nxy", "latin1");
+  assert.equal(fieldNameEnd(b, 0, b.length), 13, "lower-case: its end");
+  assert.equal(~fieldNameEnd(b, 18, b.length), 30, "capitals: the complement of its end");
+  assert.ok(fieldNameEnd(b, 18, b.length) < 0);
+  assert.equal(fieldNameEnd(b, 35, b.length), 38, "a line without a colon ends at its CR");
+  assert.equal(fieldNameEnd(b, 40, b.length), 42, "a space ends a name");
+  assert.equal(fieldNameEnd(b, b.length - 2, b.length), b.length, "a name running to the end");
+  // Every byte in every position of the four-wide steps, against the one-byte definition.
+  const tchar = (c: number): boolean => /[!#$%&'*+\-.^_`|~0-9A-Za-z]/.test(String.fromCharCode(c));
+  for (let c = 0; c < 256; c++) {
+    for (let at = 0; at < 6; at++) {
+      const line = Buffer.from("abcdef:", "latin1");
+      line[at] = c;
+      const end = tchar(c) ? 6 : at;
+      const capital = c >= 65 && c <= 90 && end > at;
+      assert.equal(fieldNameEnd(line, 0, line.length), capital ? ~end : end, `byte ${c} at ${at}`);
+      assert.equal(tokenEnd(line, 0, line.length), end, `token: byte ${c} at ${at}`);
+    }
+  }
+});
+
+test("fieldValueEnd accepts HTAB, SP, VCHAR and obs-text; a request target takes no SP or CTL", () => {
+  assert.equal(fieldValueEnd(Buffer.from("a b\tc\xff\r\n", "latin1"), 0, 8), 6);
+  assert.equal(fieldValueEnd(Buffer.from("ab\x00cd", "latin1"), 0, 5), 2);
+  assert.equal(fieldValueEnd(Buffer.from("abc\x7f", "latin1"), 0, 4), 3);
+  assert.equal(isRequestTarget(Buffer.from("/a?b=c%20", "latin1"), 0, 9), true);
+  assert.equal(isRequestTarget(Buffer.from("/a b", "latin1"), 0, 4), false);
+  assert.equal(isRequestTarget(Buffer.from("/a\x01", "latin1"), 0, 3), false);
 });

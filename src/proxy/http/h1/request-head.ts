@@ -2,8 +2,8 @@
 // management need; everything else is kept as name/value pairs and forwarded. Returns 0, or
 // the status to answer with (400 malformed or smuggling, 501 unknown transfer coding, 505 version).
 import { HeaderList } from "../header-list.js";
-import { TOKEN, FIELD_VALUE, TARGET, allIn, spanIn, parseContentLength, byteIndex, crlfIndex, latin1, connectionOptions, closesConnection, CONN_UPGRADE } from "./head-syntax.js";
-import { knownMethod, lowerHeaderName } from "./header-names.js";
+import { tokenEnd, fieldNameEnd, fieldValueEnd, isRequestTarget, valueStart, valueEnd, parseContentLength, byteIndex, crlfIndex, latin1, connectionOptions, closesConnection, CONN_UPGRADE } from "./head-syntax.js";
+import { knownMethod, knownHeaderIndex, KNOWN_NAMES, KnownName } from "./header-names.js";
 
 export class RequestHead {
   method = "";
@@ -76,6 +76,28 @@ function httpVersion(b: Uint8Array, from: number, to: number): number {
 }
 
 /**
+ * Parses the request line b[pos, eol) of the head string `s`: sets the method, the version and,
+ * until parseRequestHead reads it, `path` to the request target as sent. 0, or the status to
+ * answer with. Its own function, run once a head: TurboFan then spends its inlining budget for
+ * parseRequestHead on the field loop, which runs once a field.
+ */
+function parseRequestLine(b: Buffer, s: string, pos: number, eol: number, h: RequestHead): number {
+  const sp1 = byteIndex(b, 32, pos, eol);
+  if (sp1 <= pos) return fail(h, "malformed request line");
+  const sp2 = byteIndex(b, 32, sp1 + 1, eol);
+  if (sp2 <= sp1 + 1) return fail(h, "malformed request line");
+  if (tokenEnd(b, pos, sp1) !== sp1) return fail(h, "bad method");
+  if (!isRequestTarget(b, sp1 + 1, sp2)) return fail(h, "bad request target");
+  const version = httpVersion(b, sp2 + 1, eol);
+  if (version === 0) return fail(h, "unsupported HTTP version", 505);
+  if (version < 0) return fail(h, "malformed request line");
+  h.version = version;
+  h.method = knownMethod(b, pos, sp1) ?? s.slice(pos, sp1);
+  h.path = s.slice(sp1 + 1, sp2);
+  return 0;
+}
+
+/**
  * Parses the head in b[0, len) (up to but excluding the final CRLF CRLF). Positions are found
  * on the bytes, which is several times cheaper than `charCodeAt` on the string; the string (the
  * same bytes as latin1) is only sliced, for values.
@@ -87,18 +109,9 @@ export function parseRequestHead(b: Buffer, len: number, h: RequestHead): number
   let raw = pos === 0;
   let eol = crlfIndex(b, pos, len);
   if (eol < 0) eol = len;
-  const sp1 = byteIndex(b, 32, pos, eol);
-  if (sp1 <= pos) return fail(h, "malformed request line");
-  const sp2 = byteIndex(b, 32, sp1 + 1, eol);
-  if (sp2 <= sp1 + 1) return fail(h, "malformed request line");
-  for (let i = pos; i < sp1; i++) if (TOKEN[b[i] as number] !== 1) return fail(h, "bad method");
-  if (!allIn(TARGET, b, sp1 + 1, sp2)) return fail(h, "bad request target");
-  const version = httpVersion(b, sp2 + 1, eol);
-  if (version === 0) return fail(h, "unsupported HTTP version", 505);
-  if (version < 0) return fail(h, "malformed request line");
-  h.version = version;
-  h.method = knownMethod(b, pos, sp1) ?? s.slice(pos, sp1);
-  const target = s.slice(sp1 + 1, sp2);
+  const lineStatus = parseRequestLine(b, s, pos, eol, h);
+  if (lineStatus !== 0) return lineStatus;
+  const target = h.path;
   let hostHeader: string | undefined;
   let te: string | undefined;
   let connection = -1; // CONN_* bits of every `connection` field, -1 while there is none
@@ -109,60 +122,56 @@ export function parseRequestHead(b: Buffer, len: number, h: RequestHead): number
     if (c0 === 32 || c0 === 9) return fail(h, "obsolete line folding");
     // One pass over the name (token bytes up to the colon) and one over the value (field-value
     // bytes up to CR LF): each check also finds the next delimiter.
-    let colon = pos;
-    let upper = false;
-    for (; colon < len; colon++) {
-      const c = b[colon] as number;
-      if (TOKEN[c] !== 1) break;
-      if (c <= 90 && c >= 65) upper = true;
-    }
+    let colon = fieldNameEnd(b, pos, len);
+    const upper = colon < 0;
+    if (upper) colon = ~colon;
     if (colon === pos || colon === len || b[colon] !== 58) {
       let lineEnd = crlfIndex(b, pos, len);
       if (lineEnd < 0) lineEnd = len;
       return fail(h, byteIndex(b, 58, pos, lineEnd) > pos ? "bad header name" : "malformed header line");
     }
-    const end = spanIn(FIELD_VALUE, b, colon + 1, len);
+    const end = fieldValueEnd(b, colon + 1, len);
     if (end < len && !(b[end] === 13 && end + 1 < len && b[end + 1] === 10)) return fail(h, "bad header value");
-    let vs = colon + 1;
-    let ve = end;
-    while (vs < ve && (b[vs] === 32 || b[vs] === 9)) vs++;
-    while (ve > vs && (b[ve - 1] === 32 || b[ve - 1] === 9)) ve--;
+    const vs = valueStart(b, colon + 1, end);
+    const ve = valueEnd(b, vs, end);
     if (raw) {
       if (vs !== colon + 2 || b[colon + 1] !== 32 || ve !== end) raw = false;
       else if (upper) for (let i = pos; i < colon; i++) { const c = b[i] as number; if (c <= 90 && c >= 65) b[i] = c | 32; }
     }
-    const name = lowerHeaderName(b, s, pos, colon, upper);
-    const value = name === "host" ? hostValue(b, s, vs, ve) : s.slice(vs, ve);
-    switch (name) {
-      case "host":
+    // A well-known name is a shared string and a small integer to switch on; only another is sliced.
+    const known = knownHeaderIndex(b, pos, colon);
+    const name = known >= 0 ? KNOWN_NAMES[known] as string : upper ? s.slice(pos, colon).toLowerCase() : s.slice(pos, colon);
+    const value = known === KnownName.Host ? hostValue(b, s, vs, ve) : s.slice(vs, ve);
+    switch (known) {
+      case KnownName.Host:
         if (hostHeader !== undefined) return fail(h, "multiple host headers");
         hostHeader = value;
         break;
-      case "content-length": {
+      case KnownName.ContentLength: {
         const n = parseContentLength(b, vs, ve);
         if (n < 0) return fail(h, "bad content-length");
         if (h.contentLength >= 0 && h.contentLength !== n) return fail(h, "conflicting content-length headers");
         h.contentLength = n;
         break;
       }
-      case "transfer-encoding":
+      case KnownName.TransferEncoding:
         te = te === undefined ? value : `${te}, ${value}`;
         break;
-      case "connection":
+      case KnownName.Connection:
         connection = (connection < 0 ? 0 : connection) | connectionOptions(b, vs, ve);
         raw = false;
         break;
-      case "upgrade":
+      case KnownName.Upgrade:
         h.upgrade = value;
         raw = false;
         break;
-      case "keep-alive": case "proxy-connection": case "te":
+      case KnownName.KeepAlive: case KnownName.ProxyConnection: case KnownName.Te:
         raw = false;
         break;
-      case "x-forwarded-proto":
+      case KnownName.XForwardedProto:
         h.forwardedProto = true;
         break;
-      case "expect":
+      case KnownName.Expect:
         if (value.toLowerCase() === "100-continue") h.expectContinue = true;
         break;
     }

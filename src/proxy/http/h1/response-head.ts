@@ -3,8 +3,8 @@
 // for it (retry policies, header mutations, filters, a rewritten head), and a response relayed as
 // it came never needs one. A head string cost about a third of the parse (a call into Node).
 import { HeaderList } from "../header-list.js";
-import { hasToken, parseContentLength, crlfIndex, crIndex, latin1, CHUNKED, connectionOptions, closesConnection } from "./head-syntax.js";
-import { lowerHeaderName, sameBytesIgnoringCase } from "./header-names.js";
+import { hasToken, parseContentLength, crlfIndex, crIndex, colonOrCrIndex, valueStart, valueEnd, latin1, CHUNKED, connectionOptions, closesConnection } from "./head-syntax.js";
+import { lowerHeaderName, knownHeaderIndex, KnownName } from "./header-names.js";
 
 export class ResponseHead {
   status = 0;
@@ -78,17 +78,12 @@ class FieldLines {
     const pos = this.next;
     if (pos >= len) return 0;
     // The colon, then the line's end; a CR must end the line (Envoy's parser refuses a bare CR too).
-    let colon = pos;
-    while (colon + 4 <= len && b[colon] !== 58 && b[colon] !== 13 && b[colon + 1] !== 58 && b[colon + 1] !== 13
-      && b[colon + 2] !== 58 && b[colon + 2] !== 13 && b[colon + 3] !== 58 && b[colon + 3] !== 13) colon += 4; // as spanIn
-    while (colon < len && b[colon] !== 58 && b[colon] !== 13) colon++;
+    const colon = colonOrCrIndex(b, pos, len);
     if (colon === pos || colon === len || b[colon] !== 58) return -1;
     const end = crIndex(b, colon + 1, len);
     if (end < len && !(end + 1 < len && b[end + 1] === 10)) return -1;
-    let vs = colon + 1;
-    while (vs < end && (b[vs] === 32 || b[vs] === 9)) vs++;
-    let ve = end;
-    while (ve > vs && (b[ve - 1] === 32 || b[ve - 1] === 9)) ve--;
+    const vs = valueStart(b, colon + 1, end);
+    const ve = valueEnd(b, vs, end);
     this.pos = pos;
     this.colon = colon;
     this.end = end;
@@ -101,28 +96,14 @@ class FieldLines {
 
 const lines = new FieldLines();
 
-/** The fields parseResponseHead acts on, told apart by length first: most names are none of them. */
-const F_OTHER = 0, F_CONTENT_LENGTH = 1, F_TRANSFER_ENCODING = 2, F_CONNECTION = 3, F_HOP_BY_HOP = 4, F_SERVER = 5, F_SERVICE_TIME = 6, F_PEER_METADATA = 7, F_DATE = 8;
-const name = (s: string): Uint8Array => Buffer.from(s, "latin1");
-const CONTENT_LENGTH = name("content-length"), TRANSFER_ENCODING = name("transfer-encoding"), CONNECTION = name("connection");
-const KEEP_ALIVE = name("keep-alive"), PROXY_CONNECTION = name("proxy-connection"), SERVER = name("server"), DATE = name("date");
-const SERVICE_TIME = name("x-envoy-upstream-service-time");
-const PEER_METADATA = name("x-envoy-peer-metadata"), PEER_METADATA_ID = name("x-envoy-peer-metadata-id");
-
-function fieldKind(b: Uint8Array, from: number, to: number): number {
-  switch (to - from) {
-    case 14: return sameBytesIgnoringCase(b, from, CONTENT_LENGTH) ? F_CONTENT_LENGTH : F_OTHER;
-    case 17: return sameBytesIgnoringCase(b, from, TRANSFER_ENCODING) ? F_TRANSFER_ENCODING : F_OTHER;
-    case 10: return sameBytesIgnoringCase(b, from, CONNECTION) ? F_CONNECTION : sameBytesIgnoringCase(b, from, KEEP_ALIVE) ? F_HOP_BY_HOP : F_OTHER;
-    case 16: return sameBytesIgnoringCase(b, from, PROXY_CONNECTION) ? F_HOP_BY_HOP : F_OTHER;
-    case 6: return sameBytesIgnoringCase(b, from, SERVER) ? F_SERVER : F_OTHER;
-    case 4: return sameBytesIgnoringCase(b, from, DATE) ? F_DATE : F_OTHER;
-    case 29: return sameBytesIgnoringCase(b, from, SERVICE_TIME) ? F_SERVICE_TIME : F_OTHER;
-    case 21: return sameBytesIgnoringCase(b, from, PEER_METADATA) ? F_PEER_METADATA : F_OTHER;
-    case 24: return sameBytesIgnoringCase(b, from, PEER_METADATA_ID) ? F_PEER_METADATA : F_OTHER;
-    default: return F_OTHER;
-  }
-}
+/**
+ * The lengths of the names parseResponseHead acts on, as bits: a name of another length (most,
+ * e.g. content-type) is not looked up at all.
+ */
+const ACTED_ON_LENGTHS = [
+  "content-length", "transfer-encoding", "connection", "keep-alive", "proxy-connection", "server", "date",
+  "x-envoy-upstream-service-time", "x-envoy-peer-metadata", "x-envoy-peer-metadata-id",
+].reduce((bits, name) => bits | (1 << name.length), 0);
 
 /** The header list of a head already parsed, b[0, len) (its field lines are well formed). */
 function fieldList(b: Uint8Array, len: number, from: number): HeaderList {
@@ -152,45 +133,52 @@ export function parseResponseHead(b: Buffer, len: number, r: ResponseHead): bool
   r.status = status;
   let connection = -1; // CONN_* bits of every `connection` field, -1 while there is none
   r.parsedFrom(b, len, eol + 2);
-  lines.next = eol + 2;
-  for (let step = lines.step(b, len); step !== 0; step = lines.step(b, len)) {
-    if (step < 0) return false;
-    const { pos, colon, end } = lines;
-    switch (fieldKind(b, pos, colon)) {
-      case F_CONTENT_LENGTH: {
-        const n = parseContentLength(b, lines.vs, lines.ve);
+  // The field lines, walked here rather than with FieldLines: only the fields acted on need their
+  // value's bounds, and the scans inline into this loop (a FieldLines step and a name check called
+  // once a line were about a third of the parse).
+  let pos = eol + 2;
+  while (pos < len) {
+    const colon = colonOrCrIndex(b, pos, len);
+    if (colon === pos || colon === len || b[colon] !== 58) return false;
+    const end = crIndex(b, colon + 1, len);
+    if (end < len && !(end + 1 < len && b[end + 1] === 10)) return false;
+    const nameLength = colon - pos;
+    switch (nameLength < 32 && ((ACTED_ON_LENGTHS >>> nameLength) & 1) === 1 ? knownHeaderIndex(b, pos, colon) : -1) {
+      case KnownName.ContentLength: {
+        const n = parseContentLength(b, valueStart(b, colon + 1, end), valueEnd(b, colon + 1, end));
         if (n < 0) return false;
         if (r.contentLength >= 0 && r.contentLength !== n) return false;
         r.contentLength = n;
         break;
       }
-      case F_TRANSFER_ENCODING:
-        if (hasToken(b, lines.vs, lines.ve, CHUNKED)) r.chunked = true;
+      case KnownName.TransferEncoding:
+        if (hasToken(b, colon + 1, end, CHUNKED)) r.chunked = true;
         break;
-      case F_CONNECTION:
-        connection = (connection < 0 ? 0 : connection) | connectionOptions(b, lines.vs, lines.ve);
+      case KnownName.Connection:
+        connection = (connection < 0 ? 0 : connection) | connectionOptions(b, colon + 1, end);
         r.hopByHop = true;
         break;
-      case F_HOP_BY_HOP:
+      case KnownName.KeepAlive: case KnownName.ProxyConnection:
         r.hopByHop = true;
         break;
-      case F_SERVER:
+      case KnownName.Server:
         r.serverLines++;
         r.serverStart = pos;
         r.serverEnd = end + 2;
         break;
-      case F_PEER_METADATA:
+      case KnownName.XEnvoyPeerMetadata: case KnownName.XEnvoyPeerMetadataId:
         r.peerMetadataLines++;
         break;
-      case F_DATE:
+      case KnownName.Date:
         r.dateLines++;
         break;
-      case F_SERVICE_TIME:
+      case KnownName.XEnvoyUpstreamServiceTime:
         r.serviceTimeLines++;
         r.serviceTimeStart = pos;
         r.serviceTimeEnd = end + 2;
         break;
     }
+    pos = end + 2;
   }
   if (r.chunked) r.contentLength = -1;
   if (closesConnection(r.version, connection)) r.close = true;
