@@ -112,6 +112,7 @@ export function parseRequestHead(b: Buffer, len: number, h: RequestHead): number
   const lineStatus = parseRequestLine(b, s, pos, eol, h);
   if (lineStatus !== 0) return lineStatus;
   const target = h.path;
+  h.path = ""; // set from the target once the head is good
   let hostHeader: string | undefined;
   let te: string | undefined;
   let connection = -1; // CONN_* bits of every `connection` field, -1 while there is none
