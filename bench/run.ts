@@ -1,6 +1,7 @@
 // `npm run bench`: the Mizzen proxy against nginx on loopback (1 KiB responses, keep-alive),
 // one and two hops, at saturation (wrk) and at a fixed 1000 req/s (open loop). Server processes
-// share core 0, load generators run on core 1. Three rounds, medians, ratios to nginx and direct.
+// share core 0, load generators run on core 1. Three rounds, medians; ratios to nginx are the
+// median of each round's ratio (the two are measured back to back, in alternating order).
 // Then the other sections (bench/sections.ts): metrics on vs off, load balancers, control plane.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { mkdtempSync, mkdirSync, writeFileSync, rmSync } from "node:fs";
@@ -9,7 +10,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { ensureTools, writeNginxConfig } from "./nginx.js";
 import { cpuMicros, privateBytes, rssBytes, withChildren } from "./proc-stats.js";
-import { printTable, type Row } from "./report.js";
+import { printTable, nginxFor, type Ratios, type Row } from "./report.js";
 import { writeBenchBootstrap } from "./bootstrap.js";
 import { runOtherSections } from "./sections.js";
 import { freePort, waitForPort } from "./ports.js";
@@ -116,6 +117,37 @@ function median(xs: number[]): number {
   return s.length === 0 ? NaN : (s[Math.floor((s.length - 1) / 2)] as number);
 }
 
+/** [nginx, mizzen] pairs as [mizzen, nginx]: setups come in that order after "direct". */
+function swappedPairs(pairs: Setup[]): Setup[] {
+  const out: Setup[] = [];
+  for (let i = 0; i + 1 < pairs.length; i += 2) out.push(pairs[i + 1] as Setup, pairs[i] as Setup);
+  return out;
+}
+
+/** Each proxy row's ratios to its nginx row, round by round. */
+function perRoundRatios(setups: Setup[], rounds: Row[][]): Map<string, Ratios[]> {
+  const out = new Map<string, Ratios[]>();
+  setups.forEach((s, i) => {
+    const ngName = nginxFor(s.name);
+    const j = setups.findIndex((t) => t.name === ngName);
+    if (j < 0) return;
+    out.set(s.name, rounds.map((rows) => {
+      const r = rows[i] as Row, n = rows[j] as Row;
+      return { rps: r.rps / n.rps, cpuUsPerReqMax: r.cpuUsPerReqMax / n.cpuUsPerReqMax, cpuUsPerReqFixed: r.cpuUsPerReqFixed / n.cpuUsPerReqFixed };
+    }));
+  });
+  return out;
+}
+
+/** The median of each ratio over the rounds. */
+function roundRatios(setups: Setup[], rounds: Row[][]): Map<string, Ratios> {
+  const out = new Map<string, Ratios>();
+  for (const [name, qs] of perRoundRatios(setups, rounds)) {
+    out.set(name, { rps: median(qs.map((q) => q.rps)), cpuUsPerReqMax: median(qs.map((q) => q.cpuUsPerReqMax)), cpuUsPerReqFixed: median(qs.map((q) => q.cpuUsPerReqFixed)) });
+  }
+  return out;
+}
+
 async function main(): Promise<void> {
   if (process.platform !== "linux") { process.stderr.write("the benchmark needs Linux (/proc, taskset)\n"); process.exit(1); }
   ensureTools();
@@ -147,9 +179,12 @@ async function main(): Promise<void> {
   }
   const rounds: Row[][] = [];
   for (let r = 0; r < ROUNDS; r++) {
-    const rows: Row[] = [];
-    for (const s of setups) rows.push(await measure(s));
-    rounds.push(rows);
+    // Odd rounds measure each proxy before its nginx: a drift in the machine's capacity during a
+    // round then favours neither side over the rounds.
+    const order = r % 2 === 0 ? setups : [setups[0] as Setup, ...swappedPairs(setups.slice(1))];
+    const measured = new Map<string, Row>();
+    for (const s of order) measured.set(s.name, await measure(s));
+    rounds.push(setups.map((s) => measured.get(s.name) as Row));
     process.stdout.write(`round ${r + 1}/${ROUNDS} done\n`);
   }
   const keys = ["rps", "p50Max", "p99Max", "cpuUsPerReqMax", "p50Fixed", "p99Fixed", "cpuUsPerReqFixed", "rssMb", "privateMb"] as const;
@@ -158,10 +193,14 @@ async function main(): Promise<void> {
     for (const k of keys) row[k] = median(rounds.map((rows) => (rows[i] as Row)[k]));
     return row;
   });
-  printTable(result);
+  const ratios = roundRatios(setups, rounds);
+  printTable(result, ratios);
+  for (const [name, perRound] of perRoundRatios(setups, rounds)) {
+    process.stdout.write(`${name} ÷ nginx by round: req/s ${perRound.map((q) => q.rps.toFixed(2)).join(" ")}; CPU/req max ${perRound.map((q) => q.cpuUsPerReqMax.toFixed(2)).join(" ")}; @1k ${perRound.map((q) => q.cpuUsPerReqFixed.toFixed(2)).join(" ")}\n`);
+  }
   const outDir = join(HERE, "..", "..", "bench", "results");
   mkdirSync(outDir, { recursive: true });
-  writeFileSync(join(outDir, QUICK || ONLY !== "" ? "latest-partial.json" : "latest.json"), `${JSON.stringify({ date: new Date().toISOString(), rounds: ROUNDS, loadAverage: load, nodeFlags: NODE_FLAGS, results: result }, null, 2)}\n`);
+  writeFileSync(join(outDir, QUICK || ONLY !== "" ? "latest-partial.json" : "latest.json"), `${JSON.stringify({ date: new Date().toISOString(), rounds: ROUNDS, loadAverage: load, nodeFlags: NODE_FLAGS, results: result, ratiosToNginx: Object.fromEntries(ratios) }, null, 2)}\n`);
   for (const c of children.reverse()) await stop(c);
   rmSync(dir, { recursive: true, force: true });
   if (ONLY === "") await runOtherSections(QUICK);
