@@ -66,7 +66,9 @@ export function knownHeaderIndex(b: Uint8Array, from: number, to: number): numbe
  * Do b[from, from + n) spell NAME_BYTES[at, at + n) in any case? Known names are lower-case
  * letters, digits and '-': c | 32 equals such a byte, for c >= 65, only when c is its capital.
  * Four bytes a step: a loop step re-checks `b` (its map, its length) after the loop's interrupt
- * check, where four loads in a row share one check.
+ * check, where four loads in a row share one check. It reads NAME_BYTES by name rather than
+ * sharing sameBytesIgnoringCase with the table as a parameter: that version, not inlined into
+ * parseRequestHead, measured about 450 instructions a request more.
  */
 function spellsName(b: Uint8Array, from: number, at: number, n: number): boolean {
   let j = 0;
