@@ -61,42 +61,6 @@ export class ResponseHead {
 }
 
 /**
- * Walks the field lines of a head in b[0, len) from `next`: after step() returns 1 the line's
- * name is [pos, colon), its value (trimmed) [vs, ve), and it ends at `end` (its CR, or len).
- * One instance serves every walk: a walk runs start to end without yielding.
- */
-class FieldLines {
-  next = 0;
-  pos = 0;
-  colon = 0;
-  end = 0;
-  vs = 0;
-  ve = 0;
-
-  /** 1: a field; 0: no more lines; -1: malformed (no colon, an empty name, a bare CR). */
-  step(b: Uint8Array, len: number): number {
-    const pos = this.next;
-    if (pos >= len) return 0;
-    // The colon, then the line's end; a CR must end the line (Envoy's parser refuses a bare CR too).
-    const colon = colonOrCrIndex(b, pos, len);
-    if (colon === pos || colon === len || b[colon] !== 58) return -1;
-    const end = crIndex(b, colon + 1, len);
-    if (end < len && !(end + 1 < len && b[end + 1] === 10)) return -1;
-    const vs = valueStart(b, colon + 1, end);
-    const ve = valueEnd(b, vs, end);
-    this.pos = pos;
-    this.colon = colon;
-    this.end = end;
-    this.vs = vs;
-    this.ve = ve;
-    this.next = end + 2;
-    return 1;
-  }
-}
-
-const lines = new FieldLines();
-
-/**
  * The lengths of the names parseResponseHead acts on, as bits: a name of another length (most,
  * e.g. content-type) is not looked up at all.
  */
@@ -105,13 +69,19 @@ const ACTED_ON_LENGTHS = [
   "x-envoy-upstream-service-time", "x-envoy-peer-metadata", "x-envoy-peer-metadata-id",
 ].reduce((bits, name) => bits | (1 << name.length), 0);
 
-/** The header list of a head already parsed, b[0, len) (its field lines are well formed). */
+/** The header list of a head already parsed, b[0, len) from `from` (its field lines are well formed). */
 function fieldList(b: Uint8Array, len: number, from: number): HeaderList {
   const list = new HeaderList();
   if (from >= len) return list;
   const text = latin1(b as Buffer, 0, len);
-  lines.next = from;
-  while (lines.step(b, len) === 1) list.push(lowerHeaderName(b, text, lines.pos, lines.colon), text.slice(lines.vs, lines.ve));
+  for (let pos = from; pos < len;) {
+    const colon = colonOrCrIndex(b, pos, len);
+    if (colon >= len) break;
+    const end = crIndex(b, colon + 1, len);
+    const vs = valueStart(b, colon + 1, end);
+    list.push(lowerHeaderName(b, text, pos, colon), text.slice(vs, valueEnd(b, vs, end)));
+    pos = end + 2;
+  }
   return list;
 }
 
@@ -133,9 +103,9 @@ export function parseResponseHead(b: Buffer, len: number, r: ResponseHead): bool
   r.status = status;
   let connection = -1; // CONN_* bits of every `connection` field, -1 while there is none
   r.parsedFrom(b, len, eol + 2);
-  // The field lines, walked here rather than with FieldLines: only the fields acted on need their
-  // value's bounds, and the scans inline into this loop (a FieldLines step and a name check called
-  // once a line were about a third of the parse).
+  // The field lines, walked inline: only the fields acted on need their value's bounds, and the
+  // scans inline into this loop (a line-walker's step and a name check called once a line were
+  // about a third of the parse).
   let pos = eol + 2;
   while (pos < len) {
     const colon = colonOrCrIndex(b, pos, len);
