@@ -2,6 +2,8 @@ import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { createServer as createTlsServer, connect as tlsConnect, type TLSSocket } from "node:tls";
 import type { AddressInfo } from "node:net";
+import { createServer as createHttpServer } from "node:http";
+import { HCM_TYPE_URL, httpConnectionManagerFactory } from "../src/proxy/http/http-connection-manager.js";
 import { makeCa, makeLeaf, type TestLeaf } from "../src/proxy/tls/test-certs.js";
 import { closeServer, closed, dial, greeter, harness, listenerJson, readUntil, tcpProxy, type Harness } from "./proxy-listener-fixtures.js";
 
@@ -73,6 +75,38 @@ describe("listeners", () => {
     assert.equal(await send("GET / HTTP/1.1\r\nHost: x\r\n\r\n"), "h1\nGET / HTTP/1.1\r\nHost: x\r\n\r\n");
     assert.equal(await send("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"), "h2c\nPRI * HTTP/2.0\r\n\r\nSM\r\n\r\n");
     assert.equal(await send("\x00\x01binary"), "opaque\n\x00\x01binary");
+  });
+
+  it("behind http_inspector, a request whose FIN came in the same read is answered, then the connection closes", async () => {
+    // The inspector reads the request and the FIN; the HTTP connection manager starts after both.
+    const web = createHttpServer((req, res) => { req.resume(); res.end("web"); });
+    await new Promise<void>((r) => web.listen(0, "127.0.0.1", () => r()));
+    const hh = harness(100, [httpConnectionManagerFactory]);
+    try {
+      hh.addCluster("web", [(web.address() as AddressInfo).port]);
+      const hcm = { name: "envoy.filters.network.http_connection_manager", typed_config: {
+        "@type": HCM_TYPE_URL, stat_prefix: "in", codec_type: "AUTO",
+        route_config: { virtual_hosts: [{ name: "all", domains: ["*"], routes: [{ match: { prefix: "/" }, route: { cluster: "web" } }] }] },
+      } };
+      const l = await hh.manager.apply(listenerJson("fin", [{ filters: [hcm] }], { listener_filters: [HTTP_INSPECTOR] }));
+      // Shorter than the HTTP/2 preface (the codec is chosen from the bytes at hand), and longer.
+      for (const request of ["GET / HTTP/1.0\r\n\r\n", "GET /long HTTP/1.1\r\nhost: a\r\n\r\n"]) {
+        const c = await dial(l.port);
+        const chunks: Buffer[] = [];
+        c.on("data", (d: Buffer) => chunks.push(d));
+        c.end(request);
+        await closed(c);
+        assert.match(Buffer.concat(chunks).toString("latin1"), /^HTTP\/1\.1 200 [^]*web$/, request);
+      }
+      // Nothing but a FIN: closed at once.
+      const silent = await dial(l.port);
+      silent.end();
+      await closed(silent);
+    } finally {
+      await hh.close();
+      web.closeAllConnections();
+      await new Promise((r) => web.close(r));
+    }
   });
 
   it("closes connections no chain matches, and times out silent clients of an inspecting listener", async () => {

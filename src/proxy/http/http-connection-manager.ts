@@ -12,6 +12,13 @@ import { serveH2, isH2Preface, H2_PREFACE_LENGTH, type H2Downstream } from "./h2
 import "./filters/builtin.js";
 import { wrapHcmObserver } from "../../telemetry/hcm-telemetry.js";
 
+const EMPTY = Buffer.alloc(0);
+
+/** Do the bytes so far agree with the HTTP/2 connection preface? */
+function looksH2(b: Buffer): boolean {
+  return isH2Preface(b.subarray(0, Math.min(b.length, H2_PREFACE_LENGTH)));
+}
+
 export const HCM_TYPE_URL = "type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager";
 
 /** One pool per process: connections to a host are shared by every listener's managers. */
@@ -47,24 +54,29 @@ export class HttpConnectionManager implements NetworkFilter, HcmRuntime {
     if (codec === "HTTP2" || (codec === "AUTO" && conn.tls?.alpn === "h2")) { this.startH2(conn); return; }
     if (codec === "HTTP1") { this.startH1(conn); return; }
     // AUTO without ALPN: look at the first bytes for the HTTP/2 connection preface.
-    const pre = conn.preread;
-    if (pre !== undefined && pre.length >= H2_PREFACE_LENGTH) {
-      if (isH2Preface(pre)) this.startH2(conn); else this.startH1(conn);
+    let got: Buffer = conn.preread ?? EMPTY;
+    if (got.length > 0 && (got.length >= H2_PREFACE_LENGTH || !looksH2(got))) {
+      if (looksH2(got)) this.startH2(conn); else this.startH1(conn);
       return;
     }
-    let got: Buffer = pre ?? Buffer.alloc(0);
     const s = conn.socket;
+    // The client's FIN before a codec could be chosen (nothing sent, or part of the HTTP/2
+    // preface): no request can follow, so the connection closes (else it would stay in CLOSE-WAIT).
+    // A listener inspector may have seen that FIN already.
+    if (s.readableEnded) { s.destroy(); return; }
+    const onEnd = (): void => { s.destroy(); };
     const onData = (d: Buffer): void => {
       got = got.length === 0 ? d : Buffer.concat([got, d]);
-      const n = Math.min(got.length, H2_PREFACE_LENGTH);
-      const looksH2 = isH2Preface(got.subarray(0, n));
-      if (looksH2 && got.length < H2_PREFACE_LENGTH) return;
+      const h2 = looksH2(got);
+      if (h2 && got.length < H2_PREFACE_LENGTH) return;
       s.removeListener("data", onData);
+      s.removeListener("end", onEnd);
       s.pause();
       const info = { ...conn, preread: got };
-      if (looksH2) this.startH2(info); else this.startH1(info);
+      if (h2) this.startH2(info); else this.startH1(info);
     };
     s.on("data", onData);
+    s.on("end", onEnd);
     s.once("error", () => s.destroy());
   }
 

@@ -84,14 +84,18 @@ export class H1Downstream {
     s.on("drain", () => { const up = this.exchange?.upstream; if (up) up.socket.resume(); });
     s.on("error", () => this.onGone());
     s.on("close", () => this.onGone());
-    s.on("end", () => {
-      // Half-close: fine once a request is complete; mid-request the request can never finish.
-      const ex = this.exchange;
-      if (ex === null) s.end();
-      else if (!ex.requestComplete) { this.exchange = null; ex.onDownstreamReset(); this.abort(); }
-      else this.closeAfterResponse = true; // answer, then close (needs allowHalfOpen on the listener socket)
-    });
+    s.on("end", () => this.peerEnded());
     if (info.preread !== undefined && info.preread.length > 0) this.onData(info.preread);
+    // A listener inspector may have seen the client's FIN before this stage.
+    if (s.readableEnded) this.peerEnded();
+  }
+
+  /** Half-close: fine once a request is complete; mid-request the request can never finish. */
+  private peerEnded(): void {
+    const ex = this.exchange;
+    if (ex === null) this.socket.end();
+    else if (!ex.requestComplete) { this.exchange = null; ex.onDownstreamReset(); this.abort(); }
+    else this.closeAfterResponse = true; // answer, then close (needs allowHalfOpen on the listener socket)
   }
 
   /** Bytes already read from the socket (e.g. by codec detection) are processed first. */

@@ -29,6 +29,10 @@ const contexts = new WeakMap<Http2Session, SessionContext>();
 /** Set while server.emit("connection") runs: node:http2 emits "session" synchronously. */
 let attaching: SessionContext | null = null;
 
+function ignoreError(): void {
+  // The exchange (or the session's own handler) deals with the failure; the event needs a listener.
+}
+
 function serverFor(rt: HcmRuntime): Http2Server {
   let s = servers.get(rt);
   if (s !== undefined) return s;
@@ -42,8 +46,12 @@ function serverFor(rt: HcmRuntime): Http2Server {
     session.setTimeout(rt.config.idleTimeoutMs, () => session.close());
   });
   s.on("stream", (stream: ServerHttp2Stream, headers: IncomingHttpHeaders) => {
+    // node:http2 emits "stream" on the next tick: a protocol error later in the same read has by
+    // then destroyed the session (stream.session is undefined) and queued the stream's 'error'.
+    // Without a listener that error would end the process.
+    stream.on("error", ignoreError);
     const ctx = stream.session === undefined ? undefined : contexts.get(stream.session);
-    if (ctx === undefined) { stream.close(); return; }
+    if (ctx === undefined) { stream.destroy(); return; }
     new H2Exchange(ctx.rt, stream, headers, ctx.conn).start();
   });
   s.on("sessionError", () => undefined);
@@ -67,14 +75,12 @@ export function serveH2(rt: HcmRuntime, conn: ConnectionInfo, onClosed: (d: H2Do
   socket.once("close", () => onClosed(d));
   attaching = { rt, conn, d };
   try {
-    // Bytes already read (codec detection, inspectors) cannot be unshifted into node:http2, so
-    // such connections go through a stream that replays them first.
-    // node:http2 also refuses a TLS socket whose ALPN is not h2 (it answers 403); the codec was
-    // already chosen (HTTP2, or AUTO saw the preface), so such a socket goes through the wrapper too.
-    const pre = conn.preread;
-    const alpn = (socket as Socket & { alpnProtocol?: string | false }).alpnProtocol;
-    const tlsNotH2 = alpn === false || alpn === "http/1.1";
-    server.emit("connection", (pre !== undefined && pre.length > 0) || tlsNotH2 ? new PrereadSocket(socket, pre ?? EMPTY) : socket);
+    // Every connection goes through the duplex of preread-socket.ts: it replays bytes already read
+    // (codec detection, inspectors), which cannot be unshifted into node:http2, and it closes the
+    // connection after a connection error or the client's FIN, where node:http2 keeps it open.
+    // (node:http2 also refuses a TLS socket whose ALPN is not h2, answering 403; through the duplex
+    // it serves the codec already chosen: HTTP2, or AUTO saw the preface.)
+    server.emit("connection", new PrereadSocket(socket, conn.preread ?? EMPTY));
   } finally {
     attaching = null;
   }

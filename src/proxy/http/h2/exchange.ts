@@ -80,7 +80,6 @@ export class H2Exchange implements HttpStream {
     r.statPrefix = rt.config.statPrefix;
     stream.on("data", (d: Buffer) => this.onRequestData(d));
     stream.on("end", () => this.onRequestEnd());
-    stream.on("error", () => undefined);
     stream.on("close", () => this.onStreamClose());
     // Envoy's stream idle timer: any frame on the stream rearms it (node's stream timeout does).
     if (rt.config.streamIdleTimeoutMs > 0) {
