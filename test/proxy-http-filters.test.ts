@@ -62,6 +62,14 @@ before(async () => {
           typed_per_filter_config: { "envoy.filters.http.fault": { "@type": FAULT, abort: { http_status: 418, percentage: { numerator: 100 } } } } },
         { name: "delay", match: { prefix: "/delay" }, route: { cluster: "a" },
           typed_per_filter_config: { "envoy.filters.http.fault": { "@type": FAULT, delay: { fixed_delay: "0.05s", percentage: { numerator: 1000000, denominator: "MILLION" } } } } },
+        { name: "header-fault", match: { prefix: "/chaos" }, route: { cluster: "a" },
+          typed_per_filter_config: { "envoy.filters.http.fault": { "@type": FAULT, max_active_faults: 1,
+            abort: { header_abort: {}, percentage: { numerator: 100 } }, delay: { header_delay: {}, percentage: { numerator: 100 } } } } },
+        { name: "targeted-fault", match: { prefix: "/targeted" }, route: { cluster: "a" },
+          typed_per_filter_config: { "envoy.filters.http.fault": { "@type": FAULT, headers: [{ name: "x-chaos", present_match: true }],
+            downstream_nodes: ["tester"], abort: { http_status: 503 } } } },
+        { name: "other-cluster-fault", match: { prefix: "/other-cluster" }, route: { cluster: "a" },
+          typed_per_filter_config: { "envoy.filters.http.fault": { "@type": FAULT, upstream_cluster: "b", abort: { http_status: 503 } } } },
         { name: "mirror", match: { prefix: "/mirror" }, route: { cluster: "a", request_mirror_policies: [{ cluster: "shadow" }] } },
         { name: "retry-hosts", match: { prefix: "/hosts" }, route: { cluster: "dead-then-a",
           retry_policy: { retry_on: "connect-failure", num_retries: 3, retry_host_predicate: [{ name: "envoy.retry_host_predicates.previous_hosts" }] } } },
@@ -104,6 +112,44 @@ test("fault filter aborts (FI) and delays (DI) per route", async () => {
   const d = await call("/delay");
   assert.deepEqual([d.status, d.body], [200, "a"]);
   assert.deepEqual(records.at(-1)?.flags, ["DI"]);
+});
+
+test("header-controlled faults (header_abort, header_delay): the request's x-envoy-fault-* headers pick them", async () => {
+  assert.deepEqual([(await call("/chaos")).status, records.at(-1)?.flags], [200, []]);
+  const http = await call("/chaos", { "x-envoy-fault-abort-request": "429" });
+  assert.deepEqual([http.status, records.at(-1)?.flags], [429, ["FI"]]);
+  const grpc = await call("/chaos", { "x-envoy-fault-abort-grpc-request": "14", "content-type": "application/grpc" });
+  assert.deepEqual([grpc.status, grpc.headers["grpc-status"]], [200, "14"]);
+  // The percentage header is a numerator over the configured denominator: 0 of 100 never aborts.
+  const none = await call("/chaos", { "x-envoy-fault-abort-request": "429", "x-envoy-fault-abort-request-percentage": "0" });
+  assert.equal(none.status, 200);
+  // Out-of-range statuses inject nothing.
+  assert.equal((await call("/chaos", { "x-envoy-fault-abort-request": "99" })).status, 200);
+  // Delay first, then abort, as Envoy does.
+  const t0 = performance.now();
+  const both = await call("/chaos", { "x-envoy-fault-delay-request": "60", "x-envoy-fault-abort-request": "418" });
+  assert.ok(performance.now() - t0 >= 55, "the delay comes before the abort");
+  assert.deepEqual([both.status, records.at(-1)?.flags], [418, ["DI", "FI"]]);
+});
+
+test("max_active_faults: a delay over the limit is not injected", async () => {
+  const slow = call("/chaos", { "x-envoy-fault-delay-request": "400" });
+  await new Promise((r) => setTimeout(r, 50));
+  const t0 = performance.now();
+  const second = await call("/chaos", { "x-envoy-fault-delay-request": "400" });
+  assert.equal(second.status, 200);
+  assert.ok(performance.now() - t0 < 300, "the second request was not delayed");
+  assert.deepEqual(records.at(-1)?.flags, []);
+  assert.equal((await slow).status, 200);
+  assert.deepEqual(records.at(-1)?.flags, ["DI"]);
+});
+
+test("faults limited by headers, downstream nodes and upstream cluster apply only to matching requests", async () => {
+  assert.equal((await call("/targeted")).status, 200);
+  assert.equal((await call("/targeted", { "x-chaos": "1" })).status, 200, "no x-envoy-downstream-service-node");
+  assert.equal((await call("/targeted", { "x-chaos": "1", "x-envoy-downstream-service-node": "other" })).status, 200);
+  assert.equal((await call("/targeted", { "x-chaos": "1", "x-envoy-downstream-service-node": "tester" })).status, 503);
+  assert.equal((await call("/other-cluster")).status, 200, "the route goes to a, the fault targets b");
 });
 
 test("CORS preflight is answered by the proxy; simple requests get the allow-origin header", async () => {

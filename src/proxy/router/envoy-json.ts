@@ -51,6 +51,12 @@ export function num(v: unknown, field: string): number | undefined {
 /** A Duration ("1.5s", "0.250s", or { seconds, nanos }) in milliseconds. */
 /** A FractionalPercent ({ numerator, denominator: HUNDRED|TEN_THOUSAND|MILLION }) as a fraction 0..1. */
 export function fractionalPercent(v: unknown, field: string): number | undefined {
+  const p = fractionalParts(v, field);
+  return p === undefined ? undefined : Math.min(1, p.numerator / p.denominator);
+}
+
+/** A type.v3.FractionalPercent's numerator and denominator (100, 10,000 or 1,000,000). */
+export function fractionalParts(v: unknown, field: string): { numerator: number; denominator: number } | undefined {
   const o = obj(v, field);
   if (!o) return undefined;
   const n = int(o["numerator"], `${field}.numerator`) ?? 0;
@@ -58,7 +64,7 @@ export function fractionalPercent(v: unknown, field: string): number | undefined
   const den = d === "HUNDRED" || d === 0 ? 100 : d === "TEN_THOUSAND" || d === 1 ? 10_000 : d === "MILLION" || d === 2 ? 1_000_000 : 0;
   if (den === 0) throw invalid(`${field}.denominator`, `unknown denominator ${JSON.stringify(d)}`);
   if (n < 0) throw invalid(`${field}.numerator`, "must not be negative");
-  return Math.min(1, n / den);
+  return { numerator: n, denominator: den };
 }
 
 /** A type.v3.Percent ({ value: 0..100 }) as a fraction 0..1. */

@@ -34,7 +34,7 @@ test("back-off is full-jitter exponential capped at max_interval", () => {
 
 test("fault, cors and hash policies compile", () => {
   const f = compileFaultPolicy({ abort: { http_status: 503, percentage: { numerator: 50, denominator: "HUNDRED" } }, delay: { fixed_delay: "0.2s" } }, "f");
-  assert.deepEqual([f.abortHttpStatus, f.abortFraction, f.delayMs, f.delayFraction], [503, 0.5, 200, 1]);
+  assert.deepEqual([f.abortHttpStatus, f.abortPercentage, f.delayMs, f.delayPercentage], [503, { numerator: 50, denominator: 100 }, 200, { numerator: 100, denominator: 100 }]);
   assert.throws(() => compileFaultPolicy({ abort: { http_status: 99 } }, "f"), /f\.abort\.http_status/);
   const c = compileCorsPolicy({ allow_origin_string_match: [{ suffix: ".example.com" }], allow_methods: "GET,POST" }, "c");
   assert.equal(corsOriginAllowed(c, "https://a.example.com"), true);
