@@ -59,7 +59,7 @@ export class ActiveListener {
   /** Binds the socket when bind_to_port; rejects with MizzenError when the bind fails. */
   listen(): Promise<void> {
     if (!this.config.bindToPort) return Promise.resolve();
-    const server = createServer({ allowHalfOpen: true }, (s) => this.accept(s));
+    const server = createServer({ allowHalfOpen: true, noDelay: true }, (s) => this.accept(s));
     this.server = server;
     const ipv6 = this.config.address.includes(":");
     return new Promise((resolve, reject) => {

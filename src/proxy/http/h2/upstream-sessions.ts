@@ -3,6 +3,7 @@
 import type { ClientHttp2Session, ClientHttp2Stream, ClientSessionRequestOptions, OutgoingHttpHeaders } from "node:http2";
 import type { SecureContext } from "node:tls";
 import { Agent as HttpAgent } from "node:http";
+import { connect as netConnect } from "node:net";
 import type { Cluster, UpstreamHost } from "../../contracts.js";
 import { uriSanChecker } from "./secure-naming.js";
 import { nodeHttp2, nodeHttps, nodeTls } from "../../lazy-builtins.js";
@@ -34,9 +35,9 @@ function h2SessionFor(cluster: Cluster, host: UpstreamHost): ClientHttp2Session 
         host: host.address, port: host.port, secureContext: tls.context, servername: tls.sni,
         ALPNProtocols: tls.alpn?.includes("istio") === true ? ["istio-h2", "istio"] : ["h2"], rejectUnauthorized: true, // mesh mTLS: Istio's ALPN
         checkServerIdentity: uriSanChecker(cluster.name, tls, `${host.address}:${host.port}`),
-      }),
+      }).setNoDelay(true), // tls.connect ignores a noDelay option
     })
-    : nodeHttp2().connect(authority);
+    : nodeHttp2().connect(authority, { createConnection: () => netConnect({ host: host.address, port: host.port, noDelay: true }) });
   all.add(s);
   s.on("error", () => s.destroy());
   s.on("goaway", () => { if (sessions.get(host) === s) sessions.delete(host); });

@@ -98,6 +98,7 @@ export class H1UpstreamConnection {
         ALPNProtocols: tls.alpn?.includes("istio") === true ? ["istio-http/1.1", "istio"] : ["http/1.1"], rejectUnauthorized: true, // mesh mTLS: Istio's ALPN
         checkServerIdentity: () => undefined, // secure naming below checks URI SANs instead of DNS names
       });
+      s.setNoDelay(true); // tls.connect ignores a noDelay option
       s.on("secureConnect", () => this.onTlsConnect(s));
       this.socket = s;
     } else {
