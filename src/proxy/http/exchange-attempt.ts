@@ -74,7 +74,7 @@ export function attempt(ex: HttpExchange): void {
   }
   host.activeRequests++;
   ex.upstream = conn;
-  conn.begin(ex, ex.head.method === "HEAD");
+  conn.begin(ex, ex.head.method === "HEAD", ex.head.upgrade !== "");
   const headHost = f.autoHostRewrite ? host.addressPort : ex.hostHeader;
   // Upstream sockets time nothing once connected (before that, writes take socket.write's path).
   let ok = writeRequestHead(ex, conn, headHost);

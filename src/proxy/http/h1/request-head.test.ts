@@ -80,6 +80,19 @@ test("response heads: status, framing and reuse", () => {
   assert.equal(parseResponseHead(...bytes("HTTP/1.1 200 OK\r\nx: a\rb: c"), new ResponseHead()), false, "a bare CR in a value");
   assert.equal(parseResponseHead(...bytes("HTTP/1.1 200 OK\r\nx\ry: a"), new ResponseHead()), false, "a bare CR in a name");
   assert.equal(parseResponseHead(...bytes("HTTP/1.1 200 OK\r\ncontent-length: 0x10"), new ResponseHead()), false);
+  // The head is relayed as it came: every byte must be one HTTP allows where it stands.
+  for (const [head, why] of [
+    ["HTTP/1.1 200 OK\r\nbad name: x", "a space in a name"],
+    ["HTTP/1.1 200 OK\r\nx: a\0b", "NUL in a value"],
+    ["HTTP/1.1 200 OK\r\nx: a\nb: c", "a bare LF in a value"],
+    ["HTTP/1.1 200 OK\r\nx: a\r\n folded", "an obs-fold line"],
+    ["HTTP/1.1 200 OK\r\nx\x7f: a", "DEL in a name"],
+    ["HTTP/1.1 200 O\x01K\r\nx: a", "a control byte in the reason phrase"],
+    ["HTTP/1.1 2000 OK", "four status digits"],
+  ]) assert.equal(parseResponseHead(...bytes(head as string), new ResponseHead()), false, why);
+  for (const head of ["HTTP/1.1 200\r\nx: a", "HTTP/1.1 200 \r\nx: a", "HTTP/1.1 200 OK\r\nx: caf\xe9\ttab", "HTTP/1.1 200 OK\r\nx:"]) {
+    assert.equal(parseResponseHead(...bytes(head), new ResponseHead()), true, JSON.stringify(head));
+  }
   const peer = new ResponseHead();
   assert.equal(parseResponseHead(...bytes("HTTP/1.1 200 OK\r\nX-Envoy-Peer-Metadata: abc\r\nx-envoy-peer-metadata-id: n\r\nx-envoy-peer-metadata-idx: 1"), peer), true);
   assert.equal(peer.peerMetadataLines, 2, "Istio's metadata exchange lines, in any case, and no other");

@@ -3,7 +3,7 @@
 // for it (retry policies, header mutations, filters, a rewritten head), and a response relayed as
 // it came never needs one. A head string cost about a third of the parse (a call into Node).
 import { HeaderList } from "../header-list.js";
-import { hasToken, parseContentLength, crlfIndex, crIndex, colonOrCrIndex, valueStart, valueEnd, latin1, CHUNKED, connectionOptions, closesConnection } from "./head-syntax.js";
+import { hasToken, parseContentLength, crlfIndex, crIndex, colonOrCrIndex, tokenEnd, fieldValueEnd, valueStart, valueEnd, latin1, CHUNKED, connectionOptions, closesConnection } from "./head-syntax.js";
 import { lowerHeaderName, knownHeaderIndex, KnownName } from "./header-names.js";
 
 export class ResponseHead {
@@ -100,18 +100,22 @@ export function parseResponseHead(b: Buffer, len: number, r: ResponseHead): bool
   r.version = b[7] === 49 ? 11 : 10;
   const status = digit(b, 9) * 100 + digit(b, 10) * 10 + digit(b, 11);
   if (b[8] !== 32 || !(status >= 100)) return false;
+  // Three digits, then SP and a reason phrase (HTAB, SP, VCHAR, obs-text), or the line's end.
+  if (eol > 12 && (b[12] !== 32 || fieldValueEnd(b, 13, eol) !== eol)) return false;
   r.status = status;
   let connection = -1; // CONN_* bits of every `connection` field, -1 while there is none
   r.parsedFrom(b, len, eol + 2);
   // The field lines, walked inline: only the fields acted on need their value's bounds, and the
   // scans inline into this loop (a line-walker's step and a name check called once a line were
-  // about a third of the parse).
+  // about a third of the parse). The head goes to the client as it came, so every byte is
+  // checked: a name of tchars, then a colon; a value of field-value bytes, then CR LF (an
+  // obs-fold line, starting with whitespace, has no name and fails).
   let pos = eol + 2;
   while (pos < len) {
-    const colon = colonOrCrIndex(b, pos, len);
+    const colon = tokenEnd(b, pos, len);
     if (colon === pos || colon === len || b[colon] !== 58) return false;
-    const end = crIndex(b, colon + 1, len);
-    if (end < len && !(end + 1 < len && b[end + 1] === 10)) return false;
+    const end = fieldValueEnd(b, colon + 1, len);
+    if (end < len && !(b[end] === 13 && end + 1 < len && b[end + 1] === 10)) return false;
     const nameLength = colon - pos;
     switch (nameLength < 32 && ((ACTED_ON_LENGTHS >>> nameLength) & 1) === 1 ? knownHeaderIndex(b, pos, colon) : -1) {
       case KnownName.ContentLength: {

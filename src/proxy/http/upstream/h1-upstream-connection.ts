@@ -64,6 +64,8 @@ export class H1UpstreamConnection {
   requestDone = false;
   /** No body expected for the current response (HEAD request). */
   headRequest = false;
+  /** The request asked to upgrade (only then may the answer be a 101). */
+  upgradeRequest = false;
   /** Monotonic ms at which the pool closes this connection if it stays idle. */
   idleDeadline = Infinity;
   private state = S_IDLE;
@@ -149,11 +151,12 @@ export class H1UpstreamConnection {
   }
 
   /** Starts one request/response cycle for `user`. */
-  begin(user: UpstreamUser, headRequest: boolean): void {
+  begin(user: UpstreamUser, headRequest: boolean, upgradeRequest = false): void {
     this.user = user;
     this.requests++;
     this.requestDone = false;
     this.headRequest = headRequest;
+    this.upgradeRequest = upgradeRequest;
     this.state = S_HEAD;
     this.parsed = null;
     if (this.socket.isPaused()) this.socket.resume(); // a previous response paused it for a slow client
@@ -258,6 +261,8 @@ export class H1UpstreamConnection {
     const user = this.user as UpstreamUser;
     const status = head.status;
     if (status === 101) {
+      // A switch the client did not ask for is a protocol error (RFC 9110 §15.2.2): 502 UPE.
+      if (!this.upgradeRequest) { this.fail(true); return false; }
       this.state = S_UPGRADED;
       user.onUpstreamHead(this, head, raw);
       const rest = this.pending;
