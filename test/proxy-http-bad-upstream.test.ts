@@ -20,6 +20,7 @@ const ANSWERS: Record<string, string> = {
   "/status-not-a-number": "HTTP/1.1 2x0 OK\r\ncontent-length: 1\r\n\r\nx",
   "/two-lengths": "HTTP/1.1 200 OK\r\ncontent-length: 1\r\ncontent-length: 2\r\n\r\nxy",
   "/no-colon": "HTTP/1.1 200 OK\r\nnocolon\r\ncontent-length: 1\r\n\r\nx",
+  "/bad-trailer": "HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\nno-colon\r\n\r\n",
 };
 
 let upstream: Server;
@@ -73,7 +74,7 @@ function ask(path: string): Promise<string> {
   });
 }
 
-for (const path of Object.keys(ANSWERS).filter((p) => p !== "/fine")) {
+for (const path of Object.keys(ANSWERS).filter((p) => p !== "/fine" && p !== "/bad-trailer")) {
   test(`upstream answer ${path}: 502 UPE, not the upstream's bytes`, async () => {
     const out = await ask(path);
     assert.match(out, /^HTTP\/1\.1 502 /, `got ${JSON.stringify(out.slice(0, 120))}`);
@@ -82,3 +83,13 @@ for (const path of Object.keys(ANSWERS).filter((p) => p !== "/fine")) {
     assert.match(await ask("/fine"), /^HTTP\/1\.1 200 [^]*fine$/);
   });
 }
+
+test("a chunked response with a malformed trailer: the trailer never reaches the client", async () => {
+  const out = await ask("/bad-trailer");
+  assert.doesNotMatch(out, /no-colon/);
+  // The response had begun (its head was accepted): as Envoy resets a started response, the
+  // connection closes instead of ending the response.
+  assert.doesNotMatch(out, /\r\n0\r\n/, "the response is not completed");
+  assert.deepEqual(records.at(-1)?.flags, ["UC"]);
+  assert.match(await ask("/fine"), /^HTTP\/1\.1 200 [^]*fine$/);
+});

@@ -1,9 +1,11 @@
 // Tracks HTTP/1.1 chunked framing (RFC 9112 §7.1) over raw bytes without decoding them, so the
 // proxy knows where a body ends while forwarding it untouched. Strict: bad sizes, bare LF,
-// oversized chunk-size lines and trailers are errors (request smuggling defence).
+// oversized chunk-size lines and trailers, and trailer lines that are not `name: value` (they go
+// on as they came) are errors (request smuggling defence).
+import { isFieldValueByte, isTokenByte } from "./head-syntax.js";
 
 const S_SIZE = 0, S_EXT = 1, S_SIZE_LF = 2, S_DATA = 3, S_DATA_CR = 4, S_DATA_LF = 5;
-const S_TRAILER_START = 6, S_TRAILER = 7, S_TRAILER_LF = 8, S_END_LF = 9, S_DONE = 10;
+const S_TRAILER_START = 6, S_TRAILER = 7, S_TRAILER_LF = 8, S_END_LF = 9, S_DONE = 10, S_TRAILER_NAME = 11;
 
 export const CHUNKED_NEED_MORE = -1;
 export const CHUNKED_ERROR = -2;
@@ -86,12 +88,18 @@ export class ChunkedFraming {
           break;
         case S_TRAILER_START:
           if (c === 13) { this.state = S_END_LF; i++; break; }
-          this.state = S_TRAILER;
+          this.state = S_TRAILER_NAME;
           this.lineLen = 0;
           break;
-        case S_TRAILER:
+        case S_TRAILER_NAME: // a field name (tchars), then the colon
+          if (c === 58 && this.lineLen > 0) this.state = S_TRAILER;
+          else if (!isTokenByte(c)) return CHUNKED_ERROR;
+          if (++this.lineLen > MAX_LINE) return CHUNKED_ERROR;
+          i++;
+          break;
+        case S_TRAILER: // the field value, up to CR
           if (c === 13) this.state = S_TRAILER_LF;
-          else if (c === 10 || ++this.lineLen > MAX_LINE) return CHUNKED_ERROR;
+          else if (!isFieldValueByte(c) || ++this.lineLen > MAX_LINE) return CHUNKED_ERROR;
           i++;
           break;
         case S_TRAILER_LF:

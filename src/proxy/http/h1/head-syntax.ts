@@ -80,6 +80,16 @@ export function fieldValueEnd(b: Uint8Array, from: number, to: number): number {
   return i;
 }
 
+/** Is byte c a tchar? (For cold paths; the scans above read the table themselves.) */
+export function isTokenByte(c: number): boolean {
+  return TOKEN[c] !== 0;
+}
+
+/** May byte c stand in a field value? (For cold paths, as isTokenByte.) */
+export function isFieldValueByte(c: number): boolean {
+  return FIELD_VALUE[c] !== 0;
+}
+
 /** Are b[from, to) all request-target bytes? */
 export function isRequestTarget(b: Uint8Array, from: number, to: number): boolean {
   let i = from;

@@ -142,8 +142,11 @@ test("chunked framing finds the body's end across arbitrary splits and rejects b
     assert.equal(end, body.length - 4, `split at ${split}`);
     assert.equal(f.payloadBytes, 15);
   }
-  for (const bad of ["x\r\n", "5\nhello", "5\r\nhelloX", "ffffffffffffffff0\r\n", "\r\n"]) {
+  for (const bad of ["x\r\n", "5\nhello", "5\r\nhelloX", "ffffffffffffffff0\r\n", "\r\n",
+    "0\r\nno-colon\r\n\r\n", "0\r\n: empty-name\r\n\r\n", "0\r\nbad name: x\r\n\r\n", "0\r\nx: a\0b\r\n\r\n", "0\r\n folded\r\n\r\n"]) {
     assert.equal(new ChunkedFraming().feed(Buffer.from(bad), 0, bad.length), CHUNKED_ERROR, bad);
   }
   assert.equal(new ChunkedFraming().feed(Buffer.from("5\r\nhel"), 0, 6), CHUNKED_NEED_MORE);
+  const trailers = "0\r\ngrpc-status: 0\r\ngrpc-message:\r\nx-b:\tcaf\xe9\r\n\r\n";
+  assert.equal(new ChunkedFraming().feed(Buffer.from(trailers, "latin1"), 0, trailers.length), trailers.length);
 });
