@@ -2,42 +2,21 @@
 // connection, and the proxy keeps serving afterwards.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { createServer, type Server } from "node:http";
-import { connect, type AddressInfo } from "node:net";
+import { connect } from "node:net";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { HttpConnectionManager } from "../src/proxy/http/http-connection-manager.js";
-import { compileHcmConfig } from "../src/proxy/http/hcm-config.js";
-import { H1ConnectionPool } from "../src/proxy/http/upstream/connection-pool.js";
-import { StaticCluster, StaticClusterRegistry } from "../src/proxy/http/testing/static-clusters.js";
-import { serveNetworkFilter, type ServedFilter } from "../src/proxy/http/testing/serve-hcm.js";
 import type { HttpRequestRecord } from "../src/proxy/http/request-record.js";
+import { proxyToFineUpstream, type FineProxy } from "./proxy-http-fine-upstream.js";
 
 const FIXTURES = join(process.cwd(), "test", "fixtures", "bad-http");
-let upstream: Server;
-let proxy: ServedFilter;
-let pool: H1ConnectionPool;
+let proxy: FineProxy;
 const records: HttpRequestRecord[] = [];
 
 before(async () => {
-  upstream = createServer((req, res) => { req.resume(); req.on("end", () => res.end("fine")); });
-  await new Promise<void>((r) => upstream.listen(0, "127.0.0.1", () => r()));
-  const clusters = new StaticClusterRegistry([new StaticCluster("web", [["127.0.0.1", (upstream.address() as AddressInfo).port]])]);
-  pool = new H1ConnectionPool();
-  const config = compileHcmConfig({
-    request_headers_timeout: "0.3s",
-    max_request_headers_kb: 8,
-    route_config: { name: "r", virtual_hosts: [{ name: "all", domains: ["*"], routes: [{ match: { prefix: "/" }, route: { cluster: "web", timeout: "2s" } }] }] },
-  });
-  proxy = await serveNetworkFilter(new HttpConnectionManager(config, { nodeId: "t", clusters }, { pool, observer: (r) => records.push(r) }));
+  proxy = await proxyToFineUpstream({ request_headers_timeout: "0.3s", max_request_headers_kb: 8 }, (r) => records.push(r));
 });
 
-after(async () => {
-  await proxy.close();
-  pool.closeAll();
-  upstream.closeAllConnections();
-  await new Promise((r) => upstream.close(r));
-});
+after(() => proxy.close());
 
 /** Sends raw bytes (optionally half-closing) and collects everything until the proxy closes. */
 function exchange(bytes: Buffer | string, opts: { halfClose?: boolean; thenDestroyAfterMs?: number } = {}): Promise<{ text: string; closed: boolean }> {

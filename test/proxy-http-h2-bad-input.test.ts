@@ -3,36 +3,16 @@
 // serving. The inputs are ones a network fuzzer found.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { createServer, type Server } from "node:http";
-import { connect, type AddressInfo } from "node:net";
-import { HttpConnectionManager } from "../src/proxy/http/http-connection-manager.js";
-import { compileHcmConfig } from "../src/proxy/http/hcm-config.js";
-import { H1ConnectionPool } from "../src/proxy/http/upstream/connection-pool.js";
-import { StaticCluster, StaticClusterRegistry } from "../src/proxy/http/testing/static-clusters.js";
-import { serveNetworkFilter, type ServedFilter } from "../src/proxy/http/testing/serve-hcm.js";
+import { connect } from "node:net";
+import { proxyToFineUpstream, type FineProxy } from "./proxy-http-fine-upstream.js";
 
-let upstream: Server;
-let proxy: ServedFilter;
-let pool: H1ConnectionPool;
+let proxy: FineProxy;
 
 before(async () => {
-  upstream = createServer((req, res) => { req.resume(); req.on("end", () => res.end("fine")); });
-  await new Promise<void>((r) => upstream.listen(0, "127.0.0.1", () => r()));
-  const clusters = new StaticClusterRegistry([new StaticCluster("web", [["127.0.0.1", (upstream.address() as AddressInfo).port]])]);
-  pool = new H1ConnectionPool();
-  const config = compileHcmConfig({
-    codec_type: "AUTO",
-    route_config: { name: "r", virtual_hosts: [{ name: "all", domains: ["*"], routes: [{ match: { prefix: "/" }, route: { cluster: "web", timeout: "2s" } }] }] },
-  });
-  proxy = await serveNetworkFilter(new HttpConnectionManager(config, { nodeId: "t", clusters }, { pool }));
+  proxy = await proxyToFineUpstream({ codec_type: "AUTO" });
 });
 
-after(async () => {
-  await proxy.close();
-  pool.closeAll();
-  upstream.closeAllConnections();
-  await new Promise((r) => upstream.close(r));
-});
+after(() => proxy.close());
 
 const PREFACE = Buffer.from("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", "latin1");
 const DATA = 0, HEADERS = 1, RST_STREAM = 3, SETTINGS = 4, GOAWAY = 7;
