@@ -2,7 +2,8 @@
 // one and two hops, at saturation (wrk) and at a fixed 1000 req/s (open loop). Server processes
 // share core 0, load generators run on core 1. Three rounds, medians; ratios to nginx are the
 // median of each round's ratio (the two are measured back to back, in alternating order).
-// Then the other sections (bench/sections.ts): metrics on vs off, load balancers, control plane.
+// Then the other sections (bench/sections.ts): metrics on vs off, stall guards (HTTP/2 clients,
+// a split POST through upstream TLS), load balancers, control plane.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { mkdtempSync, mkdirSync, writeFileSync, rmSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
