@@ -25,7 +25,7 @@ const ARGS = process.argv.slice(2);
 /** `--quick`: one short round, for trying a change (the three-round default is what to report). */
 const QUICK = ARGS.includes("--quick");
 /** `--only one-hop` / `--only two-hops`: direct, nginx and mizzen for that hop count only (no other section). */
-const ONLY = ARGS[ARGS.indexOf("--only") + 1] ?? "";
+const ONLY = ARGS.includes("--only") ? ARGS[ARGS.indexOf("--only") + 1] ?? "" : "";
 if (ARGS.includes("--only") && ONLY !== "one-hop" && ONLY !== "two-hops") {
   process.stderr.write("usage: node dist/bench/run.js [--quick] [--only one-hop|two-hops]\n");
   process.exit(2);
