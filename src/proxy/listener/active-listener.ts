@@ -59,6 +59,9 @@ export class ActiveListener {
   /** Binds the socket when bind_to_port; rejects with MizzenError when the bind fails. */
   listen(): Promise<void> {
     if (!this.config.bindToPort) return Promise.resolve();
+    // TCP_NODELAY on every accepted connection, as Envoy sets it. With Nagle on, node:http2's
+    // frames (written one by one through h2/preread-socket.ts) waited for the client's delayed
+    // ACK: 32 h2c streams of GETs ran at ~650 req/s instead of ~5k.
     const server = createServer({ allowHalfOpen: true, noDelay: true }, (s) => this.accept(s));
     this.server = server;
     const ipv6 = this.config.address.includes(":");

@@ -21,7 +21,7 @@ export function connectUpstream(cluster: Cluster, host: UpstreamHost, done: (r: 
           return uris.some((u) => tls.matchUriSans.includes(u)) ? undefined : new Error(`upstream URI SANs [${uris.join(", ")}] do not match`);
         },
       })
-    : netConnect({ host: host.address, port: host.port, allowHalfOpen: true, noDelay: true });
+    : netConnect({ host: host.address, port: host.port, allowHalfOpen: true });
   // As Envoy does on every connection. (tls.connect ignores a noDelay option: it must be a call.)
   socket.setNoDelay(true);
   let finished = false;

@@ -76,7 +76,6 @@ export class H1Downstream {
     this.info = info;
     this.remoteAddress = info.remoteAddress;
     this.tls = info.tls !== undefined;
-    s.setNoDelay(true);
     // Response bytes queued beyond the listener's buffer limit stop reading the upstream.
     setWriteWatermark(s, info.bufferLimitBytes);
     this.armConnectionIdle(monotonicNow());

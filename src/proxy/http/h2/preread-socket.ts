@@ -15,10 +15,6 @@ export class PrereadSocket extends Duplex {
 
   constructor(private readonly sock: Socket, preread: Buffer) {
     super();
-    // node:http2 writes its frames through a duplex one by one: with Nagle on, a small frame
-    // waits for the client's delayed ACK. Measured with 32 streams of GETs: ~650 req/s with
-    // Nagle, ~5k without (as many as node:http2 on the bare socket).
-    sock.setNoDelay(true);
     if (preread.length > 0) this.push(preread);
     sock.on("data", (d: Buffer) => { if (!this.push(d)) sock.pause(); });
     sock.on("end", () => this.peerEnded());
