@@ -10,6 +10,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { benchBootstrap } from "./bootstrap.js";
 import { freePort, waitForPort } from "./ports.js";
+import { median } from "./median.js";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const MIZZEN_BIN = join(HERE, "..", "..", "bin", "mizzen.js");
@@ -50,11 +51,6 @@ function wrk(port: number, seconds: number): Throughput {
     return m[2] === "us" ? n / 1000 : m[2] === "s" ? n * 1000 : n;
   };
   return { rps: Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1] ?? 0), p50Ms: ms("50"), p99Ms: ms("99") };
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)] ?? NaN;
 }
 
 function stop(child: ChildProcess): Promise<void> {

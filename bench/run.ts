@@ -14,6 +14,7 @@ import { cpuMicros, privateBytes, rssBytes, withChildren } from "./proc-stats.js
 import { printTable, nginxFor, type Ratios, type Row } from "./report.js";
 import { writeBenchBootstrap } from "./bootstrap.js";
 import { runOtherSections } from "./sections.js";
+import { median } from "./median.js";
 import { freePort, waitForPort } from "./ports.js";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -111,11 +112,6 @@ async function measure(s: Setup): Promise<Row> {
     rssMb: s.pids.reduce((t, p) => t + rssBytes(p), 0) / (1 << 20),
     privateMb: s.pids.reduce((t, p) => t + privateBytes(p), 0) / (1 << 20),
   };
-}
-
-function median(xs: number[]): number {
-  const s = xs.filter((x) => !Number.isNaN(x)).sort((a, b) => a - b);
-  return s.length === 0 ? NaN : (s[Math.floor((s.length - 1) / 2)] as number);
 }
 
 /** [nginx, mizzen] pairs as [mizzen, nginx]: setups come in that order after "direct". */

@@ -19,6 +19,7 @@ import { makeCa, makeLeaf } from "../src/proxy/tls/test-certs.js";
 import { benchBootstrap } from "./bootstrap.js";
 import { nginxConfig } from "./nginx.js";
 import { freePort, waitForPort } from "./ports.js";
+import { median } from "./median.js";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const MIZZEN_BIN = join(HERE, "..", "..", "bin", "mizzen.js");
@@ -26,7 +27,6 @@ const UPSTREAM = join(HERE, "upstream-server.js");
 const STREAMS = 32;
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
 
 /** GETs over one h2c connection, STREAMS at a time, for `seconds`: completed requests per second. */
 async function h2cRate(port: number, seconds: number): Promise<number> {
